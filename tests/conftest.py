@@ -1,0 +1,43 @@
+"""Shared fixtures: one prepared model, one built dataset and one gate per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def hcmqa_home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("hcmqa-home")
+
+
+@pytest.fixture(scope="session")
+def model_dir(hcmqa_home) -> Path:
+    """The embedded default model, converted once per session (about 20 s on a CPU)."""
+    from hcmqa.models import DEFAULT_MODEL, prepare_model
+
+    return prepare_model(DEFAULT_MODEL, hcmqa_home)
+
+
+@pytest.fixture(scope="session")
+def dataset_dir(hcmqa_home) -> Path:
+    """The bundled corpus and QA data built into a dataset directory."""
+    from hcmqa.data.build import build_dataset
+
+    return build_dataset(out_root=hcmqa_home / "datasets").path
+
+
+@pytest.fixture(scope="session")
+def gate(dataset_dir):
+    from hcmqa.gate import GateClassifier, gate_data_from_dataset
+
+    data = gate_data_from_dataset(dataset_dir)
+    return GateClassifier.train(data.train_questions, data.train_labels)
