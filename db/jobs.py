@@ -215,9 +215,10 @@ def claim_job(
 
     ``queued`` -> ``running``. A ``running`` job whose heartbeat is older than
     ``stale_after_s`` (its worker died; Celery redelivered the message) is taken over with
-    attempt + 1, unless that would exceed ``max_attempts``, in which case it is marked
-    ``failed`` (or ``cancelled`` if a cancel was pending). Anything else -- a live owner, a finished job, a missing row -- returns a
-    not-claimed result, so duplicate deliveries are harmless no-ops.
+    attempt + 1, unless that would exceed ``max_attempts``: then it is marked ``failed``
+    with :func:`gave_up_message`. A dead job with a pending cancel request is marked
+    ``cancelled`` instead of being retried. Anything else -- a live owner, a finished job,
+    a missing row -- returns a not-claimed result, so duplicate deliveries are no-ops.
     """
     now = _now(now)
     cutoff = now - timedelta(seconds=stale_after_s)
@@ -336,7 +337,12 @@ def finish_job(
     if final not in TERMINAL_STATUSES:
         raise ValueError(f"finish_job needs a terminal status, got {final.value!r}")
     now = _now(now)
-    values: dict[str, Any] = {"status": final, "error": error, "finished_at": now, "heartbeat_at": now}
+    values: dict[str, Any] = {
+        "status": final,
+        "error": error,
+        "finished_at": now,
+        "heartbeat_at": now,
+    }
     if final is JobStatus.succeeded:
         values["progress"] = 1.0
     where = [Job.status == JobStatus.running, Job.worker == worker]

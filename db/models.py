@@ -146,7 +146,9 @@ class UTCDateTime(TypeDecorator[datetime]):
             return value.replace(tzinfo=None)
         return value
 
-    def process_result_value(self, value: Optional[datetime], dialect: Dialect) -> Optional[datetime]:
+    def process_result_value(
+        self, value: Optional[datetime], dialect: Dialect
+    ) -> Optional[datetime]:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -262,7 +264,7 @@ class MetricPoint(Base):
 
 
 class FaqBatch(Base):
-    """A batch of FAQ questions answered by a trial's model (or the base model when trial is NULL)."""
+    """FAQ questions answered in bulk by a trial's model (the base model when trial_id is NULL)."""
 
     __tablename__ = "faq_batches"
     __table_args__ = (

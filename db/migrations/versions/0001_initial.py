@@ -119,7 +119,11 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.UniqueConstraint(
-            "trial_id", "split", "name", "step", name=op.f("uq_metric_points_trial_id_split_name_step")
+            "trial_id",
+            "split",
+            "name",
+            "step",
+            name=op.f("uq_metric_points_trial_id_split_name_step"),
         ),
     )
     op.create_index(
