@@ -16,12 +16,23 @@ from __future__ import annotations
 
 import enum
 import math
+import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Optional
 
-from sqlalchemy import ColumnElement, String, and_, cast, literal, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    String,
+    and_,
+    cast,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -148,16 +159,19 @@ def _conditional_update(
     ``synchronize_session=False`` skips the ORM's in-Python evaluation; the cached instance,
     if any, is expired instead so it reloads the value the database now holds.
     """
-    result = session.execute(
-        update(Job)
-        .where(Job.id == job_id, *where)
-        .values(**values)
-        .execution_options(synchronize_session=False)
+    result = typing.cast(
+        "CursorResult[Any]",
+        session.execute(
+            update(Job)
+            .where(Job.id == job_id, *where)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ),
     )
     cached = session.identity_map.get(Session.identity_key(Job, job_id))
     if cached is not None:
         session.expire(cached)
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return result.rowcount == 1
 
 
 def _finish(session: Session, commit: bool) -> None:
@@ -491,6 +505,7 @@ def record_metric_points(
         )
     if rows:
         dialect = session.get_bind(MetricPoint).dialect.name
+        stmt: postgresql.Insert | sqlite.Insert
         if dialect == "postgresql":
             stmt = postgresql.insert(MetricPoint).on_conflict_do_nothing()
         elif dialect == "sqlite":

@@ -32,6 +32,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, WriteOnlyMapped, mapped_colu
 
 __all__ = [
     "NAMING_CONVENTION",
+    "TERMINAL_STATUSES",
     "Answer",
     "Base",
     "Dataset",
@@ -40,7 +41,6 @@ __all__ = [
     "JobKind",
     "JobStatus",
     "MetricPoint",
-    "TERMINAL_STATUSES",
     "Trial",
     "TrialStatus",
     "UTCDateTime",

@@ -7,12 +7,11 @@ import math
 import os
 from collections import defaultdict
 from collections.abc import Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import IO, Any, Optional
 
-from sqlalchemy import select
+from sqlalchemy import Executable, select
 from sqlalchemy.orm import Session
 
 from db.models import Job, JobKind, JobStatus, MetricPoint, Trial, TrialStatus, utcnow
@@ -197,9 +196,10 @@ def compare_trials(
     """
     if not trial_ids or not names:
         return []
-    trial_names: dict[int, str] = dict(
-        session.execute(select(Trial.id, Trial.name).where(Trial.id.in_(trial_ids))).tuples().all()
-    )
+    trial_names: dict[int, str] = {
+        row.id: row.name
+        for row in session.execute(select(Trial.id, Trial.name).where(Trial.id.in_(trial_ids)))
+    }
     stmt = (
         select(
             MetricPoint.trial_id,
@@ -290,17 +290,20 @@ def export_metrics_csv(
         .execution_options(yield_per=1000)
     )
     if isinstance(out_file, (str, os.PathLike)):
-        context: Any = open(out_file, "w", newline="", encoding="utf-8")
-    else:
-        context = nullcontext(out_file)
+        with open(out_file, "w", newline="", encoding="utf-8") as handle:
+            return _write_metric_rows(session, stmt if trial_ids else None, handle)
+    return _write_metric_rows(session, stmt if trial_ids else None, out_file)
+
+
+def _write_metric_rows(session: Session, stmt: Optional[Executable], handle: IO[str]) -> int:
+    """Header plus neutralised data rows; ``stmt=None`` writes the header only."""
+    writer = csv.writer(handle)
+    writer.writerow(CSV_HEADER)
     count = 0
-    with context as handle:
-        writer = csv.writer(handle)
-        writer.writerow(CSV_HEADER)
-        if trial_ids:
-            for row in session.execute(stmt):
-                writer.writerow([safe_csv_cell(cell) for cell in row])
-                count += 1
+    if stmt is not None:
+        for row in session.execute(stmt):
+            writer.writerow([safe_csv_cell(cell) for cell in row])
+            count += 1
     return count
 
 

@@ -27,8 +27,10 @@ DEFAULT_SQLITE_BUSY_TIMEOUT_S = 30.0
 def _is_memory_sqlite(url: URL) -> bool:
     """In-memory databases cannot use WAL and are private to one connection anyway."""
     database = url.database or ""
-    return database in ("", ":memory:") or database.startswith("file::memory:") or (
-        "mode=memory" in database
+    return (
+        database in ("", ":memory:")
+        or database.startswith("file::memory:")
+        or ("mode=memory" in database)
     )
 
 

@@ -13,6 +13,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import psycopg
@@ -22,8 +23,8 @@ from sqlalchemy import Engine, delete
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.migrate import upgrade
-from db.models import Base
-from db.session import make_engine, make_session_factory
+from db.models import Base, Trial, TrialStatus
+from db.session import make_engine, make_session_factory, session_scope
 
 PG_ADMIN_URL = os.environ.get(
     "HCMQA_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -69,14 +70,16 @@ class PgServer:
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[PgServer]:
     """Reachable PostgreSQL server, or a test FAILURE explaining what is missing."""
+    problem: str | None = None
     try:
         with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5) as conn:
             conn.execute("SELECT 1")
     except psycopg.Error as exc:
+        problem = f"{type(exc).__name__}: {exc}".strip()
+    if problem is not None:  # failed outside the except block: no chained traceback noise
         pytest.fail(
             f"PostgreSQL is required for the db tests but is not reachable at {PG_ADMIN_URL!r} "
-            f"({type(exc).__name__}: {exc}). Start it (trust auth, user postgres) or set "
-            "HCMQA_TEST_PG_ADMIN_URL.",
+            f"({problem}). Start it (trust auth, user postgres) or set HCMQA_TEST_PG_ADMIN_URL.",
             pytrace=False,
         )
     server = PgServer(PG_ADMIN_URL)
@@ -94,9 +97,7 @@ NewDatabase = Callable[[], str]
 
 
 @pytest.fixture
-def new_database(
-    backend: str, request: pytest.FixtureRequest, tmp_path: Path
-) -> NewDatabase:
+def new_database(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> NewDatabase:
     """Factory for brand-new, empty (unmigrated) databases on the current backend."""
     counter = iter(range(1_000_000))
 
@@ -147,3 +148,37 @@ def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
     with session_factory() as sess:
         yield sess
         sess.rollback()
+
+
+MakeTrial = Callable[..., int]
+
+
+@pytest.fixture
+def make_trial(session_factory: sessionmaker[Session]) -> MakeTrial:
+    """Insert a trial (committed, so other sessions see it) and return its id."""
+
+    def factory(
+        name: str = "trial",
+        *,
+        mode: str = "lora",
+        base_model: str = "qwen2.5-0.5b",
+        status: TrialStatus = TrialStatus.queued,
+        created_at: datetime | None = None,
+        summary_metrics: dict[str, float] | None = None,
+    ) -> int:
+        with session_scope(session_factory) as sess:
+            trial = Trial(
+                name=name,
+                config={"lr": 1e-4},
+                mode=mode,
+                base_model=base_model,
+                status=status,
+                summary_metrics=summary_metrics,
+            )
+            if created_at is not None:
+                trial.created_at = created_at
+            sess.add(trial)
+            sess.flush()
+            return trial.id
+
+    return factory

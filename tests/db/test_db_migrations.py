@@ -1,0 +1,192 @@
+"""Migrations: single head, up/down/up round trip, schema == models, CLI entry point."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from collections.abc import Callable
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Column, Engine, Integer, MetaData, inspect, text
+from sqlalchemy.exc import IntegrityError
+
+from db.migrate import current, downgrade, heads, make_config, upgrade
+from db.models import Base
+from db.session import make_engine
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+NewDatabase = Callable[[], str]
+APP_TABLES = {"users", "datasets", "trials", "metric_points", "jobs", "faq_batches", "answers"}
+
+
+def _tables(url: str) -> set[str]:
+    engine = make_engine(url)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def _diff(engine: Engine, metadata: MetaData) -> list[object]:
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        return list(compare_metadata(context, metadata))
+
+
+def test_exactly_one_head() -> None:
+    assert heads() == ["0001"]
+
+
+def test_upgrade_downgrade_upgrade_round_trip(new_database: NewDatabase) -> None:
+    url = new_database()
+    assert current(url) is None
+
+    upgrade(url)
+    assert _tables(url) == APP_TABLES | {"alembic_version"}
+    assert current(url) == heads()[0]
+
+    downgrade(url, "base")
+    assert _tables(url) - {"alembic_version"} == set()
+    assert current(url) is None
+
+    upgrade(url, "head")
+    assert _tables(url) == APP_TABLES | {"alembic_version"}
+    assert current(url) == "0001"
+
+
+def test_upgrade_accepts_an_engine(new_database: NewDatabase) -> None:
+    engine = make_engine(new_database())
+    try:
+        upgrade(engine)
+        assert current(engine) == "0001"
+        assert set(inspect(engine).get_table_names()) >= APP_TABLES
+    finally:
+        engine.dispose()
+
+
+def test_migrated_schema_matches_models(engine: Engine) -> None:
+    assert _diff(engine, Base.metadata) == []
+
+
+def test_schema_comparison_is_not_vacuous(engine: Engine) -> None:
+    """Guard for the test above: a model/schema drift must be detected."""
+    drifted = MetaData(naming_convention=Base.metadata.naming_convention)
+    for table in Base.metadata.sorted_tables:
+        table.to_metadata(drifted)
+    drifted.tables["jobs"].append_column(Column("extra", Integer, nullable=True))
+    diffs = _diff(engine, drifted)
+    assert any(d[0] == "add_column" and d[3].name == "extra" for d in diffs), diffs  # type: ignore[index]
+
+
+def test_named_indexes_and_unique_constraints(engine: Engine) -> None:
+    insp = inspect(engine)
+    metric_indexes = {ix["name"] for ix in insp.get_indexes("metric_points")}
+    assert {"ix_metric_points_trial_id_name_step", "ix_metric_points_name_split"} <= metric_indexes
+    job_indexes = {ix["name"]: ix["column_names"] for ix in insp.get_indexes("jobs")}
+    assert job_indexes["ix_jobs_status_kind"] == ["status", "kind"]
+    assert job_indexes["ix_jobs_heartbeat_at"] == ["heartbeat_at"]
+    uniques = {uc["name"] for uc in insp.get_unique_constraints("metric_points")}
+    assert "uq_metric_points_trial_id_split_name_step" in uniques
+    assert "uq_datasets_name_version" in {
+        uc["name"] for uc in insp.get_unique_constraints("datasets")
+    }
+    assert "uq_answers_batch_id_position" in {
+        uc["name"] for uc in insp.get_unique_constraints("answers")
+    }
+    checks = {ck["name"] for ck in insp.get_check_constraints("jobs")}
+    assert {"ck_jobs_status", "ck_jobs_kind", "ck_jobs_progress_range"} <= checks
+    fks = {fk["name"]: fk for fk in insp.get_foreign_keys("metric_points")}
+    assert fks["fk_metric_points_trial_id_trials"]["options"].get("ondelete") == "CASCADE"
+
+
+@pytest.mark.parametrize(("column", "bad_value"), [("status", "exploded"), ("kind", "dance")])
+def test_check_constraints_reject_unknown_enum_values(
+    engine: Engine, session_factory: object, column: str, bad_value: str
+) -> None:
+    values = {"kind": "train", "status": "queued", column: bad_value}
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO jobs (kind, status, payload, attempt, max_attempts, progress, "
+                "cancel_requested, created_at) VALUES (:kind, :status, '{}', 0, 3, 0, false, "
+                "CURRENT_TIMESTAMP)"
+            ),
+            values,
+        )
+
+
+def test_progress_check_constraint(engine: Engine, session_factory: object) -> None:
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO jobs (kind, status, payload, attempt, max_attempts, progress, "
+                "cancel_requested, created_at) VALUES ('train', 'queued', '{}', 0, 3, 1.5, false, "
+                "CURRENT_TIMESTAMP)"
+            )
+        )
+
+
+def test_alembic_cli_with_x_url(new_database: NewDatabase, tmp_path: Path) -> None:
+    """`alembic -c db/alembic.ini -x url=... upgrade head` works from any directory."""
+    url = new_database()
+    ini = REPO_ROOT / "db" / "alembic.ini"
+    base = [sys.executable, "-m", "alembic", "-c", str(ini), "-x", f"url={url}"]
+    for args in (["upgrade", "head"], ["current"]):
+        proc = subprocess.run(
+            [*base, *args], cwd=tmp_path, capture_output=True, text=True, timeout=120
+        )
+        assert proc.returncode == 0, proc.stderr
+    assert "0001" in proc.stdout
+    assert _tables(url) == APP_TABLES | {"alembic_version"}
+
+
+def test_alembic_cli_with_sqlalchemy_url_option(new_database: NewDatabase, tmp_path: Path) -> None:
+    """Without ``-x url`` the ini's ``sqlalchemy.url`` option is used."""
+    url = new_database()
+    db_dir = REPO_ROOT / "db"
+    ini_text = (db_dir / "alembic.ini").read_text()
+    ini_text = ini_text.replace("%(here)s", str(db_dir))
+    ini_text = ini_text.replace("\nsqlalchemy.url =\n", f"\nsqlalchemy.url = {url}\n")
+    assert f"sqlalchemy.url = {url}" in ini_text
+    ini = tmp_path / "alembic.ini"
+    ini.write_text(ini_text)
+    proc = subprocess.run(
+        [sys.executable, "-m", "alembic", "-c", str(ini), "upgrade", "head"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert current(url) == "0001"
+
+
+def test_alembic_cli_without_url_fails_clearly(tmp_path: Path) -> None:
+    ini = REPO_ROOT / "db" / "alembic.ini"
+    proc = subprocess.run(
+        [sys.executable, "-m", "alembic", "-c", str(ini), "upgrade", "head"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode != 0
+    assert "no database URL" in proc.stderr
+
+
+def test_offline_sql_rendering(backend: str) -> None:
+    url = "sqlite:///offline.db" if backend == "sqlite" else "postgresql+psycopg://u@h/db"
+    buffer = io.StringIO()
+    config = make_config(url)
+    config.output_buffer = buffer
+    with redirect_stdout(buffer):
+        command.upgrade(config, "head", sql=True)
+    rendered = buffer.getvalue()
+    assert "CREATE TABLE jobs" in rendered
+    assert "ck_jobs_status" in rendered
