@@ -36,11 +36,9 @@ def _home(args) -> Path:
 
 def latest_dataset(home: Path, name: str = "default") -> Path:
     """The most recently built dataset called ``name`` under ``<home>/datasets``."""
-    root = home / "datasets"
-    candidates = [p for p in root.glob(f"{name}-*") if (p / "manifest.json").is_file()] if root.is_dir() else []
-    if not candidates:
-        raise CliError(f"no dataset named {name!r} under {root}; run: hcmqa data build")
-    return max(candidates, key=lambda p: (p / "manifest.json").stat().st_mtime)
+    from hcmqa.data.build import latest_dataset as latest
+
+    return latest(home / "datasets", name)
 
 
 def _dataset_arg(args, home: Path) -> Path:

@@ -1,0 +1,177 @@
+"""Gated, grounded answering: single questions, multi-turn chat, and FAQ batches.
+
+Order of work for every question: the topic gate first (off-topic -> polite refusal, no
+generation); then, in grounded mode, retrieval (nothing relevant -> refusal, not invention);
+then generation with the passages in the prompt. Every answer carries its sources.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from hcmqa.prompts import REFUSAL_NO_SOURCE, REFUSAL_OFFTOPIC, build_messages, render_prompt
+from hcmqa.text import question_key
+
+
+@dataclass
+class Answer:
+    question: str
+    related: bool
+    answer: str
+    sources: list[dict] = field(default_factory=list)
+    score: float = 0.0
+    latency_ms: float = 0.0
+    refused: str = ""  # "", "off_topic" or "no_source"
+    resolved_question: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+_PRONOUNS = [(r"\bhimself\b", "Ho Chi Minh himself"), (r"\bhis\b", "Ho Chi Minh's"), (r"\bhim\b", "Ho Chi Minh"), (r"\bhe\b", "Ho Chi Minh")]
+_SUBJECT_RE = re.compile(r"\b(ho chi minh|nguyen (ai quoc|tat thanh|sinh cung)|uncle ho|bac ho|president ho)\b", re.I)
+
+
+def resolve_followup(question: str, previous: list[Answer]) -> str:
+    """Rewrite a follow-up ("when did he die?") against the conversation so far.
+
+    When an earlier turn was on topic and this one refers to a person by pronoun only, the
+    pronoun is taken to mean the conversation's subject. Questions that name the subject or
+    follow only off-topic turns are left alone.
+    """
+    if not any(turn.related for turn in previous) or _SUBJECT_RE.search(question):
+        return question
+    resolved = question
+    for pattern, replacement in _PRONOUNS:
+        resolved = re.sub(pattern, replacement, resolved, count=1, flags=re.I)
+        if resolved != question:
+            break
+    return resolved
+
+
+class Assistant:
+    """Gate + retriever + generator with one answering policy."""
+
+    def __init__(self, gate, retriever, generator, mode: str = "grounded", top_k: int = 3, description: str = ""):
+        if mode not in ("grounded", "closed_book"):
+            raise ValueError(f"mode: must be grounded or closed_book, got {mode!r}")
+        self.gate = gate
+        self.retriever = retriever
+        self.generator = generator
+        self.mode = mode
+        self.top_k = top_k
+        self.description = description
+
+    def answer_batch(self, questions: list[str], progress: Callable[[int, int], None] | None = None, queries: list[str] | None = None) -> list[Answer]:
+        """Answer a list; duplicates (same words ignoring case/accents/punctuation) are answered once.
+
+        ``queries`` optionally gives, per question, the text to gate and retrieve with (chat
+        uses it for resolved follow-ups); answers keep the question as asked.
+        """
+        started = time.perf_counter()
+        queries = queries or questions
+        unique: dict[str, int] = {}
+        for i, q in enumerate(queries):
+            unique.setdefault(question_key(q), i)
+        firsts = list(unique.values())
+        gate_began = time.perf_counter()
+        decisions = self.gate.classify([queries[i] for i in firsts])
+        gate_ms = (time.perf_counter() - gate_began) * 1000 / max(1, len(firsts))
+        answers: dict[int, Answer] = {}
+        to_generate: list[tuple[int, str, list]] = []
+        for i, decision in zip(firsts, decisions):
+            ans = Answer(questions[i], decision.related, "", [], decision.score, gate_ms, resolved_question=queries[i])
+            answers[i] = ans
+            if not decision.related:
+                ans.answer, ans.refused = REFUSAL_OFFTOPIC, "off_topic"
+                continue
+            hits = self.retriever.search(queries[i], k=self.top_k) if self.mode == "grounded" else []
+            if self.mode == "grounded" and not hits:
+                ans.answer, ans.refused = REFUSAL_NO_SOURCE, "no_source"
+                continue
+            ans.sources = [h.as_source() for h in hits]
+            prompt = render_prompt(self.generator.tokenizer, build_messages(queries[i], [h.passage for h in hits], self.mode))
+            to_generate.append((i, prompt, hits))
+        total = len(to_generate)
+
+        def report(done: int, _total: int) -> None:
+            if progress:
+                progress(done, total)
+
+        generated = self.generator.generate([p for _, p, _ in to_generate], progress=report)
+        for (i, _, _), gen in zip(to_generate, generated):
+            answers[i].answer = gen.text
+            answers[i].latency_ms += gen.seconds * 1000
+        result = []
+        for i, q in enumerate(queries):
+            first = answers[unique[question_key(q)]]
+            result.append(first if i == unique[question_key(q)] else Answer(**{**first.to_dict(), "question": questions[i], "latency_ms": 0.0}))
+        if progress and total == 0:
+            progress(0, 0)
+        for ans in result:
+            ans.latency_ms = round(ans.latency_ms, 1)
+        self.last_batch_seconds = time.perf_counter() - started
+        return result
+
+    def ask(self, question: str) -> Answer:
+        return self.answer_batch([question])[0]
+
+    def chat_turn(self, previous: list[Answer], question: str) -> Answer:
+        """Answer the next turn of a conversation, resolving follow-up pronouns first."""
+        resolved = resolve_followup(question, previous)
+        return self.answer_batch([question], queries=[resolved])[0]
+
+
+def load_assistant(
+    run_dir: Path | None,
+    home: Path,
+    dataset_dir: Path | None = None,
+    gate_dir: Path | None = None,
+    mode: str | None = None,
+    base_model: str | None = None,
+    batch_size: int = 16,
+    dtype: str = "float32",
+    top_k: int | None = None,
+) -> Assistant:
+    """An assistant for a trained trial (``run_dir``) or for the base model (``run_dir=None``)."""
+    from hcmqa.config import TrialConfig
+    from hcmqa.gate import GateClassifier, gate_data_from_dataset
+    from hcmqa.generation import load_generator
+    from hcmqa.models import resolve_model
+    from hcmqa.retrieval import Retriever
+
+    adapter = None
+    if run_dir is not None:
+        manifest_path = Path(run_dir) / "manifest.json"
+        if not manifest_path.is_file():
+            raise FileNotFoundError(f"{run_dir}: not a trial run directory (no manifest.json); train one with 'hcmqa train'")
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        config = TrialConfig.from_dict(manifest["config"])
+        adapter = Path(run_dir) / "adapter"
+        if not (adapter / "adapter_config.json").is_file():
+            raise FileNotFoundError(f"{run_dir}: the trial has no trained adapter (status {manifest.get('status')!r})")
+        dataset_dir = dataset_dir or Path(manifest["dataset"]["path"])
+        description = f"{config.name} ({config.mode}, {config.base_model} + LoRA)"
+    else:
+        config = TrialConfig(base_model=base_model or TrialConfig.base_model, mode=mode or "grounded")
+        description = f"base {config.base_model} ({mode or config.mode})"
+    if dataset_dir is None:
+        from hcmqa.data.build import latest_dataset
+
+        dataset_dir = latest_dataset(home / "datasets")
+    gate_dir = gate_dir or home / "gate"
+    try:
+        gate = GateClassifier.load(gate_dir)
+    except FileNotFoundError:
+        data = gate_data_from_dataset(dataset_dir)
+        gate = GateClassifier.train(data.train_questions, data.train_labels)
+        gate.metadata["dataset"] = str(dataset_dir)
+        gate.save(gate_dir)
+    model_path = resolve_model(config.base_model, home)
+    generator = load_generator(model_path, str(adapter) if adapter else None, max_new_tokens=config.max_new_tokens, batch_size=batch_size, dtype=dtype)
+    return Assistant(gate, Retriever.from_dataset(dataset_dir), generator, mode=mode or config.mode, top_k=top_k or config.top_k, description=description)

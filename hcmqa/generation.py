@@ -1,0 +1,96 @@
+"""Batched greedy generation: prompts sorted by length, left-padded, decoded in order.
+
+Sorting by length keeps padding (wasted compute) small inside each batch; left padding keeps
+every prompt's last token next to the first generated one, as decoder-only models need.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from hcmqa.data.sentences import split_sentences
+
+
+def clean_answer(text: str, max_sentences: int = 2) -> str:
+    """First paragraph, at most ``max_sentences`` sentences, trimmed."""
+    text = text.strip().split("\n\n")[0].strip()
+    text = re.sub(r"\s+", " ", text)
+    sentences = split_sentences(text)
+    return " ".join(sentences[:max_sentences]) if sentences else text
+
+
+@dataclass
+class Generated:
+    text: str
+    seconds: float  # share of its batch's wall time
+
+
+class Generator:
+    """A loaded model and tokenizer that answer rendered prompts in batches."""
+
+    def __init__(self, model, tokenizer, max_new_tokens: int = 48, batch_size: int = 16):
+        self.model = model
+        self.tokenizer = tokenizer
+        self.max_new_tokens = max_new_tokens
+        self.batch_size = batch_size
+        tokenizer.padding_side = "left"
+
+    def generate(self, prompts: list[str], progress: Callable[[int, int], None] | None = None) -> list[Generated]:
+        import torch
+
+        if not prompts:
+            return []
+        encoded = [self.tokenizer(p, add_special_tokens=False)["input_ids"] for p in prompts]
+        order = sorted(range(len(prompts)), key=lambda i: len(encoded[i]))
+        results: list[Generated | None] = [None] * len(prompts)
+        device = next(self.model.parameters()).device
+        was_training = self.model.training
+        self.model.eval()
+        done = 0
+        try:
+            for start in range(0, len(order), self.batch_size):
+                idx = order[start : start + self.batch_size]
+                batch = self.tokenizer.pad({"input_ids": [encoded[i] for i in idx]}, return_tensors="pt", padding=True)
+                batch = {k: v.to(device) for k, v in batch.items()}
+                began = time.perf_counter()
+                with torch.inference_mode():
+                    out = self.model.generate(
+                        **batch,
+                        max_new_tokens=self.max_new_tokens,
+                        do_sample=False,
+                        pad_token_id=self.tokenizer.pad_token_id,
+                        eos_token_id=self.tokenizer.eos_token_id,
+                    )
+                share = (time.perf_counter() - began) / len(idx)
+                new_tokens = out[:, batch["input_ids"].shape[1] :]
+                for row, i in enumerate(idx):
+                    text = self.tokenizer.decode(new_tokens[row], skip_special_tokens=True)
+                    results[i] = Generated(clean_answer(text), share)
+                done += len(idx)
+                if progress:
+                    progress(done, len(prompts))
+        finally:
+            if was_training:
+                self.model.train()
+        return [r for r in results if r is not None]
+
+
+def load_generator(model_path: str, adapter_dir: str | None = None, max_new_tokens: int = 48, batch_size: int = 16, dtype: str = "float32") -> Generator:
+    """Base model (plus a LoRA adapter merged into it) ready for fast inference.
+
+    The adapter is merged into full-precision weights: on a CPU a merged fp32/bf16 model
+    generates several times faster than a 4-bit model with a separate LoRA branch.
+    """
+    from hcmqa.models import load_model, load_tokenizer
+
+    tokenizer = load_tokenizer(model_path)
+    model = load_model(model_path, compute_dtype=dtype)
+    if adapter_dir:
+        from peft import PeftModel
+
+        model = PeftModel.from_pretrained(model, adapter_dir).merge_and_unload()
+    model.eval()
+    return Generator(model, tokenizer, max_new_tokens=max_new_tokens, batch_size=batch_size)

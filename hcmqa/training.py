@@ -1,0 +1,432 @@
+"""QLoRA fine-tuning of one trial with transformers' Trainer + peft + bitsandbytes.
+
+Call chain: ``run_trial`` (set-up: data, model, trainer) -> ``Trainer.train`` -> result and
+manifest. The same code runs on a CPU (bitsandbytes 4-bit NF4 works there) and on CUDA.
+
+A run directory holds::
+
+    manifest.json    config, dataset hash, base model, package versions, status, summary
+    metrics.jsonl    every metric point: {"step", "split", "name", "value"}
+    adapter/         the LoRA adapter (the best checkpoint, restored at the end)
+    checkpoints/     Trainer checkpoints, for resuming
+
+Loss is computed on answer tokens only (prompt tokens are labelled -100). Examples are padded
+per batch to their own longest length, not to ``max_seq_length``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import platform
+import random
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from hcmqa.config import TrialConfig
+from hcmqa.data.qa import QAPair, read_split
+from hcmqa.prompts import build_messages
+from hcmqa.text import contains_fact
+
+IGNORE = -100
+
+
+@dataclass(frozen=True)
+class MetricPoint:
+    step: int
+    split: str
+    name: str
+    value: float
+
+
+@dataclass
+class TrainProgress:
+    step: int
+    total_steps: int
+    loss: float | None
+    points: list[MetricPoint]
+    epoch: float = 0.0
+    elapsed_s: float = 0.0
+
+
+@dataclass
+class TrialResult:
+    status: str  # "succeeded" or "cancelled"
+    run_dir: Path
+    summary: dict
+    points: list[MetricPoint] = field(default_factory=list)
+    stopped_early: bool = False
+
+
+# --- data -------------------------------------------------------------------------------
+
+
+def training_messages(pairs: list[QAPair], config: TrialConfig, retriever=None) -> list[tuple[list[dict], str]]:
+    """(messages, answer) per pair; grounded examples carry retrieved passages incl. distractors.
+
+    For a grounded example the prompt holds the top ``top_k`` retrieved passages. When none of
+    them contains the answer's key facts, the best passage that does replaces the last one, so
+    the model learns to read the answer from its context rather than to recite or invent.
+    Passage order is shuffled (seeded per question) so position carries no signal.
+    """
+    examples = []
+    for pair in pairs:
+        passages = None
+        if config.mode == "grounded":
+            hits = retriever.search(pair.question, k=config.top_k)
+            passages = [h.passage for h in hits]
+            if pair.key_facts and not any(all(contains_fact(p.text, f) for f in pair.key_facts) for p in passages):
+                gold = retriever.find_containing(pair.key_facts, pair.question)
+                if gold is not None:
+                    passages = passages[: config.top_k - 1] + [gold]
+            random.Random(f"{config.seed}:{pair.question}").shuffle(passages)
+        examples.append((build_messages(pair.question, passages, config.mode), pair.answer))
+    return examples
+
+
+def tokenize_example(tokenizer, messages: list[dict], answer: str, max_len: int) -> dict:
+    """input_ids/labels with the prompt masked; overlong prompts lose tokens from the left of the passages."""
+    prompt = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    prompt_ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
+    answer_ids = tokenizer(answer, add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id]
+    answer_ids = answer_ids[: max_len // 2]
+    room = max_len - len(answer_ids)
+    if len(prompt_ids) > room:
+        # keep the tail: the question and the assistant header sit at the end of the prompt
+        prompt_ids = prompt_ids[-room:]
+    ids = prompt_ids + answer_ids
+    return {"input_ids": ids, "attention_mask": [1] * len(ids), "labels": [IGNORE] * len(prompt_ids) + answer_ids}
+
+
+class ListDataset:
+    """A minimal map-style dataset over tokenised examples (torch Dataset protocol)."""
+
+    def __init__(self, items: list[dict]):
+        self.items = items
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, i: int) -> dict:
+        return self.items[i]
+
+
+def make_collator(tokenizer, pad_to: int | None = None):
+    """Pad a batch to its longest example (or to ``pad_to``, the academic project's way)."""
+    import torch
+
+    pad_id = tokenizer.pad_token_id
+
+    def collate(batch: list[dict]) -> dict:
+        width = pad_to or max(len(b["input_ids"]) for b in batch)
+        out = {"input_ids": [], "attention_mask": [], "labels": []}
+        for b in batch:
+            n = width - len(b["input_ids"])
+            out["input_ids"].append(b["input_ids"] + [pad_id] * n)
+            out["attention_mask"].append(b["attention_mask"] + [0] * n)
+            out["labels"].append(b["labels"] + [IGNORE] * n)
+        return {k: torch.tensor(v, dtype=torch.long) for k, v in out.items()}
+
+    return collate
+
+
+def length_grouped_order(lengths: list[int], batch_size: int, seed: int) -> list[int]:
+    """Indices shuffled, then sorted by length inside mega-batches of 50 batches: batches of
+    similar lengths (little padding) whose order is still random across the epoch."""
+    rng = random.Random(seed)
+    idx = list(range(len(lengths)))
+    rng.shuffle(idx)
+    mega = batch_size * 50
+    groups = [sorted(idx[i : i + mega], key=lambda j: -lengths[j]) for i in range(0, len(idx), mega)]
+    batches = [g[i : i + batch_size] for g in groups for i in range(0, len(g), batch_size)]
+    rng.shuffle(batches)
+    return [j for b in batches for j in b]
+
+
+# --- model ------------------------------------------------------------------------------
+
+
+def linear_module_names(model) -> set[str]:
+    """Short names of the model's linear layers (what LoRA ``target_modules`` may name)."""
+    import torch
+
+    names = set()
+    for full, module in model.named_modules():
+        if isinstance(module, torch.nn.Linear) or type(module).__name__ in ("Linear4bit", "Linear8bitLt"):
+            names.add(full.rsplit(".", 1)[-1])
+    names.discard("lm_head")
+    return names
+
+
+def _versions() -> dict:
+    import bitsandbytes
+    import peft
+    import torch
+    import transformers
+
+    return {"python": platform.python_version(), "torch": torch.__version__, "transformers": transformers.__version__, "peft": peft.__version__, "bitsandbytes": bitsandbytes.__version__}
+
+
+def check_hardware(config: TrialConfig, cuda: bool) -> None:
+    """Fail before loading anything when the config asks for what this machine cannot do."""
+    from hcmqa.config import ConfigError
+
+    errors = {}
+    if config.optimizer.startswith("paged_") and not cuda:
+        errors["optimizer"] = f"{config.optimizer} needs a CUDA GPU; use adamw_torch on a CPU"
+    if config.compute_dtype == "float16" and not cuda:
+        errors["compute_dtype"] = "float16 needs a CUDA GPU; use float32 or bfloat16 on a CPU"
+    if errors:
+        raise ConfigError(errors)
+
+
+# --- callbacks --------------------------------------------------------------------------
+
+
+def _make_callbacks(run_dir: Path, config: TrialConfig, progress, should_cancel, answer_probe, known: set):
+    from transformers import TrainerCallback
+
+    metrics_file = run_dir / "metrics.jsonl"
+
+    class Hooks(TrainerCallback):
+        """Streams metric points to metrics.jsonl and the progress hook; polls the cancel hook."""
+
+        def __init__(self):
+            self.cancelled = False
+            self.started = time.perf_counter()
+            self.last_loss = None
+            self.points: list[MetricPoint] = []
+
+        def _emit(self, state, new: list[MetricPoint]) -> None:
+            fresh = [p for p in new if (p.step, p.split, p.name) not in known]
+            for p in fresh:
+                known.add((p.step, p.split, p.name))
+            if fresh:
+                with metrics_file.open("a", encoding="utf-8") as fh:
+                    for p in fresh:
+                        fh.write(json.dumps(asdict(p)) + "\n")
+                self.points.extend(fresh)
+            if progress:
+                progress(TrainProgress(state.global_step, state.max_steps, self.last_loss, fresh, float(state.epoch or 0), time.perf_counter() - self.started))
+
+        def on_log(self, args, state, control, logs=None, **kw):
+            logs = logs or {}
+            step = state.global_step
+            new = []
+            for key, split, name in (("loss", "train", "loss"), ("grad_norm", "train", "grad_norm"), ("learning_rate", "train", "learning_rate"), ("eval_loss", "val", "eval_loss")):
+                if key in logs and logs[key] is not None and math.isfinite(float(logs[key])):
+                    new.append(MetricPoint(step, split, name, float(logs[key])))
+            if "loss" in logs:
+                self.last_loss = float(logs["loss"])
+            self._emit(state, new)
+
+        def on_evaluate(self, args, state, control, metrics=None, model=None, **kw):
+            if answer_probe is not None and model is not None:
+                scores = answer_probe(model)
+                self._emit(state, [MetricPoint(state.global_step, "val", k, v) for k, v in scores.items()])
+
+        def on_step_end(self, args, state, control, **kw):
+            if should_cancel is not None and should_cancel():
+                self.cancelled = True
+                control.should_training_stop = True
+                control.should_save = True  # leave a checkpoint so the trial can be resumed
+            elif progress and state.global_step % max(1, config.logging_steps) != 0:
+                progress(TrainProgress(state.global_step, state.max_steps, self.last_loss, [], float(state.epoch or 0), time.perf_counter() - self.started))
+
+    return Hooks()
+
+
+# --- the trial --------------------------------------------------------------------------
+
+
+def run_trial(
+    config: TrialConfig,
+    dataset_dir: Path,
+    out_dir: Path,
+    home: Path,
+    progress: Callable[[TrainProgress], None] | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+    resume: bool = True,
+) -> TrialResult:
+    """Train one trial into ``out_dir``; resumes from its last checkpoint when there is one."""
+    import torch
+    from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
+    from transformers import EarlyStoppingCallback, Trainer, TrainingArguments
+    from transformers.trainer_utils import get_last_checkpoint
+
+    from hcmqa.config import ConfigError
+    from hcmqa.data.build import load_manifest
+    from hcmqa.evaluation import answer_metrics
+    from hcmqa.generation import Generator
+    from hcmqa.models import load_model, load_tokenizer, resolve_model
+    from hcmqa.prompts import render_prompt
+    from hcmqa.retrieval import Retriever
+
+    cuda = torch.cuda.is_available()
+    check_hardware(config, cuda)
+    dataset_manifest = load_manifest(dataset_dir)
+    model_path = resolve_model(config.base_model, home)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    ckpt_dir = out_dir / "checkpoints"
+    last = get_last_checkpoint(str(ckpt_dir)) if resume and ckpt_dir.is_dir() else None
+    manifest_path = out_dir / "manifest.json"
+    if manifest_path.is_file():
+        previous = json.loads(manifest_path.read_text())
+        if previous.get("config") != config.to_dict():
+            raise ConfigError({"out": f"{out_dir} holds a different trial; choose another --out directory"})
+        if previous.get("status") == "succeeded":
+            summary = previous.get("summary", {})
+            return TrialResult("succeeded", out_dir, summary, _read_points(out_dir / "metrics.jsonl"))
+
+    manifest = {
+        "config": config.to_dict(),
+        "dataset": {"path": str(dataset_dir.resolve()), "name": dataset_manifest["name"], "version": dataset_manifest["version"], "files": dataset_manifest.get("files", {})},
+        "base_model": {"name": config.base_model, "path": model_path},
+        "versions": _versions(),
+        "device": "cuda" if cuda else "cpu",
+        "status": "running",
+        "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "resumed_from": last,
+    }
+    _write_json(manifest_path, manifest)
+
+    tokenizer = load_tokenizer(model_path, padding_side="right")
+    retriever = Retriever.from_dataset(dataset_dir) if config.mode == "grounded" else None
+    train_pairs = read_split(dataset_dir, "train")
+    val_pairs = read_split(dataset_dir, "val")
+    if config.val_limit:
+        val_pairs = val_pairs[: config.val_limit]
+    if not train_pairs or not val_pairs:
+        raise ValueError(f"{dataset_dir}: the dataset needs both train and val questions")
+    train_items = [tokenize_example(tokenizer, m, a, config.max_seq_length) for m, a in training_messages(train_pairs, config, retriever)]
+    val_items = [tokenize_example(tokenizer, m, a, config.max_seq_length) for m, a in training_messages(val_pairs, config, retriever)]
+    order = length_grouped_order([len(x["input_ids"]) for x in train_items], config.batch_size, config.seed)
+    train_items = [train_items[i] for i in order]
+
+    dtype = getattr(torch, config.compute_dtype)
+    model = load_model(model_path, load_in_4bit=config.load_in_4bit, double_quant=config.double_quant, compute_dtype=config.compute_dtype)
+    modules = linear_module_names(model)
+    problems = config.problems(model_modules=modules)
+    n_layers = getattr(model.config, "num_hidden_layers", None)
+    if n_layers is not None and config.freeze_first_layers >= n_layers:
+        problems["freeze_first_layers"] = f"the model has {n_layers} decoder layers; freeze fewer than that"
+    if problems:
+        raise ConfigError(problems)
+    if config.load_in_4bit:
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
+    lora = LoraConfig(
+        r=config.lora_r,
+        lora_alpha=config.lora_alpha,
+        lora_dropout=config.lora_dropout,
+        target_modules=list(config.target_modules),
+        # "Freezing the first N layers" with LoRA means: no adapters there, so they stay as trained.
+        layers_to_transform=list(range(config.freeze_first_layers, n_layers)) if config.freeze_first_layers and n_layers else None,
+        bias="none",
+        task_type="CAUSAL_LM",
+    )
+    model = get_peft_model(model, lora)
+    trainable, total = model.get_nb_trainable_parameters()
+
+    probe_pairs = val_pairs[: config.eval_generate_samples]
+    probe_prompts = [render_prompt(tokenizer, m) for m, _ in training_messages(probe_pairs, config, retriever)]
+
+    def answer_probe(current_model) -> dict:
+        gen_tok = load_tokenizer(model_path)
+        generator = Generator(current_model, gen_tok, max_new_tokens=config.max_new_tokens, batch_size=16)
+        answers = [g.text for g in generator.generate(probe_prompts)]
+        return answer_metrics(answers, probe_pairs)
+
+    known = {(p.step, p.split, p.name) for p in _read_points(out_dir / "metrics.jsonl")}
+    hooks = _make_callbacks(out_dir, config, progress, should_cancel, answer_probe if probe_pairs else None, known)
+    callbacks = [hooks]
+    if config.early_stopping_patience:
+        callbacks.append(EarlyStoppingCallback(early_stopping_patience=config.early_stopping_patience))
+    steps_per_epoch = math.ceil(len(train_items) / (config.batch_size * config.grad_accum))
+    total_steps = config.max_steps or math.ceil(steps_per_epoch * config.epochs)
+    args = TrainingArguments(
+        output_dir=str(ckpt_dir),
+        per_device_train_batch_size=config.batch_size,
+        per_device_eval_batch_size=config.batch_size,
+        gradient_accumulation_steps=config.grad_accum,
+        learning_rate=config.learning_rate,
+        lr_scheduler_type=config.scheduler,
+        warmup_steps=int(round(config.warmup_ratio * total_steps)),
+        num_train_epochs=config.epochs,
+        max_steps=config.max_steps or -1,
+        optim=config.optimizer,
+        max_grad_norm=config.max_grad_norm,
+        weight_decay=config.weight_decay,
+        eval_strategy="steps",
+        eval_steps=config.eval_steps,
+        save_strategy="steps",
+        save_steps=config.eval_steps,
+        save_total_limit=config.save_total_limit,
+        load_best_model_at_end=True,
+        metric_for_best_model="eval_loss",
+        greater_is_better=False,
+        logging_steps=config.logging_steps,
+        logging_first_step=True,
+        seed=config.seed,
+        bf16=cuda and config.compute_dtype == "bfloat16",
+        use_cpu=not cuda,
+        report_to="none",
+        remove_unused_columns=False,
+        dataloader_num_workers=0,
+        disable_tqdm=True,
+        train_sampling_strategy="sequential",  # our length-grouped shuffle above decides the order
+    )
+    trainer = Trainer(
+        model=model,
+        args=args,
+        train_dataset=ListDataset(train_items),
+        eval_dataset=ListDataset(val_items),
+        data_collator=make_collator(tokenizer),
+        callbacks=callbacks,
+    )
+    began = time.perf_counter()
+    output = trainer.train(resume_from_checkpoint=last)
+    seconds = time.perf_counter() - began
+    state = trainer.state
+    stopped_early = not hooks.cancelled and state.global_step < state.max_steps
+    status = "cancelled" if hooks.cancelled else "succeeded"
+    if not hooks.cancelled:
+        # load_best_model_at_end has restored the best checkpoint's weights
+        model.save_pretrained(str(out_dir / "adapter"))
+        tokenizer.save_pretrained(str(out_dir / "adapter"))
+    points = _read_points(out_dir / "metrics.jsonl")
+    summary = {
+        "global_step": state.global_step,
+        "max_steps": state.max_steps,
+        "stopped_early": stopped_early,
+        "best_eval_loss": state.best_metric,
+        "best_checkpoint": state.best_model_checkpoint,
+        "train_loss": output.training_loss,
+        "train_seconds": round(seconds, 1),
+        "trainable_parameters": trainable,
+        "total_parameters": total,
+        "train_examples": len(train_items),
+        "val_examples": len(val_items),
+    }
+    for name in ("key_fact_accuracy", "token_f1", "exact_match"):
+        values = [p for p in points if p.name == name and p.split == "val"]
+        if values:
+            summary[f"val_{name}"] = values[-1].value
+    manifest.update({"status": status, "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "summary": summary})
+    _write_json(manifest_path, manifest)
+    return TrialResult(status, out_dir, summary, points, stopped_early)
+
+
+def _read_points(path: Path) -> list[MetricPoint]:
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8") as fh:
+        return [MetricPoint(**json.loads(line)) for line in fh if line.strip()]
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
+    tmp.replace(path)
