@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +20,17 @@ STOPWORDS = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=1)
+def _stemmer():
+    from nltk.stem import PorterStemmer  # rule-based: needs no downloaded data
+
+    return PorterStemmer()
+
+
 def tokenize(text: str) -> list[str]:
-    return [t for t in _TOKEN_RE.findall(fold(text)) if t not in STOPWORDS]
+    """Folded, stop-word-free, Porter-stemmed terms ("born" and "birth" still differ; "died"/"dies" meet)."""
+    stem = _stemmer().stem
+    return [stem(t) for t in _TOKEN_RE.findall(fold(text)) if t not in STOPWORDS]
 
 
 @dataclass(frozen=True)
@@ -44,7 +54,7 @@ class Retriever:
         self.passages = passages
         self.min_score = min_score
         # Section titles carry strong topical words ("Death", "Education"): index them too.
-        self._bm25 = BM25Okapi([tokenize(f"{p.section} {p.text}") for p in passages])
+        self._bm25 = BM25Okapi([tokenize(f"{p.section} {p.text}") for p in passages], k1=1.2, b=0.5)
 
     @classmethod
     def from_dataset(cls, dataset_dir: Path, min_score: float = 3.0) -> "Retriever":

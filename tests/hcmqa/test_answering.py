@@ -1,0 +1,67 @@
+"""Gated, grounded answering with the real base model: refusals, sources, chat follow-ups."""
+
+import pytest
+
+from hcmqa.answering import Answer, resolve_followup
+from hcmqa.prompts import REFUSAL_NO_SOURCE, REFUSAL_OFFTOPIC
+
+
+def test_followups_are_resolved_only_after_an_on_topic_turn():
+    on = [Answer("When was Ho Chi Minh born?", True, "In 1890.")]
+    off = [Answer("Who won the cup?", False, REFUSAL_OFFTOPIC)]
+    assert resolve_followup("When did he die?", on) == "When did Ho Chi Minh die?"
+    assert resolve_followup("Who was his father?", on) == "Who was Ho Chi Minh's father?"
+    assert resolve_followup("When did he die?", off) == "When did he die?"
+    assert resolve_followup("When did he die?", []) == "When did he die?"
+    assert resolve_followup("Where did Ho Chi Minh die?", on) == "Where did Ho Chi Minh die?"
+
+
+@pytest.fixture(scope="module")
+def assistant(hcmqa_home, model_dir, dataset_dir):
+    from hcmqa.answering import load_assistant
+
+    return load_assistant(None, hcmqa_home, dataset_dir=dataset_dir, batch_size=8)
+
+
+@pytest.mark.slow
+def test_off_topic_and_unsupported_questions_are_refused_without_generation(assistant):
+    calls = []
+    real = assistant.generator.generate
+    assistant.generator.generate = lambda prompts, progress=None: calls.append(len(prompts)) or real(prompts, progress)
+    try:
+        answers = assistant.answer_batch(["Who won the football World Cup in 2018?", "What is the best pho restaurant in Ho Chi Minh City?"])
+    finally:
+        assistant.generator.generate = real
+    assert [a.related for a in answers] == [False, False]
+    assert all(a.answer == REFUSAL_OFFTOPIC and a.refused == "off_topic" and a.sources == [] for a in answers)
+    assert calls == [0]
+
+
+@pytest.mark.slow
+def test_related_question_without_relevant_passage_is_refused(assistant):
+    assistant.retriever.min_score, saved = 1e9, assistant.retriever.min_score
+    try:
+        answer = assistant.ask("When was Ho Chi Minh born?")
+    finally:
+        assistant.retriever.min_score = saved
+    assert answer.related and answer.refused == "no_source" and answer.answer == REFUSAL_NO_SOURCE
+
+
+@pytest.mark.slow
+def test_grounded_answer_carries_sources_and_duplicates_are_answered_once(assistant):
+    answers = assistant.answer_batch(["When was Ho Chi Minh born?", "when was ho chi minh born", "Who won the World Cup in 2018?"])
+    first, dup, off = answers
+    assert first.related and first.answer and not first.refused
+    assert first.sources and {"id", "title", "section", "text"} <= set(first.sources[0])
+    assert any("1890" in s["text"] for s in first.sources)
+    assert dup.answer == first.answer and dup.sources == first.sources and dup.question == "when was ho chi minh born"
+    assert off.refused == "off_topic"
+
+
+@pytest.mark.slow
+def test_chat_resolves_a_follow_up_against_the_conversation(assistant):
+    first = assistant.chat_turn([], "When was Ho Chi Minh born?")
+    second = assistant.chat_turn([first], "When did he die?")
+    assert second.resolved_question == "When did Ho Chi Minh die?"
+    assert second.related and second.sources
+    assert any("1969" in s["text"] for s in second.sources)

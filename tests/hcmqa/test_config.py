@@ -1,0 +1,43 @@
+import json
+
+import pytest
+
+from hcmqa.config import ConfigError, TrialConfig, load_preset
+
+
+def test_every_invalid_field_is_reported_at_once():
+    with pytest.raises(ConfigError) as info:
+        TrialConfig.from_dict({"lora_r": "x", "learning_rate": -1, "mode": "open", "batch_size": 0, "optimizer": "sgd", "bogus": 1, "warmup_ratio": 0.9})
+    errors = info.value.errors
+    assert set(errors) == {"lora_r", "learning_rate", "mode", "batch_size", "optimizer", "bogus", "warmup_ratio"}
+    assert errors["lora_r"] == "expected a whole number, got 'x'"
+    assert "unknown field" in errors["bogus"]
+
+
+def test_target_modules_are_checked_against_the_model():
+    with pytest.raises(ConfigError) as info:
+        TrialConfig.from_dict({"target_modules": "q_proj, wrong_proj"}, model_modules={"q_proj", "v_proj"})
+    assert "not in the model: wrong_proj" in info.value.errors["target_modules"]
+
+
+def test_form_strings_are_converted_and_round_trip(tmp_path):
+    config = TrialConfig.from_dict({"lora_r": "8", "load_in_4bit": "false", "learning_rate": "1e-4", "target_modules": "q_proj,v_proj"})
+    assert (config.lora_r, config.load_in_4bit, config.learning_rate, config.target_modules) == (8, False, 1e-4, ("q_proj", "v_proj"))
+    path = tmp_path / "trial.json"
+    path.write_text(json.dumps(config.to_dict()))
+    assert TrialConfig.from_file(path) == config
+    (tmp_path / "t.yaml").write_text("lora_r: 4\nmode: closed_book\n")
+    assert TrialConfig.from_file(tmp_path / "t.yaml").mode == "closed_book"
+    (tmp_path / "bad.yaml").write_text("lora_r: [unclosed\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        TrialConfig.from_file(tmp_path / "bad.yaml")
+
+
+def test_presets_load_and_specs_describe_every_field():
+    assert load_preset("falcon-7b-academic").freeze_first_layers == 16
+    assert load_preset("cpu-default").mode == "grounded"
+    specs = TrialConfig.field_specs()
+    assert [s["name"] for s in specs][:3] == ["name", "base_model", "mode"]
+    assert all(s["help"] for s in specs)
+    with pytest.raises(ConfigError, match="unknown preset"):
+        load_preset("nope")

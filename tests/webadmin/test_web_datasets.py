@@ -1,0 +1,119 @@
+"""Datasets blueprint: uploads validated by the library's validators, stored atomically."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from db.models import Dataset
+from tests.webadmin.conftest import html, post_form
+
+BAD_QA = (
+    "question,answer,key_facts,fact_id\n"
+    "When was the house restored?,In the 1950s.,1950s,site.restored\n"
+    ",An answer without a question.,x,a\n"
+    "Where is it?,,Nam Dan,site.district\n"
+    "When was the house restored?,Duplicate.,1950s,site.restored\n"
+)
+
+
+def _docs(fixtures_dir: Path) -> list[tuple[io.BytesIO, str]]:
+    return [(io.BytesIO(p.read_bytes()), p.name) for p in sorted((fixtures_dir / "docs").iterdir())]
+
+
+def _upload(client, fixtures_dir, *, name="museum", qa=None, docs=None):
+    qa = qa if qa is not None else (io.BytesIO((fixtures_dir / "qa_good.csv").read_bytes()), "qa_good.csv")
+    data = {"name": name, "documents": docs if docs is not None else _docs(fixtures_dir), "qa_csv": qa}
+    return post_form(client, "/datasets/", data, token_from="/datasets/", content_type="multipart/form-data")
+
+
+def _uploads(app) -> list[str]:
+    root = Path(app.config["HCMQA_HOME"]) / "uploads"
+    return sorted(p.name for p in root.iterdir()) if root.exists() else []
+
+
+def test_good_upload_is_stored_with_counts_and_splits(app, signed_in, db_session, fixtures_dir):
+    response = _upload(signed_in, fixtures_dir)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    dataset = db_session.scalar(select(Dataset))
+    assert response.headers["Location"] == f"/datasets/{dataset.id}"
+    assert dataset.name == "museum" and len(dataset.version) == 12
+    assert dataset.counts["documents"] == 3 and dataset.counts["qa_pairs"] == 8
+    assert sum(dataset.splits.values()) == 8 and set(dataset.splits) >= {"train", "val"}
+    folder = Path(dataset.path)
+    assert folder == Path(app.config["HCMQA_HOME"]) / "uploads" / str(dataset.id)
+    assert sorted(p.name for p in (folder / "documents").iterdir()) == ["garden.txt", "notes.md", "wiki-article.html"]
+    assert (folder / "qa.csv").read_bytes() == (fixtures_dir / "qa_good.csv").read_bytes()
+    manifest = json.loads((folder / "upload.json").read_text())
+    assert manifest["version"] == dataset.version and "documents/notes.md" in manifest["files"]
+    assert _uploads(app) == [str(dataset.id)]  # no staging folder left behind
+    page = html(signed_in.get(response.headers["Location"]))
+    assert "qa pairs" in page.find(attrs={"data-counts": True}).get_text()
+    assert "train" in page.find(attrs={"data-splits": True}).get_text()
+
+
+def test_same_files_twice_are_refused(app, signed_in, db_session, fixtures_dir):
+    assert _upload(signed_in, fixtures_dir).status_code == 302
+    response = _upload(signed_in, fixtures_dir)
+    assert response.status_code == 400
+    assert "already uploaded as dataset" in response.get_data(as_text=True)
+    assert db_session.scalar(select(func.count()).select_from(Dataset)) == 1
+    assert len(_uploads(app)) == 1
+
+
+def test_bad_csv_reports_every_problem_with_file_and_row(app, signed_in, db_session, fixtures_dir):
+    response = _upload(signed_in, fixtures_dir, qa=(io.BytesIO(BAD_QA.encode()), "faq-draft.csv"))
+    assert response.status_code == 400
+    problems = [li.get_text() for li in html(response).find(attrs={"data-problems": True}).find_all("li")]
+    assert problems == [
+        "faq-draft.csv:3: empty question",
+        "faq-draft.csv:4: empty answer",
+        "faq-draft.csv:5: duplicate question (same as row 2)",
+    ]
+    assert db_session.scalar(select(func.count()).select_from(Dataset)) == 0
+    assert _uploads(app) == []  # staging removed: nothing half-written
+
+
+def test_bad_documents_and_missing_columns_are_reported_together(app, signed_in, db_session, fixtures_dir):
+    docs = [(io.BytesIO(b"\xff\xfe not utf-8"), "latin.txt"), (io.BytesIO(b"x"), "slides.pdf"),
+            (io.BytesIO(b"<html><body><script>x</script></body></html>"), "empty.html")]
+    qa = (io.BytesIO(b"q,a\nWho?,Him.\n"), "qa.csv")
+    response = _upload(signed_in, fixtures_dir, docs=docs, qa=qa)
+    assert response.status_code == 400
+    text = " | ".join(li.get_text() for li in html(response).find(attrs={"data-problems": True}).find_all("li"))
+    assert "slides.pdf: unsupported document type '.pdf'" in text
+    assert "latin.txt: not valid UTF-8" in text
+    assert "empty.html: no readable text found" in text
+    assert "qa.csv:1: missing required column(s) question, answer" in text
+    assert str(app.config["HCMQA_HOME"]) not in text  # server paths never leak into messages
+    assert _uploads(app) == []
+
+
+def test_missing_files_and_bad_name(signed_in, db_session):
+    response = post_form(signed_in, "/datasets/", {"name": "../etc"}, token_from="/datasets/",
+                         content_type="multipart/form-data")
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert "name: use 1 to 100 letters" in text
+    assert "documents: choose at least one" in text
+    assert "qa_csv: choose the QA CSV file" in text
+
+
+def test_oversized_upload_gets_the_413_page(app, signed_in, db_session, fixtures_dir):
+    big = io.BytesIO(b"a" * (app.config["MAX_CONTENT_LENGTH"] + 1))
+    response = _upload(signed_in, fixtures_dir, docs=[(big, "huge.txt")])
+    assert response.status_code == 413
+    text = response.get_data(as_text=True)
+    assert "larger than the limit of 2 MB" in text and "MAX_UPLOAD_MB" in text
+    assert db_session.scalar(select(func.count()).select_from(Dataset)) == 0
+    assert _uploads(app) == []
+
+
+def test_upload_without_csrf_token_is_rejected(signed_in, db_session, fixtures_dir):
+    response = signed_in.post("/datasets/", data={"name": "x", "documents": _docs(fixtures_dir)},
+                              content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert db_session.scalar(select(func.count()).select_from(Dataset)) == 0

@@ -1,0 +1,145 @@
+"""FAQ blueprint: question-list uploads, the answer job on the real broker, the answers table and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from db.models import Answer, FaqBatch, Job, JobKind, JobStatus
+from tests.webadmin.conftest import html, post_form, seed_trial
+
+
+def _submit(client, content: bytes, filename: str, *, name="Visitor FAQ", trial_id="base"):
+    data = {"name": name, "trial_id": trial_id, "questions": (io.BytesIO(content), filename)}
+    return post_form(client, "/faq/", data, token_from="/faq/", content_type="multipart/form-data")
+
+
+def _problems(response) -> list[str]:
+    return [li.get_text() for li in html(response).find(attrs={"data-problems": True}).find_all("li")]
+
+
+@pytest.mark.services
+def test_csv_question_list_becomes_a_queued_batch(signed_in, db_session, redis_queues):
+    trial_id = seed_trial(db_session, "tuned")
+    content = b"question,notes\nWhen was Ho Chi Minh born?,x\nWhere is Kim Lien?,\n"
+    response = _submit(signed_in, content, "faq.csv", trial_id=str(trial_id))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    batch = db_session.scalar(select(FaqBatch))
+    assert response.headers["Location"] == f"/faq/{batch.id}"
+    assert (batch.name, batch.trial_id, batch.total, batch.status) == ("Visitor FAQ", trial_id, 2, JobStatus.queued)
+    assert [a.question for a in batch.answers] == ["When was Ho Chi Minh born?", "Where is Kim Lien?"]
+    job = db_session.scalar(select(Job).where(Job.kind == JobKind.answer))
+    assert job.batch_id == batch.id and job.payload == {"batch_id": batch.id}
+    assert [(m["task"], m["args"]) for m in redis_queues.messages("gpu")] == [("hcmqa.answer_batch", [job.id])]
+
+
+@pytest.mark.services
+def test_txt_question_list_for_the_base_model(signed_in, db_session, redis_queues):
+    response = _submit(signed_in, "\ufeffWho was Ho Chi Minh?\n\n  What is pho?  \r\n".encode(), "list.txt")
+    assert response.status_code == 302
+    batch = db_session.scalar(select(FaqBatch))
+    assert batch.trial_id is None
+    assert [a.question for a in batch.answers] == ["Who was Ho Chi Minh?", "What is pho?"]
+    job = db_session.scalar(select(Job))
+    assert job.payload["base_model"] == "smollm2-135m"
+    assert len(redis_queues.messages("gpu")) == 1
+
+
+def test_bad_csv_is_reported_by_row_and_nothing_is_stored(signed_in, db_session):
+    content = b"question,category\nWhen was he born?,a\n,b\nWHEN was he born\xc2\xa0?,c\n" + b"Q" * 501 + b",d\n"
+    response = _submit(signed_in, content, "faq.csv")
+    assert response.status_code == 400
+    assert _problems(response) == [
+        "faq.csv:3: empty question",
+        "faq.csv:4: duplicate question (same as row 2)",
+        "faq.csv:5: question longer than 500 characters",
+    ]
+    assert db_session.scalar(select(func.count()).select_from(FaqBatch)) == 0
+    assert db_session.scalar(select(func.count()).select_from(Job)) == 0
+
+
+def test_csv_without_question_column(signed_in):
+    response = _submit(signed_in, b"q\nWho?\n", "faq.csv")
+    assert _problems(response) == ["faq.csv:1: missing required column(s) question; found q"]
+
+
+def test_csv_with_ragged_rows_and_bad_encoding(signed_in):
+    assert _problems(_submit(signed_in, b"question,a\nWho?,x,extra\n", "faq.csv")) == ["faq.csv:2: expected 2 fields, found 3"]
+    assert "not valid UTF-8" in _problems(_submit(signed_in, b"Who?\n\xff\n", "faq.txt"))[0]
+
+
+def test_wrong_file_type_empty_file_and_missing_name(signed_in):
+    assert "unsupported file type '.xlsx'" in _problems(_submit(signed_in, b"x", "faq.xlsx"))[0]
+    assert _problems(_submit(signed_in, b"\n \n", "empty.txt")) == ["empty.txt: no questions found"]
+    assert _problems(_submit(signed_in, b"Who?\n", "a.txt", name=" ")) == ["name: give the batch a name"]
+    reserved = _problems(_submit(signed_in, b"Who?\n", "a.txt", name="chat:abc"))
+    assert reserved == ["name: names starting with 'chat:' are reserved for chat conversations"]
+
+
+def test_unfinished_trial_cannot_answer(signed_in, db_session):
+    trial_id = seed_trial(db_session, "still training", status="running")
+    response = _submit(signed_in, b"Who?\n", "a.txt", trial_id=str(trial_id))
+    assert response.status_code == 400
+    assert f"trial_id: trial #{trial_id} is running; pick a trial that finished training" in _problems(response)[0]
+
+
+def _answered_batch(db_session) -> int:
+    batch = FaqBatch(name="done", status=JobStatus.succeeded, total=3, done=3)
+    batch.answers = [
+        Answer(position=0, question="When was Ho Chi Minh born?", related=True, gate_score=0.93,
+               answer="He was born on 19 May 1890.", latency_ms=812.0,
+               sources=[{"id": "p1", "title": "Ho Chi Minh", "section": "Early life", "text": "Born 1890."}]),
+        Answer(position=1, question="=HYPERLINK(\"http://evil\",\"click\")", related=False, gate_score=0.04,
+               answer="I can only answer questions about Ho Chi Minh's life.", latency_ms=3.0, sources=[]),
+        Answer(position=2, question="Where is the house?", related=True, gate_score=0.88,
+               answer="-in Kim Lien", latency_ms=640.0, sources=["@doc-2"]),
+    ]
+    db_session.add(batch)
+    db_session.commit()
+    return batch.id
+
+
+def test_answers_table_marks_refusals_and_lists_sources(signed_in, db_session):
+    batch_id = _answered_batch(db_session)
+    page = html(signed_in.get(f"/faq/{batch_id}"))
+    rows = page.find("table", attrs={"data-answers": True}).tbody.find_all("tr")
+    assert "19 May 1890" in rows[0].get_text() and "Ho Chi Minh \u203a Early life" in rows[0].get_text()
+    assert "refused: off topic" in rows[1].get_text() and "refused" in rows[1]["class"]
+    assert "refused" not in rows[0].get_text()
+    assert page.find(attrs={"data-watch-url": True}) is None  # finished: no polling
+
+
+def test_answers_csv_neutralises_formula_cells(signed_in, db_session):
+    batch_id = _answered_batch(db_session)
+    response = signed_in.get(f"/faq/{batch_id}/answers.csv")
+    assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0] == ["position", "question", "related", "gate_score", "answer", "sources", "latency_ms"]
+    assert rows[1][:3] == ["1", "When was Ho Chi Minh born?", "True"] and rows[1][5] == "Ho Chi Minh \u203a Early life"
+    assert rows[2][1] == "'=HYPERLINK(\"http://evil\",\"click\")" and rows[2][2] == "False"
+    assert rows[3][4] == "'-in Kim Lien" and rows[3][5] == "'@doc-2"
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+
+
+def test_status_json_and_cancel_of_a_queued_batch(signed_in, db_session):
+    batch = FaqBatch(name="waiting", status=JobStatus.queued, total=4, done=1)
+    db_session.add(batch)
+    db_session.flush()
+    db_session.add(Job(kind=JobKind.answer, status=JobStatus.queued, batch_id=batch.id, payload={"batch_id": batch.id}))
+    db_session.commit()
+    data = signed_in.get(f"/faq/{batch.id}/status.json").get_json()
+    assert (data["status"], data["done"], data["total"], data["progress"]) == ("queued", 1, 4, 0.25)
+    response = post_form(signed_in, f"/faq/{batch.id}/cancel", token_from=f"/faq/{batch.id}", follow_redirects=True)
+    assert "cancelled before it started" in response.get_data(as_text=True)
+    db_session.expire_all()
+    assert db_session.get(FaqBatch, batch.id).status is JobStatus.cancelled
+
+
+def test_faq_list_hides_chat_turns(signed_in, db_session):
+    db_session.add_all([FaqBatch(name="Visible batch", total=0), FaqBatch(name="chat:" + "0" * 32, total=0)])
+    db_session.commit()
+    text = signed_in.get("/faq/").get_data(as_text=True)
+    assert "Visible batch" in text and "chat:" not in text

@@ -1,0 +1,143 @@
+"""Presentation helpers shared by templates (as filters) and JSON endpoints.
+
+The same function formats an ETA on the server-rendered page and in the polled JSON, so the
+page does not change wording when the first poll replaces the text.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Any, Optional
+
+from flask import Flask, url_for
+
+from db.models import utcnow
+from db.queries import DashboardJob
+from webadmin.charts import format_number
+from webadmin.submissions import CHAT_PREFIX
+
+
+def iso(value: Optional[datetime]) -> str:
+    """ISO 8601 UTC timestamp (now when ``value`` is None)."""
+    return (value or utcnow()).isoformat(timespec="seconds")
+
+
+def iso_or_none(value: Optional[datetime]) -> Optional[str]:
+    return value.isoformat(timespec="seconds") if value else None
+
+
+def when(value: Optional[datetime]) -> str:
+    """Human timestamp for tables: ``2025-05-19 14:03 UTC``."""
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "\u2014"
+
+
+def duration(seconds: Optional[float]) -> str:
+    """``2 h 05 min``, ``3 min 20 s``, ``45 s``; an em dash when unknown."""
+    if seconds is None or not math.isfinite(seconds):
+        return "\u2014"
+    seconds = max(0, int(round(seconds)))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    if minutes:
+        return f"{minutes} min {secs:02d} s"
+    return f"{secs} s"
+
+
+def percent(progress: Optional[float]) -> str:
+    return f"{100 * (progress or 0.0):.0f}%"
+
+
+def metric_value(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return "\u2014" if value is None else str(value)
+    if isinstance(value, (int, float)):
+        return format_number(float(value))
+    return str(value)
+
+
+def progress_text(progress: float, detail: Optional[dict[str, Any]]) -> str:
+    """``42% - step 120/300 - eval`` from the worker's progress detail (whatever it reported)."""
+    parts = [percent(progress)]
+    detail = detail or {}
+    step, total = detail.get("step"), detail.get("total")
+    if step is not None and total:
+        parts.append(f"step {step}/{total}")
+    for key in ("phase", "message"):
+        if isinstance(detail.get(key), str) and detail[key]:
+            parts.append(detail[key][:120])
+    return " \u00b7 ".join(parts)
+
+
+def job_target(trial_id: Optional[int], batch_id: Optional[int], batch_name: Optional[str]) -> Optional[str]:
+    """URL of the page a job belongs to (trial, FAQ batch or chat conversation)."""
+    if trial_id is not None:
+        return url_for("trials.detail", trial_id=trial_id)
+    if batch_id is not None:
+        if batch_name and batch_name.startswith(CHAT_PREFIX):
+            return url_for("chat.conversation", conversation_id=batch_name[len(CHAT_PREFIX):])
+        return url_for("faq.detail", batch_id=batch_id)
+    return None
+
+
+def describe_job(job: DashboardJob, trial_names: dict[int, str], batch_names: dict[int, str]) -> dict[str, Any]:
+    """A dashboard job as plain JSON-ready values (also used to render the first page)."""
+    batch_name = batch_names.get(job.batch_id) if job.batch_id else None
+    if job.trial_id is not None:
+        label = f"trial #{job.trial_id} {trial_names.get(job.trial_id, '')}".strip()
+    elif batch_name and batch_name.startswith(CHAT_PREFIX):
+        label = f"chat turn (batch #{job.batch_id})"
+    elif job.batch_id is not None:
+        label = f"FAQ batch #{job.batch_id} {batch_name or ''}".strip()
+    else:
+        label = f"job #{job.id}"
+    return {
+        "id": job.id,
+        "kind": job.kind.value,
+        "status": job.status.value,
+        "label": label,
+        "url": job_target(job.trial_id, job.batch_id, batch_name),
+        "worker": job.worker,
+        "attempt": job.attempt,
+        "max_attempts": job.max_attempts,
+        "progress": job.progress,
+        "progress_text": progress_text(job.progress, job.progress_detail),
+        "eta_s": job.eta_s,
+        "eta": duration(job.eta_s) if job.status.value == "running" else "\u2014",
+        "cancel_requested": job.cancel_requested,
+        "created_at": iso_or_none(job.created_at),
+        "heartbeat_at": iso_or_none(job.heartbeat_at),
+    }
+
+
+def source_label(source: Any) -> str:
+    """One answer source as text, whatever shape the worker stored (dict, list or string)."""
+    if isinstance(source, dict):
+        title = source.get("title") or source.get("doc") or source.get("id") or ""
+        section = source.get("section")
+        label = f"{title} \u203a {section}" if section and section != title else str(title)
+        if not label and source.get("text"):
+            label = str(source["text"])[:80]
+        return label or str(source)
+    return str(source)
+
+
+def source_excerpt(source: Any) -> str:
+    if isinstance(source, dict) and isinstance(source.get("text"), str):
+        text = source["text"]
+        return text if len(text) <= 300 else text[:297] + "\u2026"
+    return ""
+
+
+def register_filters(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        when=when,
+        duration=duration,
+        percent=percent,
+        metric=metric_value,
+        source_label=source_label,
+        source_excerpt=source_excerpt,
+        iso=iso_or_none,
+    )

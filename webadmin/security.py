@@ -1,0 +1,177 @@
+"""Accounts, API tokens and login throttling (no Flask request objects in here, so it is testable).
+
+Passwords use werkzeug's salted, slow hash (scrypt). API tokens are 256-bit random strings,
+so a fast SHA-256 is the right hash for them: there is nothing to brute-force, and a plain
+digest can be looked up by equality in an indexed, unique column.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from db.models import User
+
+MIN_PASSWORD_LENGTH = 10
+MAX_USERNAME_LENGTH = 150
+TOKEN_PREFIX = "hcmqa_"
+
+# Checked against when the username does not exist, so a wrong username costs as much time
+# as a wrong password and response timing does not reveal which accounts exist.
+_DUMMY_HASH = generate_password_hash("not-a-real-password-" + secrets.token_hex(8))
+
+
+class AccountError(ValueError):
+    """An account could not be created or changed; the message says why."""
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password)
+
+
+def password_problem(password: str) -> Optional[str]:
+    """Why ``password`` is not acceptable, or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"the password must have at least {MIN_PASSWORD_LENGTH} characters"
+    if password.strip() != password:
+        return "the password must not start or end with spaces"
+    return None
+
+
+def normalise_username(username: str) -> str:
+    """Usernames are compared case-insensitively (stored lower-case, surrounding spaces removed)."""
+    return username.strip().lower()
+
+
+def username_problem(username: str) -> Optional[str]:
+    if not username:
+        return "the username must not be empty"
+    if len(username) > MAX_USERNAME_LENGTH:
+        return f"the username must have at most {MAX_USERNAME_LENGTH} characters"
+    if not all(ch.isalnum() or ch in "._-@" for ch in username):
+        return "the username may contain letters, digits and . _ - @ only"
+    return None
+
+
+def authenticate(session: Session, username: str, password: str) -> Optional[User]:
+    """The user with these credentials, or None (same work whether or not the user exists)."""
+    user = session.scalar(select(User).where(User.username == normalise_username(username)))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+def create_admin(session: Session, username: str, password: str, *, reset: bool = False) -> User:
+    """Create an admin account (or, with ``reset``, set an existing account's password).
+
+    Commits. Raises :class:`AccountError` with a sentence naming the problem.
+    """
+    name = normalise_username(username)
+    problem = username_problem(name) or password_problem(password)
+    if problem:
+        raise AccountError(problem)
+    user = session.scalar(select(User).where(User.username == name))
+    if user is not None and not reset:
+        raise AccountError(f"user {name!r} already exists; pass --reset to set a new password")
+    if user is None:
+        user = User(username=name, is_admin=True, password_hash="")
+        session.add(user)
+    user.password_hash = hash_password(password)
+    user.is_admin = True
+    session.commit()
+    return user
+
+
+def token_digest(token: str) -> str:
+    """Stored form of an API token."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_token(session: Session, username: str) -> str:
+    """Issue a new API token for ``username``, replacing any previous one; returns it (shown once).
+
+    Only the digest is stored, so a lost token cannot be recovered, only replaced.
+    """
+    name = normalise_username(username)
+    user = session.scalar(select(User).where(User.username == name))
+    if user is None:
+        raise AccountError(f"no user named {name!r}; create it first with create-admin")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    user.api_token_hash = token_digest(token)
+    session.commit()
+    return token
+
+
+def user_for_token(session: Session, token: str) -> Optional[User]:
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    return session.scalar(select(User).where(User.api_token_hash == token_digest(token)))
+
+
+def session_fingerprint(user: User) -> str:
+    """A short digest of the password hash kept in the session cookie.
+
+    A cookie is honoured only while it matches, so changing a password signs out every
+    session that was opened with the old one.
+    """
+    return hashlib.sha256(user.password_hash.encode("utf-8")).hexdigest()[:24]
+
+
+class LoginThrottle:
+    """Counts failed sign-ins per (username, client address) in a sliding window.
+
+    Kept in memory: a restart forgets the counts, and several web processes count separately
+    (each allows ``max_failures``), which still turns password guessing from millions of tries
+    per hour into a handful. ``clock`` is injectable so tests can move time.
+    """
+
+    #: Keys kept at most; the oldest are dropped first so a flood of usernames cannot exhaust memory.
+    MAX_KEYS = 10_000
+
+    def __init__(self, max_failures: int, window_s: float, clock: Callable[[], float] = time.monotonic):
+        self.max_failures = max_failures
+        self.window_s = window_s
+        self.clock = clock
+        self._failures: dict[tuple[str, str], deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
+        times = self._failures.get(key, deque())
+        while times and now - times[0] >= self.window_s:
+            times.popleft()
+        return times
+
+    def retry_after(self, username: str, address: str) -> Optional[float]:
+        """Seconds until another attempt is allowed, or None when it is allowed now."""
+        key = (normalise_username(username), address)
+        with self._lock:
+            now = self.clock()
+            times = self._recent(key, now)
+            if len(times) < self.max_failures:
+                return None
+            return max(1.0, self.window_s - (now - times[0]))
+
+    def record_failure(self, username: str, address: str) -> None:
+        key = (normalise_username(username), address)
+        with self._lock:
+            now = self.clock()
+            times = self._recent(key, now)
+            times.append(now)
+            self._failures.pop(key, None)
+            self._failures[key] = times  # re-insert: dict order doubles as least-recently-failed order
+            while len(self._failures) > self.MAX_KEYS:
+                self._failures.pop(next(iter(self._failures)))
+
+    def reset(self, username: str, address: str) -> None:
+        with self._lock:
+            self._failures.pop((normalise_username(username), address), None)

@@ -1,0 +1,12 @@
+"""Blueprints, one per area of the admin app. Views only parse, call and redirect/render."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from webadmin.views import api, auth, chat, compare, dashboard, datasets, faq, trials
+
+    for module in (auth, dashboard, trials, compare, datasets, faq, chat, api):
+        app.register_blueprint(module.bp)

@@ -1,0 +1,263 @@
+"""Worker settings: the only module of ``worker`` that reads environment variables.
+
+Everything else receives a :class:`WorkerSettings`, so tests build one explicitly and never
+depend on the environment of the machine running them.
+
+Environment variables (all optional):
+
+``HCMQA_HOME``
+    Data folder: prepared models, datasets, the gate, run directories and, by default, the
+    SQLite files. Default: the user cache directory (``~/.cache/hcmqa`` on Linux), the same
+    default as the ``hcmqa`` command and the web app.
+``DATABASE_URL``
+    SQLAlchemy URL. Default ``sqlite:///<HCMQA_HOME>/hcmqa.db``.
+``BROKER_URL``
+    Celery broker URL. Default ``sqla+sqlite:///<HCMQA_HOME>/broker.db`` (kombu's SQLAlchemy
+    transport: no server needed); production uses ``redis://...``.
+``HCMQA_HEARTBEAT_S`` (15)
+    How often a running job refreshes its heartbeat, progress and metric points.
+``HCMQA_STALE_AFTER_S`` (300)
+    A running job whose heartbeat is older than this is presumed dead and may be taken over.
+``HCMQA_REAP_INTERVAL_S`` (60)
+    How often the periodic reaper looks for dead and unsent jobs.
+``HCMQA_UNSENT_GRACE_S`` (60)
+    A queued job whose message was never sent (broker down at submission) is sent again by
+    the reaper once it is older than this.
+``HCMQA_MAX_ATTEMPTS`` (3)
+    Attempts a job gets before a worker death ends it ``failed``.
+``HCMQA_TRAIN_TIME_LIMIT_S`` (43200), ``HCMQA_TASK_TIME_LIMIT_S`` (7200)
+    Hard time limits of training and of every other task; the soft limit, which lets the
+    task record a clean failure, is ``HCMQA_SOFT_LIMIT_MARGIN_S`` (120) earlier.
+``HCMQA_VISIBILITY_TIMEOUT_S``
+    Redis: seconds before an unacknowledged message (its worker died) is delivered again.
+    Default: the longest time limit plus one hour, so a live task is never redelivered.
+``HCMQA_BROKER_CONNECT_TIMEOUT_S`` (3)
+    Connect timeout used when sending a job, so an unreachable broker fails in seconds.
+``HCMQA_SEND_RETRIES`` (2)
+    Extra attempts at sending a message before the submission reports the broker down.
+``HCMQA_ASSISTANT_CACHE_SIZE`` (1)
+    Loaded assistants (model + adapter) kept warm per worker process between answer jobs.
+``HCMQA_WORKER_TEST_HOOKS`` (off)
+    ``1`` loads :mod:`worker.testing` (fault injection for the test suite). Never set it in
+    production.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Optional
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class SettingsError(ValueError):
+    """One or more environment variables hold unusable values; the message names each."""
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    """Everything a worker, the reaper and the submission helpers need to know."""
+
+    home: Path
+    database_url: str
+    broker_url: str
+    #: Seconds between heartbeats of a running job.
+    heartbeat_s: float = 15.0
+    #: A running job silent for longer than this is presumed dead.
+    stale_after_s: float = 300.0
+    #: Seconds between runs of the periodic reaper.
+    reap_interval_s: float = 60.0
+    #: Age after which a queued job whose message was never sent is sent again.
+    unsent_grace_s: float = 60.0
+    #: Attempts per job before a worker death ends it failed.
+    max_attempts: int = 3
+    #: Hard time limit of a training task.
+    train_time_limit_s: float = 12 * 3600.0
+    #: Hard time limit of every other task.
+    task_time_limit_s: float = 2 * 3600.0
+    #: The soft limit (a clean, recorded failure) comes this much before the hard one.
+    soft_limit_margin_s: float = 120.0
+    #: Redis redelivery delay for messages of dead workers; None: longest limit + 1 h.
+    visibility_timeout_s: Optional[float] = None
+    #: Connect timeout for sending a message.
+    broker_connect_timeout_s: float = 3.0
+    #: Extra send attempts before reporting the broker unreachable.
+    send_retries: int = 2
+    #: Assistants kept loaded per worker process.
+    assistant_cache_size: int = 1
+    #: Load the fault-injection hooks of the test suite.
+    test_hooks: bool = False
+
+    def __post_init__(self) -> None:
+        problems = self.problems()
+        if problems:
+            raise SettingsError("invalid worker settings:\n" + "\n".join(f"  {p}" for p in problems))
+
+    @property
+    def effective_visibility_timeout_s(self) -> float:
+        """Redelivery delay actually used: explicit, or longer than any task may run."""
+        if self.visibility_timeout_s is not None:
+            return self.visibility_timeout_s
+        return max(self.train_time_limit_s, self.task_time_limit_s) + 3600.0
+
+    def soft_limit(self, hard_limit_s: float) -> float:
+        """Soft time limit for a task with ``hard_limit_s``; never below half the hard one."""
+        return max(hard_limit_s / 2, hard_limit_s - self.soft_limit_margin_s)
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.home / "runs"
+
+    def run_dir(self, trial_id: int) -> Path:
+        """Deterministic per trial, so a redelivered job finds its checkpoints."""
+        return self.runs_dir / f"trial-{trial_id}"
+
+    def problems(self) -> list[str]:
+        """Every inconsistent value, one sentence each (all reported at once)."""
+        found = []
+        positive = {
+            "HCMQA_HEARTBEAT_S": self.heartbeat_s,
+            "HCMQA_STALE_AFTER_S": self.stale_after_s,
+            "HCMQA_REAP_INTERVAL_S": self.reap_interval_s,
+            "HCMQA_TRAIN_TIME_LIMIT_S": self.train_time_limit_s,
+            "HCMQA_TASK_TIME_LIMIT_S": self.task_time_limit_s,
+            "HCMQA_BROKER_CONNECT_TIMEOUT_S": self.broker_connect_timeout_s,
+        }
+        for name, value in positive.items():
+            if not value > 0:
+                found.append(f"{name}={value}: must be above 0")
+        if self.heartbeat_s > 0 and self.stale_after_s < 2 * self.heartbeat_s:
+            found.append(
+                f"HCMQA_STALE_AFTER_S={self.stale_after_s} must be at least twice "
+                f"HCMQA_HEARTBEAT_S={self.heartbeat_s}, or live jobs would be taken for dead"
+            )
+        if self.unsent_grace_s < 0:
+            found.append(f"HCMQA_UNSENT_GRACE_S={self.unsent_grace_s}: must be 0 or more")
+        if self.soft_limit_margin_s < 0:
+            found.append(f"HCMQA_SOFT_LIMIT_MARGIN_S={self.soft_limit_margin_s}: must be 0 or more")
+        if self.max_attempts < 1:
+            found.append(f"HCMQA_MAX_ATTEMPTS={self.max_attempts}: must be at least 1")
+        if self.send_retries < 0:
+            found.append(f"HCMQA_SEND_RETRIES={self.send_retries}: must be 0 or more")
+        if self.assistant_cache_size < 1:
+            found.append(f"HCMQA_ASSISTANT_CACHE_SIZE={self.assistant_cache_size}: must be at least 1")
+        if self.visibility_timeout_s is not None and self.visibility_timeout_s <= self.stale_after_s:
+            found.append(
+                f"HCMQA_VISIBILITY_TIMEOUT_S={self.visibility_timeout_s} must exceed "
+                f"HCMQA_STALE_AFTER_S={self.stale_after_s}: a message redelivered before its "
+                "job looks dead is dropped as a duplicate"
+            )
+        return found
+
+    def with_home(self, home: Path) -> "WorkerSettings":
+        """Same settings for another home; URLs that defaulted under the old home follow it."""
+        changes: dict[str, object] = {"home": home}
+        if self.database_url == default_database_url(self.home):
+            changes["database_url"] = default_database_url(home)
+        if self.broker_url == default_broker_url(self.home):
+            changes["broker_url"] = default_broker_url(home)
+        return replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "WorkerSettings":
+        """Settings from environment variables (see the module docstring for each)."""
+        env = os.environ if environ is None else environ
+        reader = _EnvReader(env)
+        home = default_home(env)
+        settings_kwargs = dict(
+            home=home,
+            database_url=env.get("DATABASE_URL") or default_database_url(home),
+            broker_url=env.get("BROKER_URL") or default_broker_url(home),
+            heartbeat_s=reader.number("HCMQA_HEARTBEAT_S", cls.heartbeat_s),
+            stale_after_s=reader.number("HCMQA_STALE_AFTER_S", cls.stale_after_s),
+            reap_interval_s=reader.number("HCMQA_REAP_INTERVAL_S", cls.reap_interval_s),
+            unsent_grace_s=reader.number("HCMQA_UNSENT_GRACE_S", cls.unsent_grace_s),
+            max_attempts=reader.whole("HCMQA_MAX_ATTEMPTS", cls.max_attempts),
+            train_time_limit_s=reader.number("HCMQA_TRAIN_TIME_LIMIT_S", cls.train_time_limit_s),
+            task_time_limit_s=reader.number("HCMQA_TASK_TIME_LIMIT_S", cls.task_time_limit_s),
+            soft_limit_margin_s=reader.number("HCMQA_SOFT_LIMIT_MARGIN_S", cls.soft_limit_margin_s),
+            visibility_timeout_s=reader.number("HCMQA_VISIBILITY_TIMEOUT_S", None),
+            broker_connect_timeout_s=reader.number(
+                "HCMQA_BROKER_CONNECT_TIMEOUT_S", cls.broker_connect_timeout_s
+            ),
+            send_retries=reader.whole("HCMQA_SEND_RETRIES", cls.send_retries),
+            assistant_cache_size=reader.whole(
+                "HCMQA_ASSISTANT_CACHE_SIZE", cls.assistant_cache_size
+            ),
+            test_hooks=reader.flag("HCMQA_WORKER_TEST_HOOKS", False),
+        )
+        if reader.problems:
+            raise SettingsError(
+                "invalid worker settings:\n" + "\n".join(f"  {p}" for p in reader.problems)
+            )
+        return cls(**settings_kwargs)  # type: ignore[arg-type]
+
+
+def default_home(environ: Mapping[str, str]) -> Path:
+    """``HCMQA_HOME``, else the user cache directory (the ``hcmqa`` command's default too)."""
+    raw = environ.get("HCMQA_HOME")
+    if raw:
+        return Path(raw).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("hcmqa"))
+
+
+def default_database_url(home: Path) -> str:
+    return f"sqlite:///{home / 'hcmqa.db'}"
+
+
+def default_broker_url(home: Path) -> str:
+    return f"sqla+sqlite:///{home / 'broker.db'}"
+
+
+class _EnvReader:
+    """Parses typed values and collects every problem, so all are reported in one error."""
+
+    def __init__(self, env: Mapping[str, str]):
+        self.env = env
+        self.problems: list[str] = []
+
+    def _raw(self, name: str) -> Optional[str]:
+        raw = self.env.get(name)
+        return raw.strip() if raw is not None and raw.strip() else None
+
+    def number(self, name: str, default: Optional[float]) -> Optional[float]:
+        raw = self._raw(name)
+        if raw is None:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            self.problems.append(f"{name}={raw!r}: expected a number of seconds")
+            return default
+        if value != value or value in (float("inf"), float("-inf")):
+            self.problems.append(f"{name}={raw!r}: expected a finite number")
+            return default
+        return value
+
+    def whole(self, name: str, default: int) -> int:
+        raw = self._raw(name)
+        if raw is None:
+            return default
+        try:
+            return int(raw)
+        except ValueError:
+            self.problems.append(f"{name}={raw!r}: expected a whole number")
+            return default
+
+    def flag(self, name: str, default: bool) -> bool:
+        raw = self.env.get(name)
+        if raw is None:
+            return default
+        value = raw.strip().lower()
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+        self.problems.append(f"{name}={raw!r}: expected 1/true/yes/on or 0/false/no/off")
+        return default
