@@ -219,7 +219,21 @@ def build_parser() -> argparse.ArgumentParser:
     from hcmqa import cli_answering
 
     cli_answering.add_commands(sub)
+    _add_plugin_commands(sub)
     return parser
+
+
+def _add_plugin_commands(sub) -> None:
+    """Commands contributed by other installed packages (the job queue adds ``worker``,
+    ``submit``, ``jobs`` and ``db``) through the ``hcmqa.commands`` entry-point group, so this
+    library never imports them itself."""
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group="hcmqa.commands"):
+        try:
+            entry.load()(sub)
+        except ImportError as exc:  # an optional part that is not installed
+            print(f"hcmqa: note: commands from {entry.value} unavailable ({exc})", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:

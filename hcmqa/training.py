@@ -250,8 +250,15 @@ def run_trial(
     progress: Callable[[TrainProgress], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
     resume: bool = True,
+    *,
+    pad_to_max_length: bool = False,
 ) -> TrialResult:
-    """Train one trial into ``out_dir``; resumes from its last checkpoint when there is one."""
+    """Train one trial into ``out_dir``; resumes from its last checkpoint when there is one.
+
+    ``pad_to_max_length`` pads every example to ``max_seq_length`` as the academic project
+    did; it exists for the training-throughput benchmark, which compares it with our
+    per-batch padding.
+    """
     import torch
     from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
     from transformers import EarlyStoppingCallback, Trainer, TrainingArguments
@@ -377,13 +384,14 @@ def run_trial(
         dataloader_num_workers=0,
         disable_tqdm=True,
         train_sampling_strategy="sequential",  # our length-grouped shuffle above decides the order
+        include_num_input_tokens_seen="non_padding",
     )
     trainer = Trainer(
         model=model,
         args=args,
         train_dataset=ListDataset(train_items),
         eval_dataset=ListDataset(val_items),
-        data_collator=make_collator(tokenizer),
+        data_collator=make_collator(tokenizer, pad_to=config.max_seq_length if pad_to_max_length else None),
         callbacks=callbacks,
     )
     began = time.perf_counter()
@@ -405,6 +413,8 @@ def run_trial(
         "best_checkpoint": state.best_model_checkpoint,
         "train_loss": output.training_loss,
         "train_seconds": round(seconds, 1),
+        "tokens_seen": int(state.num_input_tokens_seen or 0),
+        "tokens_per_second": round(float(state.num_input_tokens_seen or 0) / max(seconds, 1e-9), 1),
         "trainable_parameters": trainable,
         "total_parameters": total,
         "train_examples": len(train_items),

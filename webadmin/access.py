@@ -26,6 +26,8 @@ from webadmin.security import LoginThrottle, session_fingerprint, user_for_token
 F = TypeVar("F", bound=Callable)
 
 API_BLUEPRINT = "api"
+#: Endpoints Flask itself registers that must work before signing in (the login page's CSS).
+PUBLIC_ENDPOINTS = frozenset({"static"})
 
 
 def public(view: F) -> F:
@@ -108,7 +110,8 @@ def init_access(app: Flask, csrf: CSRFProtect) -> None:
         view = app.view_functions.get(request.endpoint or "")
         if view is None:
             return None  # unknown URL: let Flask answer 404 / 405
-        if g.user is None and not getattr(view, "is_public", False):
+        is_public = request.endpoint in PUBLIC_ENDPOINTS or getattr(view, "is_public", False)
+        if g.user is None and not is_public:
             if is_api:
                 return api_unauthorized("authentication required: send 'Authorization: Bearer <token>' or sign in")
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

@@ -3,8 +3,10 @@
 Keeping only a client here preserves the dependency direction (``webadmin -> db``): the web
 process starts without torch, and the task implementations can change without touching it.
 The database row is the source of truth; a message only tells a worker which row to look at,
-so a message that could not be sent loses nothing -- the row stays ``queued`` and can be
-sent again from its page (tasks are idempotent: a duplicate delivery is a no-op claim).
+so a message that could not be sent loses nothing -- the row stays ``queued`` with a NULL
+``celery_task_id`` (the protocol of ``worker/dispatch.py``), the workers' periodic reaper sends
+it once the broker is back, and its page offers "Send again" (a duplicate delivery is a no-op
+claim on the worker side).
 """
 
 from __future__ import annotations
@@ -96,8 +98,8 @@ def dispatch_job(session: Session, job: Job) -> Dispatch:
             sent=False,
             error=(
                 f"Job #{job.id} is saved and queued, but the task queue (broker) is unreachable "
-                f"({type(exc).__name__}: {exc}). Start the broker, then use \u201cSend again\u201d on "
-                "this page; nothing was lost."
+                f"({type(exc).__name__}: {exc}). Nothing was lost: the workers send it automatically once "
+                "the broker is back, or use \u201cSend again\u201d on this page."
             ),
         )
     job.celery_task_id = result.id

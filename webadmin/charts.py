@@ -116,7 +116,7 @@ def line_chart(
 ) -> ChartView:
     """Lay out ``series`` on shared axes with round tick values; empty series are skipped."""
     kept = [s for s in series if s.points]
-    chart = ChartView(title, width, height, left=64, right=16, top=16, bottom=44, x_label=x_label, y_label=y_label)
+    chart = ChartView(title, width, height, left=48, right=16, top=16, bottom=44, x_label=x_label, y_label=y_label)
     if not kept:
         return chart
     xs = [float(x) for s in kept for x, _ in s.points]
@@ -128,6 +128,8 @@ def line_chart(
     y_lo, y_hi = min(y_ticks[0], min(ys)), max(y_ticks[-1], max(ys))
     x_hi = x_hi if x_hi > x_lo else x_lo + 1
     y_hi = y_hi if y_hi > y_lo else y_lo + 1
+    # Room for the widest y tick label (about 6.5 px per character at 11 px) and the axis title.
+    chart.left = max(48, 26 + math.ceil(6.5 * max(len(format_number(t)) for t in y_ticks)))
     plot_w = width - chart.left - chart.right
     plot_h = height - chart.top - chart.bottom
 

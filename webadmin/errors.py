@@ -15,7 +15,8 @@ MESSAGES = {
     404: ("Not found", "There is nothing at this address. It may have been deleted, or the link is wrong."),
     405: ("Method not allowed", "This address does not accept that kind of request."),
     429: ("Too many requests", "Slow down and try again in a few minutes."),
-    500: ("Server error", "Something went wrong on our side. The error is logged; try again, and tell the administrator if it persists."),
+    500: ("Server error", "Something went wrong on our side. The error is logged; try again, and tell the "
+                          "administrator if it persists."),
 }
 
 

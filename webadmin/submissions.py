@@ -143,6 +143,9 @@ def resume_trial(session: Session, trial: Trial) -> Outcome:
     if job is None or not requeue_job(session, job.id, commit=False):
         session.rollback()
         return Outcome(f"Trial #{trial.id} can be resumed only after it failed or was cancelled.", ok=False)
+    # The old task id belongs to a message that is gone; NULL marks the job "not sent yet", so
+    # the workers' reaper re-sends it if our send below fails (worker/dispatch.py protocol).
+    session.execute(update(Job).where(Job.id == job.id).values(celery_task_id=None))
     session.execute(
         update(Trial)
         .where(Trial.id == trial.id)
@@ -281,15 +284,19 @@ def conversation_turns(session: Session, conversation_id: str, user_id: int) -> 
     return list(session.scalars(stmt))
 
 
-def chat_history(turns: list[FaqBatch]) -> list[dict[str, str]]:
-    """Answered turns as chat messages (``role``/``content``), the last ``CHAT_HISTORY_TURNS`` only."""
-    messages: list[dict[str, str]] = []
+def chat_history(turns: list[FaqBatch]) -> list[dict[str, Any]]:
+    """Answered turns as ``{question, answer, related}``, the last ``CHAT_HISTORY_TURNS`` only.
+
+    The fields mirror ``hcmqa.answering.Answer``, so a worker can rebuild the previous turns
+    and resolve a follow-up ("when did he die?") with ``resolve_followup``.
+    """
+    history: list[dict[str, Any]] = []
     for turn in turns[-CHAT_HISTORY_TURNS:]:
-        if not turn.answers or not turn.answers[0].answer:
+        answer = turn.answers[0] if turn.answers else None
+        if answer is None or answer.answer is None or answer.related is None:
             continue  # unanswered or failed turns add nothing the model could build on
-        messages.append({"role": "user", "content": turn.answers[0].question})
-        messages.append({"role": "assistant", "content": turn.answers[0].answer})
-    return messages
+        history.append({"question": answer.question, "answer": answer.answer, "related": bool(answer.related)})
+    return history
 
 
 def submit_chat_turn(

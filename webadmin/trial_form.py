@@ -64,7 +64,9 @@ def preset_names() -> list[str]:
     return sorted(p.stem for p in folder.glob("*.yaml"))
 
 
-def initial_values(preset: Optional[str] = None, clone_of: Optional[dict[str, Any]] = None) -> tuple[dict[str, str], Optional[str]]:
+def initial_values(
+    preset: Optional[str] = None, clone_of: Optional[dict[str, Any]] = None
+) -> tuple[dict[str, str], Optional[str]]:
     """Starting values for the form: defaults, a preset, or a cloned trial's config.
 
     Returns the values and a sentence when the preset could not be loaded.
@@ -127,5 +129,9 @@ def config_rows(config: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
         if name in config:
             value = as_text(config[name])
             rows.append((name, value, spec["help"], value != as_text(spec["default"])))
-    rows.extend((name, as_text(value), "(no longer a TrialConfig field)", True) for name, value in config.items() if name not in specs)
+    rows.extend(
+        (name, as_text(value), "(no longer a TrialConfig field)", True)
+        for name, value in config.items()
+        if name not in specs
+    )
     return rows

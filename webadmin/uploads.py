@@ -1,16 +1,20 @@
-"""Uploaded files -> validated datasets and question lists, with every problem reported at once.
+"""Uploaded files -> validated, built datasets and question lists, every problem reported at once.
 
-Dataset uploads are staged in a hidden folder, validated with the library's own validators
-(``hcmqa.data.documents.load_document`` and ``hcmqa.data.qa.load_qa_csv`` -- the same rules
-the CLI and the workers apply), and only then renamed to ``uploads/<dataset id>/`` in the
-same transaction that creates the Dataset row. Any failure removes the staging folder and
-rolls the row back: nothing is left half-written.
+Dataset uploads are staged in a hidden folder and validated with the library's own
+validators (``hcmqa.data.documents.load_document`` per document, ``hcmqa.data.qa.load_qa_csv``
+for the QA CSV -- the same rules the CLI and the workers apply), so every problem is named by
+the file (and row) the user uploaded. A valid upload is then built with
+``hcmqa.data.build.build_dataset`` -- passages, deterministic splits, the bundled off-topic
+questions for the gate, ``manifest.json`` -- which is exactly the directory a worker trains
+on. Only then is the staging folder renamed to ``uploads/<dataset id>/``, in the same
+transaction that creates the Dataset row. Any failure removes the staging folder and rolls
+the row back: nothing is left half-written.
 
-Layout of an accepted upload (what a worker gives to ``hcmqa.data.build.build_dataset``)::
+Layout of an accepted upload::
 
-    uploads/<id>/documents/<file>   the documents, names made safe
-    uploads/<id>/qa.csv             the QA CSV as uploaded
-    uploads/<id>/upload.json        name, version, file hashes, counts, splits preview
+    uploads/<id>/documents/<file>        the documents as uploaded (names made safe)
+    uploads/<id>/qa.csv                  the QA CSV as uploaded
+    uploads/<id>/<name>-<version>/       the built dataset (Dataset.path; has manifest.json)
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,8 +37,8 @@ from werkzeug.utils import secure_filename
 
 from db.models import Dataset
 from hcmqa.data.documents import SUPPORTED_SUFFIXES, DocumentError, load_document
-from hcmqa.data.qa import MAX_QUESTION_CHARS, SPLITS, ValidationError, assign_splits, load_qa_csv, read_csv_rows
-from hcmqa.text import fold, question_key
+from hcmqa.data.qa import MAX_QUESTION_CHARS, ValidationError, load_qa_csv, read_csv_rows
+from hcmqa.text import question_key
 from webadmin.submissions import MAX_FAQ_QUESTIONS
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
@@ -92,51 +96,49 @@ def _save_documents(files: list[FileStorage], folder: Path, problems: list[str])
     return saved
 
 
-def _validate_documents(saved: list[_Saved], problems: list[str]) -> list[Any]:
-    documents = []
+def _validate_documents(saved: list[_Saved], problems: list[str]) -> None:
     for item in saved:
         try:
-            documents.append(load_document(item.path))
+            load_document(item.path)
         except DocumentError as exc:
             problems.append(_relabel(str(exc), [item]))
-    return documents
 
 
-def _validate_qa(qa_file: FileStorage, path: Path, problems: list[str]) -> list[Any]:
+def _validate_qa(qa_file: FileStorage, path: Path, problems: list[str]) -> None:
     original = qa_file.filename or "qa.csv"
     if Path(original).suffix.lower() != ".csv":
-        problems.append(f"{original}: the QA file must be a .csv file with columns question, answer (optional key_facts, fact_id, split)")
-        return []
+        problems.append(f"{original}: the QA file must be a .csv file with columns question, answer "
+                        "(optional key_facts, fact_id, split)")
+        return
     qa_file.save(path)
     try:
-        return load_qa_csv(path)
+        load_qa_csv(path)
     except ValidationError as exc:
         problems.extend(_relabel(p, [_Saved(original, path)]) for p in exc.problems)
-        return []
 
 
-def _summary(documents: list[Any], pairs: list[Any]) -> tuple[list[Any], dict[str, int], dict[str, int]]:
-    """Deterministic splits (as ``hcmqa data build`` will make them) and counts for the report."""
-    corpus = fold(" ".join(p for d in documents for s in d.sections for p in s.paragraphs))
-    in_corpus = {
-        p.fact_id for p in pairs if p.fact_id and p.key_facts and all(fold(f) in corpus for f in p.key_facts)
-    }
-    pairs = assign_splits(pairs, eligible_unseen=in_corpus)
-    counts = {
-        "documents": len(documents),
-        "words": sum(d.word_count for d in documents),
-        "qa_pairs": len(pairs),
-        "facts": len({p.fact_id for p in pairs if p.fact_id}),
-        "facts_found_in_corpus": len(in_corpus),
-    }
-    splits = {s: sum(1 for p in pairs if p.split == s) for s in SPLITS}
-    return pairs, counts, splits
+def _build(staging: Path, name: str, saved: list[_Saved], qa_original: str) -> Path:
+    """Build the dataset inside ``staging``; raises :class:`UploadRejected` with relabelled problems.
+
+    Imported here: the build pulls in NLTK (sentence splitting), which the rest of the web app
+    never needs, so pages stay fast to serve after a restart.
+    """
+    from hcmqa.data.build import DEFAULT_OFFTOPIC, build_dataset
+
+    try:
+        result = build_dataset(docs_dir=staging / "documents", qa_csv=staging / "qa.csv",
+                               offtopic_csv=DEFAULT_OFFTOPIC, out_root=staging, name=name)
+    except (ValidationError, DocumentError) as exc:
+        problems = exc.problems if isinstance(exc, ValidationError) else str(exc).splitlines()
+        labels = saved + [_Saved(qa_original, staging / "qa.csv")]
+        raise UploadRejected([_relabel(p, labels) for p in problems]) from None
+    return result.path
 
 
 def ingest_dataset(
     session: Session, uploads_root: Path, name: str, documents: list[FileStorage], qa_file: Optional[FileStorage]
 ) -> Dataset:
-    """Validate an upload and store it as a Dataset (committed); raises :class:`UploadRejected`."""
+    """Validate and build an upload and store it as a Dataset (committed); raises :class:`UploadRejected`."""
     problems: list[str] = []
     name = name.strip()
     if not _NAME_RE.match(name):
@@ -151,30 +153,32 @@ def ingest_dataset(
     final: Optional[Path] = None
     try:
         saved = _save_documents(documents, staging / "documents", problems)
-        parsed = _validate_documents(saved, problems)
-        pairs = _validate_qa(qa_file, staging / "qa.csv", problems) if qa_file and qa_file.filename else []
+        _validate_documents(saved, problems)
+        if qa_file is not None and qa_file.filename:
+            _validate_qa(qa_file, staging / "qa.csv", problems)
         if problems:
             raise UploadRejected(problems)
-        pairs, counts, splits = _summary(parsed, pairs)
-        files = {f"documents/{s.path.name}": _sha256(s.path) for s in saved}
-        files["qa.csv"] = _sha256(staging / "qa.csv")
-        content_hash = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()
-        version = content_hash[:12]
+        built = _build(staging, name, saved, qa_file.filename or "qa.csv")
+        manifest = json.loads((built / "manifest.json").read_text(encoding="utf-8"))
+        version = str(manifest["version"])
         existing = session.scalar(select(Dataset).where(Dataset.name == name, Dataset.version == version))
         if existing is not None:
-            raise UploadRejected([f"these exact files were already uploaded as dataset #{existing.id} ({name} version {version})"])
-        dataset = Dataset(name=name, version=version, content_hash=content_hash, path="", counts=counts, splits=splits)
+            raise UploadRejected([f"these exact files were already uploaded as dataset #{existing.id} "
+                                  f"({name} version {version})"])
+        dataset = Dataset(
+            name=name, version=version, path="", counts=dict(manifest["counts"]), splits=dict(manifest["splits"]),
+            # The same digest the workers record for datasets they build themselves.
+            content_hash=hashlib.sha256(json.dumps(manifest.get("files", {}), sort_keys=True).encode()).hexdigest(),
+        )
         session.add(dataset)
         session.flush()
-        manifest = {"name": name, "version": version, "files": files, "counts": counts, "splits": splits}
-        (staging / "upload.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         final = uploads_root / str(dataset.id)
         if final.exists():
             # Left by a crash between rename and commit: no committed row can own this id.
             shutil.rmtree(final)
         os.chmod(staging, 0o755)
         os.replace(staging, final)
-        dataset.path = str(final)
+        dataset.path = str((final / built.name).resolve())
         session.commit()
         return dataset
     except BaseException:

@@ -56,22 +56,24 @@ _SETTINGS_ATTR = "hcmqa_settings"
 
 
 def _transport_options(settings: WorkerSettings) -> dict[str, Any]:
-    """Broker options; Redis-only keys are harmless for the SQLAlchemy transport."""
-    options: dict[str, Any] = {
-        "visibility_timeout": settings.effective_visibility_timeout_s,
-    }
-    if settings.broker_url.startswith(("redis://", "rediss://", "redis+socket://")):
-        # Fail fast when Redis is down instead of hanging on a black-holed address.
-        options["socket_connect_timeout"] = settings.broker_connect_timeout_s
-        # Look for messages of dead workers more often than kombu's 10 s default when the
-        # visibility timeout is short (tests); never more often than once a second.
-        options["unacked_restore_interval"] = max(
-            1.0, min(10.0, settings.effective_visibility_timeout_s / 4)
-        )
-    else:
-        # The SQLAlchemy transport polls; 0.5 s keeps an idle worker cheap and latency low.
-        options["polling_interval"] = 0.5
-    return options
+    """Broker options for the transport named by the broker URL."""
+    url = settings.broker_url
+    if url.startswith(("redis://", "rediss://", "redis+socket://")):
+        timeout = settings.effective_visibility_timeout_s
+        return {
+            "visibility_timeout": timeout,
+            # Fail fast when Redis is down instead of hanging on a black-holed address.
+            "socket_connect_timeout": settings.broker_connect_timeout_s,
+            # Look for messages of dead workers more often than kombu's 10 s default when
+            # the visibility timeout is short (tests); never more often than once a second.
+            "unacked_restore_interval": max(1.0, min(10.0, timeout / 4)),
+        }
+    if url.startswith("sqla+"):
+        # kombu passes every option of this transport to create_engine (so no
+        # visibility_timeout or polling_interval here). A generous SQLite busy timeout lets
+        # the web app and several workers share the broker file without "database is locked".
+        return {"connect_args": {"timeout": 30}} if url.startswith("sqla+sqlite") else {}
+    return {"visibility_timeout": settings.effective_visibility_timeout_s}
 
 
 def create_celery_app(settings: WorkerSettings, *, main: str = "hcmqa") -> Celery:

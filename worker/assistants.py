@@ -55,7 +55,8 @@ class AssistantCache:
             log.info("loading assistant for %s", key[0])
             assistant = load_assistant(run_dir, home, dataset_dir=dataset_dir)
             self.loads += 1
-            self._items[key] = assistant
+            # Loading trains and saves a gate when there is none yet: key by the gate it used.
+            self._items[self.key(run_dir, home, dataset_dir)] = assistant
             return assistant
 
     def clear(self) -> None:

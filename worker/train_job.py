@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import shutil
 import time
 from pathlib import Path
 from typing import Any, Optional
@@ -49,6 +50,9 @@ def train_trial(ctx: JobContext) -> Outcome:
 
     run_dir = ctx.settings.run_dir(trial_id)
     claim_run_dir(run_dir, trial_id, created_at.isoformat())
+    discarded = discard_incomplete_checkpoints(run_dir)
+    if discarded:
+        log.warning("trial %s: discarded incomplete checkpoint(s) at step %s", trial_id, discarded)
     resumed_from = last_checkpoint_step(run_dir)
     reporter = TrainingReporter(ctx, resumed_from)
     ctx.report(progress=0.0, detail=reporter.detail(resumed_from or 0, None, None))
@@ -140,6 +144,29 @@ def claim_run_dir(run_dir: Path, trial_id: int, created_at: str) -> None:
     tmp = marker.with_suffix(".tmp")
     tmp.write_text(json.dumps(identity) + "\n", encoding="utf-8")
     tmp.replace(marker)
+
+
+def discard_incomplete_checkpoints(run_dir: Path) -> list[int]:
+    """Delete checkpoints a killed worker left half-written; returns their steps.
+
+    The Trainer writes ``trainer_state.json`` last, after weights, optimizer and RNG state,
+    and resumes from the highest-numbered folder without checking it; a partial one would
+    fail every later attempt.
+    """
+    folder = run_dir / "checkpoints"
+    if not folder.is_dir():
+        return []
+    discarded = []
+    for path in sorted(folder.iterdir()):
+        match = _CHECKPOINT_RE.match(path.name)
+        if not match or not path.is_dir():
+            continue
+        try:
+            json.loads((path / "trainer_state.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            shutil.rmtree(path)
+            discarded.append(int(match.group(1)))
+    return sorted(discarded)
 
 
 def last_checkpoint_step(run_dir: Path) -> Optional[int]:

@@ -37,12 +37,15 @@ def points(run_dir):
 def test_tiny_trial_cancels_then_resumes_to_completion(tmp_path, hcmqa_home, model_dir, dataset_dir):
     config = TrialConfig.from_dict(TINY)
     run_dir = tmp_path / "run"
+    polls = []
+
+    def cancel_at_two():  # polled once at the end of every step
+        polls.append(1)
+        return len(polls) >= 2
+
     seen = []
-
-    def cancel_at_two():
-        return bool(seen) and seen[-1] >= 2
-
     result = run_trial(config, dataset_dir, run_dir, hcmqa_home, progress=lambda p: seen.append(p.step), should_cancel=cancel_at_two)
+    assert seen and max(seen) == 2
     assert result.status == "cancelled"
     assert result.summary["global_step"] == 2
     assert (run_dir / "checkpoints" / "checkpoint-2").is_dir()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -28,13 +29,22 @@ from webadmin.broker import celery_client
 from webadmin.database import db_handle
 from webadmin.security import create_admin
 
-REDIS_URL = "redis://127.0.0.1:6379/13"
+#: Database 13 belongs to these tests (the worker tests lend themselves others);
+#: HCMQA_TEST_REDIS_URL points them at another server.
+REDIS_URL = os.environ.get("HCMQA_TEST_REDIS_URL", "redis://127.0.0.1:6379").rstrip("/") + "/13"
 #: A port nothing listens on: the broker is "down".
 DEAD_BROKER_URL = "redis://127.0.0.1:1/0"
 ADMIN = ("admin", "correct horse battery staple")
 OTHER = ("curator", "another long passphrase")
 
 _TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that read the Redis broker need the real server: mark them ``services``."""
+    for item in items:
+        if "redis_queues" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.services)
 
 
 @pytest.fixture(scope="session")
@@ -222,3 +232,97 @@ def html(response) -> Any:
     from bs4 import BeautifulSoup
 
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+# --- browser fixtures (Chromium + chromedriver from Debian) -----------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+SCREENSHOT_DIR = Path("/tmp/screens")
+
+
+class LiveServer:
+    """The app served by werkzeug on a free local port, in a background thread."""
+
+    def __init__(self, app: Flask):
+        import threading
+
+        from werkzeug.serving import make_server
+
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, name="live-server", daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server_for() -> Iterator[Callable[[Flask], LiveServer]]:
+    servers: list[LiveServer] = []
+
+    def start(app: Flask) -> LiveServer:
+        server = LiveServer(app)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def chromium(tmp_path: Path) -> Iterator[Any]:
+    """Headless Chromium driven by Debian's chromedriver, with a fresh profile."""
+    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
+    if missing:
+        pytest.fail(f"browser tests need {' and '.join(missing)}: apt-get install chromium chromium-driver",
+                    pytrace=False)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1360,900",
+                 f"--user-data-dir={tmp_path / 'chromium-profile'}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def screenshot(driver: Any, name: str) -> Path:
+    """Full-page PNG of the current page in SCREENSHOT_DIR (the window grows to the page height)."""
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    height = driver.execute_script("return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)")
+    driver.set_window_size(1360, max(600, min(int(height) + 120, 8000)))
+    path = SCREENSHOT_DIR / f"{name}.png"
+    driver.save_screenshot(str(path))
+    driver.set_window_size(1360, 900)
+    return path
+
+
+def browser_errors(driver: Any) -> list[str]:
+    """Console errors since the last call (CSP violations, script errors, failed fetches)."""
+    return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def browser_login(driver: Any, base_url: str, username: str, password: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver.get(f"{base_url}/login")
+    driver.find_element(By.ID, "username").send_keys(username)
+    driver.find_element(By.ID, "password").send_keys(password)
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    # Wait for the signed-in page, or the next get() would race the POST.
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 15).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".who") or d.find_elements(
+        By.CSS_SELECTOR, "[data-login-error]"))

@@ -41,18 +41,24 @@ def test_good_upload_is_stored_with_counts_and_splits(app, signed_in, db_session
     dataset = db_session.scalar(select(Dataset))
     assert response.headers["Location"] == f"/datasets/{dataset.id}"
     assert dataset.name == "museum" and len(dataset.version) == 12
-    assert dataset.counts["documents"] == 3 and dataset.counts["qa_pairs"] == 8
+    assert dataset.counts["documents"] == 3 and dataset.counts["qa_pairs"] == 8 and dataset.counts["passages"] > 0
+    assert dataset.counts["offtopic"] > 0  # the bundled negatives for the gate
     assert sum(dataset.splits.values()) == 8 and set(dataset.splits) >= {"train", "val"}
-    folder = Path(dataset.path)
-    assert folder == Path(app.config["HCMQA_HOME"]) / "uploads" / str(dataset.id)
+    folder = Path(app.config["HCMQA_HOME"]) / "uploads" / str(dataset.id)
     assert sorted(p.name for p in (folder / "documents").iterdir()) == ["garden.txt", "notes.md", "wiki-article.html"]
     assert (folder / "qa.csv").read_bytes() == (fixtures_dir / "qa_good.csv").read_bytes()
-    manifest = json.loads((folder / "upload.json").read_text())
-    assert manifest["version"] == dataset.version and "documents/notes.md" in manifest["files"]
+    # Dataset.path is a built dataset directory, the kind the workers train on.
+    built = Path(dataset.path)
+    assert built.parent == folder.resolve() and built.name == f"museum-{dataset.version}"
+    manifest = json.loads((built / "manifest.json").read_text())
+    assert manifest["version"] == dataset.version and manifest["counts"] == dataset.counts
+    assert {"passages.jsonl", "qa.csv", "offtopic.csv"} <= {p.name for p in built.iterdir()}
     assert _uploads(app) == [str(dataset.id)]  # no staging folder left behind
+    assert sorted(p.name for p in folder.iterdir()) == ["documents", built.name, "qa.csv"]
     page = html(signed_in.get(response.headers["Location"]))
     assert "qa pairs" in page.find(attrs={"data-counts": True}).get_text()
     assert "train" in page.find(attrs={"data-splits": True}).get_text()
+    assert "notes.md" in page.find(attrs={"data-inputs": True}).get_text()
 
 
 def test_same_files_twice_are_refused(app, signed_in, db_session, fixtures_dir):

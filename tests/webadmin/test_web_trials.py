@@ -126,7 +126,7 @@ def test_unreachable_broker_keeps_the_rows_queued_and_says_so(make_app, db_sessi
     response = post_form(client, "/trials/new", data, follow_redirects=True)
     text = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "broker) is unreachable" in text and "nothing was lost" in text
+    assert "broker) is unreachable" in text and "Nothing was lost" in text
     assert "Send again" in text
     trial = db_session.scalar(select(Trial))
     job = db_session.scalar(select(Job))

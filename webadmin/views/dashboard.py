@@ -14,12 +14,13 @@ bp = Blueprint("dashboard", __name__)
 
 
 def _jobs_payload() -> dict:
+    """Queue, workers and labels; the page and its JSON poll share it so they never disagree."""
     session = get_session()
     jobs = dashboard_jobs(session)
     trial_ids = {j.trial_id for j in jobs if j.trial_id}
     batch_ids = {j.batch_id for j in jobs if j.batch_id}
-    trial_names = dict(session.execute(select(Trial.id, Trial.name).where(Trial.id.in_(trial_ids))).tuples().all()) if trial_ids else {}
-    batch_names = dict(session.execute(select(FaqBatch.id, FaqBatch.name).where(FaqBatch.id.in_(batch_ids))).tuples().all()) if batch_ids else {}
+    trial_names = dict(session.execute(select(Trial.id, Trial.name).where(Trial.id.in_(trial_ids))).all())
+    batch_names = dict(session.execute(select(FaqBatch.id, FaqBatch.name).where(FaqBatch.id.in_(batch_ids))).all())
     return {
         "jobs": [describe_job(job, trial_names, batch_names) for job in jobs],
         "workers": workers_online(session),

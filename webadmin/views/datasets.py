@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Optional
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
@@ -42,10 +44,17 @@ def upload():
     return redirect(url_for("datasets.detail", dataset_id=dataset.id))
 
 
+def read_manifest(dataset: Dataset) -> Optional[dict]:
+    """The built dataset's manifest.json (inputs and their hashes), or None when it is missing here."""
+    path = Path(dataset.path) / "manifest.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
 @bp.route("/<int:dataset_id>")
 def detail(dataset_id: int):
     dataset = get_or_404(Dataset, dataset_id)
-    folder = Path(dataset.path)
-    documents = sorted(p.name for p in (folder / "documents").glob("*")) if folder.is_dir() else []
     trials = list(get_session().scalars(select(Trial).where(Trial.dataset_id == dataset_id).order_by(Trial.id.desc())))
-    return render_template("datasets/detail.html", dataset=dataset, documents=documents, trials=trials)
+    return render_template("datasets/detail.html", dataset=dataset, manifest=read_manifest(dataset), trials=trials)

@@ -51,22 +51,31 @@ def index():
     return _list_page()
 
 
+def _submit_form(name: str, trial_id: Optional[int]) -> tuple[FaqBatch, Job]:
+    """Validate the name, the uploaded list and the model together; every problem at once."""
+    problems = [f"name: {p}" for p in [batch_name_problem(name)] if p]
+    questions: list[str] = []
+    try:
+        questions = parse_question_list(request.files.get("questions"))
+    except UploadRejected as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise UploadRejected(problems)
+    try:
+        return submit_faq_batch(get_session(), name, questions, trial_id=trial_id, user_id=g.user.id)
+    except SubmissionError as exc:
+        raise UploadRejected([f"{field}: {message}" for field, message in exc.errors.items()]) from None
+
+
 @bp.route("/", methods=["POST"])
 def create():
     name = request.form.get("name", "").strip()
     trial_id = parse_trial_choice(request.form.get("trial_id"))
-    problems = [f"name: {p}" for p in [batch_name_problem(name)] if p]
     try:
-        questions = parse_question_list(request.files.get("questions"))
-        if not problems:
-            batch, job = submit_faq_batch(get_session(), name, questions, trial_id=trial_id, user_id=g.user.id)
+        batch, job = _submit_form(name, trial_id)
     except UploadRejected as exc:
-        problems.extend(exc.problems)
-    except SubmissionError as exc:
-        problems.extend(f"{field}: {message}" for field, message in exc.errors.items())
-    if problems:
-        flash(f"The batch was not created: {len(problems)} problem(s) found.", "error")
-        return _list_page(problems=problems, name=name, trial_id=trial_id), 400
+        flash(f"The batch was not created: {len(exc.problems)} problem(s) found.", "error")
+        return _list_page(problems=exc.problems, name=name, trial_id=trial_id), 400
     send_and_flash([job], f"FAQ batch #{batch.id} with {batch.total} question(s) is queued.")
     return redirect(url_for("faq.detail", batch_id=batch.id))
 

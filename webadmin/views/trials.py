@@ -74,7 +74,6 @@ def create():
     try:
         trial, job = submit_trial(get_session(), parse_config(values), user_id=g.user.id, dataset_id=dataset_id)
     except (ConfigError, SubmissionError) as exc:
-        flash(f"The trial was not created: {len(exc.errors)} field(s) need attention (marked below).", "error")
         return _render_form(values, exc.errors, 400, dataset_id=dataset_id)
     send_and_flash([job], f"Trial #{trial.id} is queued for training.")
     return redirect(url_for("trials.detail", trial_id=trial.id))

@@ -1,0 +1,97 @@
+"""Batch answering benchmark: our batch path vs one fp32 ``generate`` per question.
+
+The sequential path is the academic project's way: for each question, one call to
+``model.generate`` on an fp32 model, no batching. Our path sorts prompts by length and
+generates them in left-padded batches (optionally in bfloat16 on CPUs that support it).
+Both answer the same related questions with the same prompts, greedy decoding, the same
+``max_new_tokens``. Reported: questions per second and the share of answers identical to the
+sequential path's.
+
+    .venv/bin/python -m bench.batch.run --n 200 --out bench/batch/RESULTS.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from bench.common import header, table  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=200, help="questions (default 200)")
+    parser.add_argument("--seq-n", type=int, default=0, help="time the sequential path on only the first N questions (0 = all) and extrapolate q/s")
+    parser.add_argument("--modes", default="grounded,closed_book")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--dtypes", default="float32,bfloat16", help="dtypes tried for the batch path")
+    parser.add_argument("--home", default=os.environ.get("HCMQA_HOME", ".hcmqa"))
+    parser.add_argument("--out", default="bench/batch/RESULTS.md")
+    args = parser.parse_args()
+
+    import torch
+
+    from hcmqa.data.build import build_dataset
+    from hcmqa.data.qa import read_split
+    from hcmqa.generation import Generator, clean_answer
+    from hcmqa.models import DEFAULT_MODEL, load_model, load_tokenizer, prepare_model
+    from hcmqa.prompts import build_messages, render_prompt
+    from hcmqa.retrieval import Retriever
+
+    torch.manual_seed(0)
+    home = Path(args.home)
+    model_dir = str(prepare_model(DEFAULT_MODEL, home))
+    dataset = build_dataset(out_root=home / "datasets").path
+    pairs = (read_split(dataset, "test_paraphrase") + read_split(dataset, "test_unseen"))[: args.n]
+    retriever = Retriever.from_dataset(dataset)
+    tokenizer = load_tokenizer(model_dir)
+    fp32 = load_model(model_dir)
+    max_new = 40
+    rows = []
+    for mode in args.modes.split(","):
+        prompts = []
+        for p in pairs:
+            hits = retriever.search(p.question, k=3) if mode == "grounded" else []
+            prompts.append(render_prompt(tokenizer, build_messages(p.question, [h.passage for h in hits], mode)))
+        mean_tokens = sum(len(tokenizer(x, add_special_tokens=False)["input_ids"]) for x in prompts) / len(prompts)
+
+        # sequential fp32, one generate per question
+        seq_prompts = prompts[: args.seq_n] if args.seq_n else prompts
+        began = time.perf_counter()
+        sequential = []
+        with torch.inference_mode():
+            for prompt in seq_prompts:
+                enc = tokenizer(prompt, return_tensors="pt", add_special_tokens=False)
+                out = fp32.generate(**enc, max_new_tokens=max_new, do_sample=False, pad_token_id=tokenizer.pad_token_id)
+                sequential.append(clean_answer(tokenizer.decode(out[0][enc["input_ids"].shape[1]:], skip_special_tokens=True)))
+        seq_s = time.perf_counter() - began
+        seq_qps = len(seq_prompts) / seq_s
+        rows.append([mode, "sequential fp32 (1 generate per question)", len(seq_prompts), round(mean_tokens), seq_s, seq_qps, 1.0, 1.0])
+        print(rows[-1], flush=True)
+
+        for dtype in args.dtypes.split(","):
+            model = fp32 if dtype == "float32" else load_model(model_dir, compute_dtype=dtype)
+            generator = Generator(model, tokenizer, max_new_tokens=max_new, batch_size=args.batch_size)
+            began = time.perf_counter()
+            batched = [g.text for g in generator.generate(prompts)]
+            s = time.perf_counter() - began
+            same = sum(a == b for a, b in zip(batched, sequential)) / len(sequential)
+            rows.append([mode, f"batched {dtype}, batch {args.batch_size}, sorted by length", len(prompts), round(mean_tokens), s, len(prompts) / s, (len(prompts) / s) / seq_qps, same])
+            print(rows[-1], flush=True)
+
+    command = "python -m bench.batch.run " + " ".join(sys.argv[1:])
+    text = header("Batch answering benchmark", command)
+    text += "\nSame related questions (test splits), same prompts, greedy decoding, max_new_tokens 40.\n\n"
+    text += table(["mode", "path", "questions", "mean prompt tokens", "seconds", "q/s", "speed-up", "identical to sequential"], rows) + "\n"
+    Path(args.out).write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,174 @@
+"""JSON API: bearer-token and session authentication, CSRF rules, filters, per-field errors."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from db.models import FaqBatch, Job, Trial
+from hcmqa.config import TrialConfig, load_preset
+from tests.webadmin.conftest import ADMIN, csrf_token, seed_trial
+from webadmin.database import db_handle
+from webadmin.security import create_token
+
+ROUTES = [
+    ("GET", "/api/trials"), ("GET", "/api/trials/1"), ("GET", "/api/trials/1/metrics"),
+    ("POST", "/api/trials"), ("POST", "/api/faq-batches"), ("GET", "/api/faq-batches/1"),
+]
+
+
+@pytest.fixture
+def token(app, admin_user) -> str:
+    with db_handle(app).sessions() as session:
+        return create_token(session, ADMIN[0])
+
+
+@pytest.fixture
+def api(app, token):
+    """A client that sends the bearer token (and never a CSRF token)."""
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    return client
+
+
+@pytest.mark.parametrize("method,path", ROUTES)
+def test_unauthenticated_api_calls_get_401(client, admin_user, method, path):
+    response = client.open(path, method=method, json={})
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert "authentication required" in response.get_json()["error"]
+
+
+@pytest.mark.parametrize("header", ["Bearer nope", "Bearer hcmqa_forged", "Bearer ", "Basic YWRtaW46eA=="])
+def test_bad_tokens_get_401(client, token, header):
+    response = client.get("/api/trials", headers={"Authorization": header})
+    assert response.status_code == 401
+    assert "invalid API token" in response.get_json()["error"]
+
+
+def test_a_new_token_revokes_the_old_one(app, client, token):
+    with db_handle(app).sessions() as session:
+        create_token(session, ADMIN[0])
+    assert client.get("/api/trials", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_token_does_not_open_html_pages(client, token):
+    assert client.get("/", headers={"Authorization": f"Bearer {token}"}).status_code == 302
+
+
+def test_list_trials_with_filters(api, db_session):
+    seed_trial(db_session, "alpha", status="failed")
+    beta = seed_trial(db_session, "beta", config={"mode": "closed_book", "base_model": "falcon-7b-instruct"})
+    assert [t["name"] for t in api.get("/api/trials").get_json()["trials"]] == ["beta", "alpha"]
+    assert [t["name"] for t in api.get("/api/trials?status=failed").get_json()["trials"]] == ["alpha"]
+    assert [t["id"] for t in api.get("/api/trials?mode=closed_book").get_json()["trials"]] == [beta]
+    assert [t["id"] for t in api.get("/api/trials?base_model=falcon-7b-instruct").get_json()["trials"]] == [beta]
+    bad = api.get("/api/trials?status=sleeping")
+    assert bad.status_code == 400 and "status" in bad.get_json()["errors"]
+    assert api.get("/api/trials?limit=ten").status_code == 400
+
+
+def test_trial_detail_and_metrics(api, db_session):
+    trial_id = seed_trial(db_session, "curvy", points=[(1, "train", "loss", 2.0), (2, "train", "loss", 1.5),
+                                                       (2, "val", "eval_loss", 1.7), (2, "val", "token_f1", 0.4)])
+    body = api.get(f"/api/trials/{trial_id}").get_json()
+    assert body["name"] == "curvy" and body["config"]["lora_r"] == 16
+    assert body["metric_names"] == ["eval_loss", "loss", "token_f1"]
+    assert body["jobs"][0]["kind"] == "train"
+    metrics = api.get(f"/api/trials/{trial_id}/metrics?name=loss").get_json()["metrics"]
+    assert metrics == [{"name": "loss", "split": "train", "points": [[1, 2.0], [2, 1.5]]}]
+    val = api.get(f"/api/trials/{trial_id}/metrics?split=val").get_json()["metrics"]
+    assert {m["name"] for m in val} == {"eval_loss", "token_f1"}
+    missing = api.get("/api/trials/999")
+    assert missing.status_code == 404 and missing.get_json()["error"] == "there is no trial #999"
+
+
+@pytest.mark.services
+def test_create_trial_with_a_token_needs_no_csrf(api, db_session, redis_queues):
+    response = api.post("/api/trials", json={"preset": "cpu-default", "config": {"name": "api-trial", "max_steps": 3}})
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    trial = db_session.get(Trial, body["trial_id"])
+    assert trial.name == "api-trial" and trial.config["max_steps"] == 3
+    preset = load_preset("cpu-default")
+    assert trial.config["learning_rate"] == preset.learning_rate != TrialConfig().learning_rate  # from the preset
+    assert response.headers["Location"] == f"/api/trials/{trial.id}"
+    assert body["sent"] is True
+    assert [(m["task"], m["args"]) for m in redis_queues.messages("gpu")] == [("hcmqa.train_trial", [body["job_id"]])]
+
+
+def test_create_trial_reports_every_bad_field(api, db_session):
+    response = api.post("/api/trials", json={"config": {"lora_r": "many", "learning_rate": 0, "colour": "blue",
+                                                        "mode": "open"}})
+    assert response.status_code == 400
+    errors = response.get_json()["errors"]
+    assert set(errors) == {"lora_r", "learning_rate", "colour", "mode"}
+    assert "unknown field" in errors["colour"]
+    assert db_session.scalar(select(func.count()).select_from(Trial)) == 0
+
+
+@pytest.mark.parametrize("body,field", [
+    ([1, 2], "body"), ({"config": [1]}, "body"), ({"config": {}, "extra": 1}, "body"),
+    ({"config": {}, "dataset_id": "one"}, "dataset_id"), ({"config": {}, "dataset_id": 77}, "dataset_id"),
+    ({"preset": "missing"}, "preset"),
+])
+def test_create_trial_rejects_malformed_bodies(api, db_session, body, field):
+    response = api.post("/api/trials", json=body)
+    assert response.status_code == 400
+    assert field in response.get_json()["errors"]
+    assert db_session.scalar(select(func.count()).select_from(Trial)) == 0
+
+
+def test_not_json_is_a_400(api):
+    response = api.post("/api/trials", data="name=x", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400 and "JSON object" in response.get_json()["error"]
+
+
+def test_session_authenticated_post_needs_the_csrf_header(signed_in, db_session, redis_queues):
+    refused = signed_in.post("/api/trials", json={"config": {"name": "from-the-browser"}})
+    assert refused.status_code == 400
+    assert "security token" in refused.get_json()["error"]
+    assert db_session.scalar(select(func.count()).select_from(Trial)) == 0
+    accepted = signed_in.post("/api/trials", json={"config": {"name": "from-the-browser"}},
+                              headers={"X-CSRFToken": csrf_token(signed_in, "/")})
+    assert accepted.status_code == 201
+
+
+@pytest.mark.services
+def test_faq_batch_round_trip(api, db_session, redis_queues):
+    trial_id = seed_trial(db_session, "tuned")
+    response = api.post("/api/faq-batches", json={"questions": ["Who was Ho Chi Minh?", "What is pho?"],
+                                                  "trial_id": trial_id, "name": "From the API"})
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["total"] == 2 and body["sent"] is True
+    job = db_session.get(Job, body["job_id"])
+    assert job.batch_id == body["batch_id"]
+    assert [(m["task"], m["args"]) for m in redis_queues.messages("gpu")] == [("hcmqa.answer_batch", [job.id])]
+    batch = api.get(f"/api/faq-batches/{body['batch_id']}").get_json()
+    assert batch["status"] == "queued" and batch["trial_id"] == trial_id and batch["name"] == "From the API"
+    assert [a["question"] for a in batch["answers"]] == ["Who was Ho Chi Minh?", "What is pho?"]
+    assert all(a["answer"] is None for a in batch["answers"])
+
+
+def test_faq_batch_errors_name_each_question(api, db_session):
+    running = seed_trial(db_session, "busy", status="running")
+    response = api.post("/api/faq-batches", json={"questions": ["ok?", "", 3, "x" * 501], "trial_id": running})
+    assert response.status_code == 400
+    errors = response.get_json()["errors"]
+    assert errors == {
+        "questions[1]": "empty question",
+        "questions[2]": "must be a string",
+        "questions[3]": "longer than 500 characters",
+        "trial_id": f"trial #{running} is running; pick a trial that finished training, or the base model",
+    }
+    assert api.post("/api/faq-batches", json={"questions": "one"}).get_json()["errors"]["questions"]
+    assert api.post("/api/faq-batches", json={"questions": ["a?"], "trial_id": True}).status_code == 400
+    assert api.post("/api/faq-batches", json={"questions": ["a?"], "name": "chat:x"}).status_code == 400
+    assert db_session.scalar(select(func.count()).select_from(FaqBatch)) == 0
+    assert api.get("/api/faq-batches/999").status_code == 404
+
+
+def test_unknown_api_path_is_json_404(api):
+    response = api.get("/api/nothing-here")
+    assert response.status_code == 404 and "error" in response.get_json()

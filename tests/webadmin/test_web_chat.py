@@ -1,0 +1,108 @@
+"""Chat blueprint: each turn is a one-question answer job carrying the conversation so far."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from db.models import Answer, FaqBatch, Job, JobStatus, User
+from tests.webadmin.conftest import ADMIN, OTHER, html, login, post_form, seed_trial
+
+
+def start_conversation(client, trial_id: str = "base") -> str:
+    response = post_form(client, "/chat/new", {"trial_id": trial_id}, token_from="/chat/")
+    assert response.status_code == 302
+    return response.headers["Location"].split("/chat/")[1].split("?")[0]
+
+
+def _answer_last_turn(db_session, answer: str, related: bool = True) -> None:
+    """What a worker does when it finishes a chat turn."""
+    batch = db_session.scalar(select(FaqBatch).order_by(FaqBatch.id.desc()))
+    batch.answers[0].answer = answer
+    batch.answers[0].related = related
+    batch.answers[0].sources = [{"title": "Ho Chi Minh", "section": "Early life"}] if related else []
+    batch.status, batch.done = JobStatus.succeeded, 1
+    job = db_session.scalar(select(Job).where(Job.batch_id == batch.id))
+    job.status = JobStatus.succeeded
+    db_session.commit()
+
+
+@pytest.mark.services
+def test_turns_carry_the_conversation_history(signed_in, db_session, redis_queues):
+    trial_id = seed_trial(db_session, "tuned")
+    conversation = start_conversation(signed_in, str(trial_id))
+    page = html(signed_in.get(f"/chat/{conversation}?trial_id={trial_id}"))
+    assert "trial #%d tuned" % trial_id in page.h1.get_text()
+
+    post_form(signed_in, f"/chat/{conversation}", {"question": "When was he born?", "trial_id": str(trial_id)},
+              token_from=f"/chat/{conversation}?trial_id={trial_id}")
+    first = db_session.scalar(select(Job).order_by(Job.id.desc()))
+    assert first.payload["history"] == [] and first.payload["conversation_id"] == conversation
+    page = html(signed_in.get(f"/chat/{conversation}"))
+    assert page.find(attrs={"data-pending": True}) is not None
+    assert page.find(attrs={"data-watch-url": True}) is not None  # the page polls for the answer
+    assert signed_in.get(f"/chat/{conversation}/status.json").get_json()["status"] == "queued"
+
+    _answer_last_turn(db_session, "On 19 May 1890.")
+    page = html(signed_in.get(f"/chat/{conversation}"))
+    assert "On 19 May 1890." in page.find(attrs={"data-answer": True}).get_text()
+    assert "Early life" in page.find(attrs={"data-answer": True}).get_text()  # sources shown
+
+    post_form(signed_in, f"/chat/{conversation}", {"question": "Where?", "trial_id": str(trial_id)},
+              token_from=f"/chat/{conversation}")
+    second = db_session.scalar(select(Job).order_by(Job.id.desc()))
+    assert second.payload["history"] == [{"question": "When was he born?", "answer": "On 19 May 1890.", "related": True}]
+    turns = db_session.scalars(select(FaqBatch).where(FaqBatch.name == f"chat:{conversation}")).all()
+    assert [t.trial_id for t in turns] == [trial_id, trial_id] and all(t.total == 1 for t in turns)
+    assert [(m["task"], m["args"]) for m in redis_queues.messages("gpu")] == [
+        ("hcmqa.answer_batch", [first.id]), ("hcmqa.answer_batch", [second.id])]
+    assert "When was he born?" in signed_in.get("/chat/").get_data(as_text=True)
+
+
+@pytest.mark.services
+def test_one_question_at_a_time_and_no_model_switch(signed_in, db_session, redis_queues):
+    trial_id = seed_trial(db_session, "tuned")
+    conversation = start_conversation(signed_in)
+    post_form(signed_in, f"/chat/{conversation}", {"question": "Who was Ho Chi Minh?", "trial_id": "base"})
+    response = post_form(signed_in, f"/chat/{conversation}", {"question": "And then?", "trial_id": "base"},
+                         follow_redirects=True)
+    assert "wait for the answer to your previous question" in response.get_data(as_text=True).lower()
+    _answer_last_turn(db_session, "A Vietnamese revolutionary.")
+    response = post_form(signed_in, f"/chat/{conversation}", {"question": "More?", "trial_id": str(trial_id)},
+                         follow_redirects=True)
+    assert "a conversation keeps its model" in response.get_data(as_text=True).lower()
+    assert len(redis_queues.messages("gpu")) == 1
+
+
+def test_refused_turn_is_marked(signed_in, db_session):
+    conversation = "a" * 32
+    batch = FaqBatch(name=f"chat:{conversation}", total=1, done=1, status=JobStatus.succeeded,
+                     submitted_by=db_session.scalar(select(User.id).where(User.username == ADMIN[0])))
+    batch.answers = [Answer(position=0, question="Best pho in town?", related=False, answer="I only know about Ho Chi Minh.")]
+    db_session.add(batch)
+    db_session.commit()
+    answer = html(signed_in.get(f"/chat/{conversation}")).find(attrs={"data-answer": True})
+    assert "refused: off topic" in answer.get_text()
+
+
+def test_empty_question_is_refused(signed_in, db_session):
+    conversation = start_conversation(signed_in)
+    response = post_form(signed_in, f"/chat/{conversation}", {"question": "  ", "trial_id": "base"}, follow_redirects=True)
+    assert "Empty question." in response.get_data(as_text=True)
+    assert db_session.scalar(select(FaqBatch)) is None
+
+
+def test_malformed_conversation_id_is_404(signed_in):
+    assert signed_in.get("/chat/not-a-conversation").status_code == 404
+    assert signed_in.get("/chat/" + "0" * 32 + "/status.json").status_code == 404
+
+
+@pytest.mark.services
+def test_another_user_cannot_read_a_conversation(app, signed_in, other_user, redis_queues):
+    conversation = start_conversation(signed_in)
+    post_form(signed_in, f"/chat/{conversation}", {"question": "Who was Ho Chi Minh?", "trial_id": "base"})
+    stranger = app.test_client()
+    login(stranger, *OTHER)
+    assert stranger.get(f"/chat/{conversation}/status.json").status_code == 404
+    assert "Who was Ho Chi Minh?" not in stranger.get(f"/chat/{conversation}").get_data(as_text=True)
+    assert "Who was Ho Chi Minh?" not in stranger.get("/chat/").get_data(as_text=True)
