@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from db.models import FaqBatch, Job, Trial
 from hcmqa.config import TrialConfig, load_preset
-from tests.webadmin.conftest import ADMIN, csrf_token, seed_trial
+from web_support import ADMIN, csrf_token, seed_trial
 from webadmin.database import db_handle
 from webadmin.security import create_token
 

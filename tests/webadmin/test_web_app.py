@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.webadmin.conftest import ADMIN, login, post_form
+from web_support import ADMIN, login, post_form
 from webadmin.config import SettingsError, settings_from_env
 from webadmin.database import db_handle
 from webadmin.security import create_admin, create_token

@@ -13,7 +13,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from db.models import User
-from tests.webadmin.conftest import ADMIN, OTHER, csrf_token, login, post_form
+from web_support import ADMIN, OTHER, csrf_token, login, post_form
 from webadmin.database import db_handle
 from webadmin.security import AccountError, create_admin, create_token, session_fingerprint, token_digest
 

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from db.models import Answer, FaqBatch, Job, JobKind, JobStatus, Trial, TrialStatus, User, utcnow
-from tests.webadmin.conftest import ADMIN, SCREENSHOT_DIR, browser_errors, browser_login, screenshot, seed_trial
+from web_support import ADMIN, SCREENSHOT_DIR, browser_errors, browser_login, screenshot, seed_trial
 from webadmin.database import db_handle
 from webadmin.security import create_admin
 from webadmin.uploads import ingest_dataset

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from db.models import Answer, FaqBatch, Job, JobStatus, User
-from tests.webadmin.conftest import ADMIN, OTHER, html, login, post_form, seed_trial
+from web_support import ADMIN, OTHER, html, login, post_form, seed_trial
 
 
 def start_conversation(client, trial_id: str = "base") -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from tests.webadmin.conftest import html, seed_trial
+from web_support import html, seed_trial
 
 
 def _two_trials(db_session) -> tuple[int, int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from db.models import FaqBatch, Job, JobKind, JobStatus, utcnow
-from tests.webadmin.conftest import html, seed_trial
+from web_support import html, seed_trial
 
 
 def _running_job(db_session, trial_id: int) -> Job:

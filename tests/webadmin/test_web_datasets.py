@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from db.models import Dataset
-from tests.webadmin.conftest import html, post_form
+from web_support import html, new_trial_form, post_form
 
 BAD_QA = (
     "question,answer,key_facts,fact_id\n"
@@ -123,3 +123,21 @@ def test_upload_without_csrf_token_is_rejected(signed_in, db_session, fixtures_d
                               content_type="multipart/form-data")
     assert response.status_code == 400
     assert db_session.scalar(select(func.count()).select_from(Dataset)) == 0
+
+
+def test_new_trial_link_preselects_the_dataset(signed_in, db_session, fixtures_dir):
+    location = _upload(signed_in, fixtures_dir).headers["Location"]
+    dataset_id = int(location.rsplit("/", 1)[1])
+    link = html(signed_in.get(location)).find("a", string="New trial on this dataset")["href"]
+    select_box = html(signed_in.get(link)).find("select", attrs={"name": "dataset_id"})
+    assert select_box.find("option", selected=True)["value"] == str(dataset_id)
+
+
+def test_trial_on_an_uploaded_dataset_records_it(signed_in, db_session, fixtures_dir, redis_queues):
+    from db.models import Trial
+    dataset_id = int(_upload(signed_in, fixtures_dir).headers["Location"].rsplit("/", 1)[1])
+    data = new_trial_form(signed_in, f"/trials/new?dataset_id={dataset_id}")
+    assert data["dataset_id"] == str(dataset_id)
+    assert post_form(signed_in, "/trials/new", {**data, "name": "on-upload"}).status_code == 302
+    assert db_session.scalar(select(Trial.dataset_id)) == dataset_id
+    assert len(redis_queues.messages("gpu")) == 1

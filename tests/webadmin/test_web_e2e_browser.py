@@ -25,7 +25,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from db.migrate import upgrade
-from tests.webadmin.conftest import ADMIN, browser_login, screenshot
+from web_support import ADMIN, browser_login, screenshot
 from webadmin.database import db_handle
 from webadmin.security import create_admin
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from db.models import Answer, FaqBatch, Job, JobKind, JobStatus
-from tests.webadmin.conftest import html, post_form, seed_trial
+from web_support import html, post_form, seed_trial
 
 
 def _submit(client, content: bytes, filename: str, *, name="Visitor FAQ", trial_id="base"):

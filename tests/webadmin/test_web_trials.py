@@ -11,20 +11,9 @@ from sqlalchemy import func, select
 
 from db.models import Job, JobKind, JobStatus, Trial, TrialStatus
 from hcmqa.config import TrialConfig
-from tests.webadmin.conftest import ADMIN, DEAD_BROKER_URL, html, login, post_form, seed_trial
+from web_support import ADMIN, DEAD_BROKER_URL, html, login, new_trial_form, post_form, seed_trial
 from webadmin.database import db_handle
 from webadmin.trial_form import as_text
-
-
-def _form_from_page(client, path="/trials/new") -> dict[str, str]:
-    """Every input/select of the new-trial form with its rendered value (what a browser submits)."""
-    page = html(client.get(path))
-    form = page.find("form", attrs={"action": "/trials/new", "method": "post"})
-    data = {i["name"]: i.get("value", "") for i in form.find_all("input") if i.get("name")}
-    for select_tag in form.find_all("select"):
-        chosen = select_tag.find("option", selected=True) or select_tag.find("option")
-        data[select_tag["name"]] = chosen.get("value", "")
-    return data
 
 
 def test_form_has_every_config_field_with_default_and_help(signed_in):
@@ -42,7 +31,7 @@ def test_form_has_every_config_field_with_default_and_help(signed_in):
 
 
 def test_preset_prefills_the_form(signed_in):
-    data = _form_from_page(signed_in, "/trials/new?preset=falcon-7b-academic")
+    data = new_trial_form(signed_in, "/trials/new?preset=falcon-7b-academic")
     assert data["lora_r"] == "64"
     assert data["optimizer"] == "paged_adamw_32bit"
     assert data["target_modules"] == "query_key_value, dense, dense_h_to_4h, dense_4h_to_h"
@@ -55,7 +44,7 @@ def test_unknown_preset_is_explained(signed_in):
 
 def test_clone_prefills_from_the_trial(signed_in, db_session):
     trial_id = seed_trial(db_session, "original", config={"lora_r": 8, "learning_rate": 5e-5, "mode": "closed_book"})
-    data = _form_from_page(signed_in, f"/trials/new?clone={trial_id}")
+    data = new_trial_form(signed_in, f"/trials/new?clone={trial_id}")
     assert data["name"] == "original-clone"
     assert data["lora_r"] == "8"
     assert data["learning_rate"] == "5e-05"
@@ -64,7 +53,7 @@ def test_clone_prefills_from_the_trial(signed_in, db_session):
 
 
 def test_bad_hyperparameters_are_reported_next_to_each_field(signed_in, db_session):
-    data = _form_from_page(signed_in)
+    data = new_trial_form(signed_in)
     bad = {"lora_r": "abc", "learning_rate": "-1", "lora_dropout": "1.5", "batch_size": "0",
            "scheduler": "sometimes", "load_in_4bit": "maybe", "name": " "}
     response = post_form(signed_in, "/trials/new", {**data, **bad})
@@ -88,7 +77,7 @@ def test_bad_hyperparameters_are_reported_next_to_each_field(signed_in, db_sessi
 
 
 def test_unknown_dataset_is_reported_next_to_the_dataset_field(signed_in, db_session):
-    data = _form_from_page(signed_in)
+    data = new_trial_form(signed_in)
     response = post_form(signed_in, "/trials/new", {**data, "dataset_id": "42"})
     assert response.status_code == 400
     assert "no dataset #42" in html(response).find(id="field-dataset_id").get_text()
@@ -96,7 +85,7 @@ def test_unknown_dataset_is_reported_next_to_the_dataset_field(signed_in, db_ses
 
 @pytest.mark.services
 def test_valid_trial_is_stored_and_sent_to_the_gpu_queue(signed_in, db_session, redis_queues):
-    data = {**_form_from_page(signed_in), "name": "tiny", "max_steps": "5", "lora_r": "4"}
+    data = {**new_trial_form(signed_in), "name": "tiny", "max_steps": "5", "lora_r": "4"}
     response = post_form(signed_in, "/trials/new", data)
     assert response.status_code == 302
     trial = db_session.scalar(select(Trial))
@@ -122,7 +111,7 @@ def test_unreachable_broker_keeps_the_rows_queued_and_says_so(make_app, db_sessi
         create_admin(session, *ADMIN)
     client = down.test_client()
     login(client, *ADMIN)
-    data = {**_form_from_page(client), "name": "offline"}
+    data = {**new_trial_form(client), "name": "offline"}
     response = post_form(client, "/trials/new", data, follow_redirects=True)
     text = response.get_data(as_text=True)
     assert response.status_code == 200

@@ -63,7 +63,7 @@ def new():
     values, preset_error = initial_values(preset, clone.config if clone else None)
     if preset_error:
         flash(preset_error, "error")
-    dataset_id = clone.dataset_id if clone else None
+    dataset_id = clone.dataset_id if clone else _optional_int(request.args.get("dataset_id"))
     return _render_form(values, clone=clone, preset=preset, dataset_id=dataset_id)[0]
 
 
