@@ -25,6 +25,7 @@ $(STAMP): pyproject.toml
 
 services:
 	bash scripts/ensure-services.sh
+	bash scripts/ensure-chromium.sh
 
 run: $(STAMP)
 	$(VENV)/bin/hcmqa demo
