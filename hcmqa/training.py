@@ -385,6 +385,9 @@ def run_trial(
         disable_tqdm=True,
         train_sampling_strategy="sequential",  # our length-grouped shuffle above decides the order
         include_num_input_tokens_seen="non_padding",
+        # eval needs only the loss: without this the Trainer gathers every eval logit
+        # (batch x length x 49k vocabulary) in memory, which made evaluation slower than training
+        prediction_loss_only=True,
     )
     trainer = Trainer(
         model=model,
