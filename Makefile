@@ -28,7 +28,7 @@ services:
 	bash scripts/ensure-chromium.sh
 
 run: $(STAMP)
-	$(VENV)/bin/hcmqa demo
+	bash scripts/run-stack.sh
 
 test: $(STAMP) services
 	$(PY) -m pytest -q

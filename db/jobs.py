@@ -407,6 +407,7 @@ def requeue_job(session: Session, job_id: int, *, commit: bool = True) -> bool:
         {
             "status": JobStatus.queued,
             "cancel_requested": False,
+            "celery_task_id": None,  # NULL means "not sent": the reaper re-sends it if our send fails
             "error": None,
             "attempt": 0,
             "worker": None,

@@ -262,7 +262,6 @@ def run_trial(
     import torch
     from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
     from transformers import EarlyStoppingCallback, Trainer, TrainingArguments
-    from transformers.trainer_utils import get_last_checkpoint
 
     from hcmqa.config import ConfigError
     from hcmqa.data.build import load_manifest
@@ -278,7 +277,7 @@ def run_trial(
     model_path = resolve_model(config.base_model, home)
     out_dir.mkdir(parents=True, exist_ok=True)
     ckpt_dir = out_dir / "checkpoints"
-    last = get_last_checkpoint(str(ckpt_dir)) if resume and ckpt_dir.is_dir() else None
+    last = last_complete_checkpoint(ckpt_dir) if resume else None
     manifest_path = out_dir / "manifest.json"
     if manifest_path.is_file():
         previous = json.loads(manifest_path.read_text())
@@ -432,11 +431,36 @@ def run_trial(
     return TrialResult(status, out_dir, summary, points, stopped_early)
 
 
+def last_complete_checkpoint(folder: Path) -> str | None:
+    """Newest checkpoint whose ``trainer_state.json`` (written last by the Trainer) parses.
+
+    A process killed while saving leaves a half-written checkpoint folder; resuming from it
+    would fail on every later attempt.
+    """
+    if not folder.is_dir():
+        return None
+    done = []
+    for path in folder.glob("checkpoint-*"):
+        try:
+            json.loads((path / "trainer_state.json").read_text(encoding="utf-8"))
+            done.append((int(path.name.split("-")[1]), str(path)))
+        except (OSError, ValueError, IndexError):
+            continue
+    return max(done)[1] if done else None
+
+
 def _read_points(path: Path) -> list[MetricPoint]:
+    """Metric points from ``metrics.jsonl``; a last line cut short by a killed process is skipped."""
     if not path.is_file():
         return []
+    points = []
     with path.open(encoding="utf-8") as fh:
-        return [MetricPoint(**json.loads(line)) for line in fh if line.strip()]
+        for line in fh:
+            try:
+                points.append(MetricPoint(**json.loads(line)))
+            except (ValueError, TypeError):
+                continue
+    return points
 
 
 def _write_json(path: Path, data: dict) -> None:

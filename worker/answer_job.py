@@ -65,17 +65,25 @@ def answer_batch(ctx: JobContext) -> Outcome:
     if not pending:
         return Outcome(JobStatus.succeeded, summary={"answered": 0})
 
-    assistant = assistant_cache(ctx.settings.assistant_cache_size).get(run_dir, ctx.home, dataset_dir)
+    assistant = assistant_cache(ctx.settings.assistant_cache_size).get(
+        run_dir, ctx.home, dataset_dir
+    )
+    queries = chat_queries(ctx.payload.get("history"), [q for _, q in pending])
     for start in range(0, len(pending), CHUNK_SIZE):
         ctx.check_stop()
         chunk = pending[start : start + CHUNK_SIZE]
 
-        def generation_progress(generated: int, to_generate: int, base: int = done, size: int = len(chunk)) -> None:
+        def generation_progress(
+            generated: int, to_generate: int, base: int = done, size: int = len(chunk)
+        ) -> None:
             ctx.check_stop()  # cancel between generation batches, not only between chunks
             share = generated / to_generate if to_generate else 1.0
             ctx.report(progress=_fraction(base + share * size, total))
 
-        answers = assistant.answer_batch([q for _, q in chunk], progress=generation_progress)
+        chunk_queries = queries[start : start + CHUNK_SIZE] if queries else None
+        answers = assistant.answer_batch(
+            [q for _, q in chunk], progress=generation_progress, queries=chunk_queries
+        )
         rows = [
             {
                 "batch_id": batch_id,
@@ -87,21 +95,41 @@ def answer_batch(ctx: JobContext) -> Outcome:
                 "sources": list(answer.sources),
                 "latency_ms": float(answer.latency_ms),
             }
-            for (position, question), answer in zip(chunk, answers)
+            for (position, question), answer in zip(chunk, answers, strict=True)
         ]
         with ctx.session() as session:
             session.execute(upsert_update(session, Answer, ["batch_id", "position"], rows))
-            done = session.scalar(
-                select(func.count())
-                .select_from(Answer)
-                .where(Answer.batch_id == batch_id, Answer.related.is_not(None))
-            ) or 0
-            session.execute(
-                update(FaqBatch).where(FaqBatch.id == batch_id).values(done=done)
+            done = (
+                session.scalar(
+                    select(func.count())
+                    .select_from(Answer)
+                    .where(Answer.batch_id == batch_id, Answer.related.is_not(None))
+                )
+                or 0
             )
+            session.execute(update(FaqBatch).where(FaqBatch.id == batch_id).values(done=done))
         ctx.report(progress=_fraction(done, total), detail={"done": done, "total": total})
     return Outcome(JobStatus.succeeded, summary={"answered": len(pending)})
 
 
 def _fraction(done: float, total: int) -> float:
     return min(1.0, done / total) if total else 1.0
+
+
+def chat_queries(history: Any, questions: list[str]) -> Optional[list[str]]:
+    """A chat turn's questions resolved against the conversation so far ("when did he die?").
+
+    ``history`` is the payload's list of earlier turns, ``{question, answer, related}``;
+    returns None for an ordinary FAQ batch, which has no history.
+    """
+    if not history or not isinstance(history, list):
+        return None
+    from hcmqa.answering import Answer as Turn
+    from hcmqa.answering import resolve_followup
+
+    previous = [
+        Turn(question=str(t.get("question", "")), related=bool(t.get("related")), answer=str(t.get("answer", "")))
+        for t in history
+        if isinstance(t, dict)
+    ]
+    return [resolve_followup(q, previous) for q in questions]

@@ -112,7 +112,6 @@ def create_celery_app(settings: WorkerSettings, *, main: str = "hcmqa") -> Celer
         worker_cancel_long_running_tasks_on_connection_loss=False,
         # Keep processes (and their warm assistants) alive between tasks.
         worker_max_tasks_per_child=None,
-        worker_hijack_root_logger=False,
         beat_schedule={
             "reap-stale-jobs": {
                 "task": REAP_STALE_JOBS,

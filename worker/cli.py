@@ -66,7 +66,9 @@ def ensure_database(settings: Any) -> None:
             upgrade(url)
             return
     except SQLAlchemyError as exc:
-        raise CommandError(f"could not use the database at {shown}: {exc.__class__.__name__}: {exc.orig or exc}") from None
+        raise CommandError(
+            f"could not use the database at {shown}: {exc.__class__.__name__}: {exc.orig or exc}"
+        ) from None
     raise CommandError(
         f"the database at {shown} is at revision {revision or 'none (empty)'}, not "
         f"{', '.join(heads())}; run: hcmqa db upgrade"
@@ -116,10 +118,14 @@ def cmd_worker(args: argparse.Namespace) -> int:
     beat = args.beat if args.beat is not None else CPU_QUEUE in queues
     argv = [
         "worker",
-        "--queues", ",".join(queues),
-        "--concurrency", str(args.concurrency),
-        "--hostname", args.name or f"hcmqa-{'-'.join(queues)}@%h",
-        "--loglevel", args.loglevel,
+        "--queues",
+        ",".join(queues),
+        "--concurrency",
+        str(args.concurrency),
+        "--hostname",
+        args.name or f"hcmqa-{'-'.join(queues)}@%h",
+        "--loglevel",
+        args.loglevel,
         "--without-gossip",
         "--without-mingle",
     ]
@@ -185,7 +191,9 @@ def read_questions(path: Path) -> list[str]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CommandError(f"{path}: not valid UTF-8 (byte {exc.start}); save it as UTF-8") from None
+        raise CommandError(
+            f"{path}: not valid UTF-8 (byte {exc.start}); save it as UTF-8"
+        ) from None
     if path.suffix.lower() != ".csv":
         return [line.strip() for line in text.splitlines() if line.strip()]
     rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
@@ -248,6 +256,23 @@ def _duration(seconds: Optional[float]) -> str:
     return f"{seconds}s"
 
 
+#: Job columns shown by ``hcmqa jobs`` (and in its JSON).
+_JOB_COLUMNS = (
+    "id",
+    "kind",
+    "status",
+    "trial_id",
+    "batch_id",
+    "worker",
+    "attempt",
+    "max_attempts",
+    "progress",
+    "progress_detail",
+    "cancel_requested",
+    "created_at",
+)
+
+
 def _job_rows(session: Any, show_all: bool, limit: int) -> list[dict[str, Any]]:
     """Active jobs with ETA (db.queries.dashboard_jobs), or the latest ``limit`` of all."""
     from sqlalchemy import select
@@ -257,73 +282,99 @@ def _job_rows(session: Any, show_all: bool, limit: int) -> list[dict[str, Any]]:
 
     if not show_all:
         return [
-            {**{f: getattr(j, f) for f in ("id", "kind", "status", "trial_id", "batch_id", "worker", "attempt", "max_attempts", "progress", "progress_detail", "cancel_requested", "created_at")}, "eta_s": j.eta_s, "error": None}
+            {**{c: getattr(j, c) for c in _JOB_COLUMNS}, "eta_s": j.eta_s, "error": None}
             for j in dashboard_jobs(session)
         ]
     jobs = session.scalars(select(Job).order_by(Job.id.desc()).limit(limit))
     return [
-        {**{f: getattr(j, f) for f in ("id", "kind", "status", "trial_id", "batch_id", "worker", "attempt", "max_attempts", "progress", "progress_detail", "cancel_requested", "created_at", "error")}, "eta_s": None}
-        for j in jobs
+        {**{c: getattr(j, c) for c in _JOB_COLUMNS}, "eta_s": None, "error": j.error} for j in jobs
     ]
 
 
+_HEADER = (
+    f"{'ID':>5}  {'KIND':<8} {'STATUS':<9} TRY  PROGRESS {'WHERE':<18} {'LOSS':>8}  "
+    f"{'ETA':>7}  {'FOR':<10} WORKER / ERROR"
+)
+
+
 def _format_job(row: dict[str, Any]) -> str:
+    """One line: progress as step/total (training) or answered/total (FAQ), loss, ETA."""
     detail = row["progress_detail"] or {}
+    where = ""
     if detail.get("total") and "step" in detail:
         where = f"step {detail['step']}/{detail['total']}"
+    elif detail.get("total") and "split" in detail:
+        where = f"{detail['split']} {detail.get('done', 0)}/{detail['total']}"
     elif detail.get("total") and "done" in detail:
         where = f"{detail['done']}/{detail['total']} answered"
-    else:
-        where = ""
     loss = detail.get("loss")
+    loss_text = f"{loss:.4f}" if isinstance(loss, (int, float)) else "-"
     eta = row["eta_s"] if row["eta_s"] is not None else detail.get("eta_s")
-    owner = f"trial {row['trial_id']}" if row["trial_id"] else (f"batch {row['batch_id']}" if row["batch_id"] else "")
+    owner = ""
+    if row["trial_id"]:
+        owner = f"trial {row['trial_id']}"
+    elif row["batch_id"]:
+        owner = f"batch {row['batch_id']}"
     note = row.get("error") or row["worker"] or ""
     if row["cancel_requested"] and row["status"] == "running":
         note = "cancel requested; " + note
     return (
-        f"{row['id']:>5}  {row['kind']:<8} {row['status']:<9} {row['attempt']}/{row['max_attempts']}  "
-        f"{row['progress'] * 100:5.1f}%  {where:<18} {('%.4f' % loss) if isinstance(loss, (int, float)) else '-':>8}  "
-        f"{_duration(eta):>7}  {owner:<10} {note}"
+        f"{row['id']:>5}  {row['kind']:<8} {row['status']:<9} "
+        f"{row['attempt']}/{row['max_attempts']}  {row['progress'] * 100:5.1f}%  {where:<18} "
+        f"{loss_text:>8}  {_duration(eta):>7}  {owner:<10} {note}"
     )
+
+
+def _cancel_job(factory: Any, job_id: int) -> int:
+    from db.jobs import CancelOutcome, request_cancel
+
+    with factory() as session:
+        outcome = request_cancel(session, job_id)
+    messages = {
+        CancelOutcome.cancelled: f"job {job_id} cancelled (it had not started)",
+        CancelOutcome.requested: f"job {job_id}: cancel requested; its worker stops at the next step",
+        CancelOutcome.not_cancellable: f"job {job_id} has already finished",
+        CancelOutcome.not_found: f"job {job_id} does not exist",
+    }
+    print(messages[outcome])
+    done = outcome in (CancelOutcome.cancelled, CancelOutcome.requested)
+    return EXIT_OK if done else EXIT_USAGE
+
+
+def _resend(factory: Any, settings: Any) -> int:
+    from worker.app import create_celery_app
+    from worker.submit import resend_unsent
+
+    sent = resend_unsent(factory, create_celery_app(settings))
+    listed = f": {', '.join(map(str, sent))}" if sent else ""
+    print(f"sent {len(sent)} queued job(s){listed}")
+    return EXIT_OK
+
+
+def _json_value(value: Any) -> str:
+    return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
 @_command
 def cmd_jobs(args: argparse.Namespace) -> int:
-    from db.jobs import CancelOutcome, request_cancel
-
+    """List jobs with progress, or cancel one, or re-send the unsent ones."""
     settings = _settings(args)
     ensure_database(settings)
     factory = _session_factory(settings)
     if args.cancel is not None:
-        with factory() as session:
-            outcome = request_cancel(session, args.cancel)
-        messages = {
-            CancelOutcome.cancelled: f"job {args.cancel} cancelled (it had not started)",
-            CancelOutcome.requested: f"job {args.cancel}: cancel requested; its worker stops at the next step",
-            CancelOutcome.not_cancellable: f"job {args.cancel} has already finished",
-            CancelOutcome.not_found: f"job {args.cancel} does not exist",
-        }
-        print(messages[outcome])
-        return EXIT_OK if outcome in (CancelOutcome.cancelled, CancelOutcome.requested) else EXIT_USAGE
+        return _cancel_job(factory, args.cancel)
     if args.resend:
-        from worker.app import create_celery_app
-        from worker.submit import resend_unsent
-
-        sent = resend_unsent(factory, create_celery_app(settings))
-        print(f"sent {len(sent)} queued job(s)" + (f": {', '.join(map(str, sent))}" if sent else ""))
-        return EXIT_OK
+        return _resend(factory, settings)
     with factory() as session:
         rows = _job_rows(session, args.all, args.limit)
     if args.json:
-        print(json.dumps(rows, default=lambda v: v.isoformat() if isinstance(v, datetime) else str(v), indent=2))
-        return EXIT_OK
-    if not rows:
+        print(json.dumps(rows, default=_json_value, indent=2))
+    elif not rows:
         print("no jobs" if args.all else "no queued or running jobs (use --all for finished ones)")
-        return EXIT_OK
-    print(f"{'ID':>5}  {'KIND':<8} {'STATUS':<9} TRY  PROGRESS {'WHERE':<18} {'LOSS':>8}  {'ETA':>7}  {'FOR':<10} WORKER / ERROR")
-    for row in rows:
-        print(_format_job(row))
+    else:
+        print(_HEADER)
+        for row in rows:
+            print(_format_job(row))
     return EXIT_OK
 
 
@@ -356,34 +407,75 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 def add_commands(sub: Any) -> None:
     """Add ``worker``, ``submit``, ``jobs`` and ``db`` to the ``hcmqa`` subparsers."""
     p = sub.add_parser("worker", help="start a job worker (Celery) for the gpu and/or cpu queues")
-    p.add_argument("--queues", default="gpu,cpu", help="queues to serve: gpu, cpu or gpu,cpu (default: gpu,cpu)")
-    p.add_argument("--concurrency", type=int, default=1, help="jobs run at once (default 1: one model per GPU)")
+    p.add_argument(
+        "--queues",
+        default="gpu,cpu",
+        help="queues to serve: gpu, cpu or gpu,cpu (default: gpu,cpu)",
+    )
+    p.add_argument(
+        "--concurrency", type=int, default=1, help="jobs run at once (default 1: one model per GPU)"
+    )
     p.add_argument("--name", help="worker node name (default: hcmqa-<queues>@<host>)")
     p.add_argument("--loglevel", default="INFO", help="log level (default INFO)")
-    p.add_argument("--pool", choices=("prefork", "solo", "threads"), help="Celery pool (default prefork: time limits need it)")
+    p.add_argument(
+        "--pool",
+        choices=("prefork", "solo", "threads"),
+        help="Celery pool (default prefork: time limits need it)",
+    )
     beat = p.add_mutually_exclusive_group()
-    beat.add_argument("--beat", dest="beat", action="store_true", default=None, help="also run the reaper schedule (default when serving cpu)")
-    beat.add_argument("--no-beat", dest="beat", action="store_false", help="do not run the reaper schedule")
+    beat.add_argument(
+        "--beat",
+        dest="beat",
+        action="store_true",
+        default=None,
+        help="also run the reaper schedule (default when serving cpu)",
+    )
+    beat.add_argument(
+        "--no-beat", dest="beat", action="store_false", help="do not run the reaper schedule"
+    )
     p.set_defaults(func=cmd_worker)
 
-    submit = sub.add_parser("submit", help="queue a trial, an FAQ batch, an evaluation or a gate training").add_subparsers(dest="submit_what", required=True)
+    submit = sub.add_parser(
+        "submit", help="queue a trial, an FAQ batch, an evaluation or a gate training"
+    ).add_subparsers(dest="submit_what", required=True)
     p = submit.add_parser("trial", help="queue a fine-tuning trial")
     source = p.add_mutually_exclusive_group()
     source.add_argument("--config", help="trial config file (.yaml or .json)")
-    source.add_argument("--preset", help="named preset, e.g. cpu-default (the default), falcon-7b-academic")
-    p.add_argument("--set", action="append", metavar="FIELD=VALUE", help="override one config field (repeatable)")
+    source.add_argument(
+        "--preset", help="named preset, e.g. cpu-default (the default), falcon-7b-academic"
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="FIELD=VALUE",
+        help="override one config field (repeatable)",
+    )
     p.add_argument("--name", help="trial name (overrides the config's)")
     p.set_defaults(func=cmd_submit_trial)
 
     p = submit.add_parser("faq", help="queue an FAQ batch to answer")
-    p.add_argument("--file", required=True, help="questions: .txt one per line, or .csv with a 'question' column")
-    p.add_argument("--trial", type=int, help="answer with this succeeded trial's model (default: the base model)")
+    p.add_argument(
+        "--file",
+        required=True,
+        help="questions: .txt one per line, or .csv with a 'question' column",
+    )
+    p.add_argument(
+        "--trial",
+        type=int,
+        help="answer with this succeeded trial's model (default: the base model)",
+    )
     p.add_argument("--name", help="batch name (default: the file name)")
     p.set_defaults(func=cmd_submit_faq)
 
-    p = submit.add_parser("eval", help="queue an evaluation of a succeeded trial on the test splits")
+    p = submit.add_parser(
+        "eval", help="queue an evaluation of a succeeded trial on the test splits"
+    )
     p.add_argument("--trial", type=int, required=True, help="trial id")
-    p.add_argument("--split", action="append", help="test split (repeatable; default test_paraphrase and test_unseen)")
+    p.add_argument(
+        "--split",
+        action="append",
+        help="test split (repeatable; default test_paraphrase and test_unseen)",
+    )
     p.add_argument("--limit", type=int, help="first N questions per split (a quick look)")
     p.set_defaults(func=cmd_submit_eval)
 
@@ -396,18 +488,31 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--all", action="store_true", help="the latest jobs of every status")
     p.add_argument("--limit", type=int, default=30, help="how many jobs with --all (default 30)")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--cancel", type=int, metavar="ID", help="cancel job ID (a running one stops at its next step)")
-    p.add_argument("--resend", action="store_true", help="send queued jobs the broker never received (e.g. it was down)")
+    p.add_argument(
+        "--cancel",
+        type=int,
+        metavar="ID",
+        help="cancel job ID (a running one stops at its next step)",
+    )
+    p.add_argument(
+        "--resend",
+        action="store_true",
+        help="send queued jobs the broker never received (e.g. it was down)",
+    )
     p.set_defaults(func=cmd_jobs)
 
-    db = sub.add_parser("db", help="database maintenance").add_subparsers(dest="db_action", required=True)
+    db = sub.add_parser("db", help="database maintenance").add_subparsers(
+        dest="db_action", required=True
+    )
     p = db.add_parser("upgrade", help="migrate the database (DATABASE_URL) to the latest schema")
     p.set_defaults(func=cmd_db_upgrade)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """A stand-alone parser with only these commands (``python -m worker``)."""
-    parser = argparse.ArgumentParser(prog="python -m worker", description="HCM-QA job system commands.")
+    parser = argparse.ArgumentParser(
+        prog="python -m worker", description="HCM-QA job system commands."
+    )
     parser.add_argument("--home", help="data folder (default: $HCMQA_HOME or the user cache dir)")
     add_commands(parser.add_subparsers(dest="command", required=True))
     return parser

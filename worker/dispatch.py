@@ -19,7 +19,14 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import Job, JobKind
-from worker.app import ANSWER_BATCH, EVALUATE_TRIAL, TASK_QUEUES, TRAIN_GATE, TRAIN_TRIAL, settings_of
+from worker.app import (
+    ANSWER_BATCH,
+    EVALUATE_TRIAL,
+    TASK_QUEUES,
+    TRAIN_GATE,
+    TRAIN_TRIAL,
+    settings_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +53,9 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def send_job(celery_app: Celery, factory: sessionmaker[Session], job_id: int, kind: JobKind | str) -> str:
+def send_job(
+    celery_app: Celery, factory: sessionmaker[Session], job_id: int, kind: JobKind | str
+) -> str:
     """Send the message for committed job ``job_id`` and record its task id.
 
     Fails within a few seconds (connect timeout, ``send_retries`` quick retries) with

@@ -45,14 +45,18 @@ def evaluate_trial(ctx: JobContext) -> Outcome:
     splits = [str(s) for s in ctx.payload.get("splits") or DEFAULT_SPLITS]
     unknown = [s for s in splits if s not in SPLITS]
     if unknown:
-        return Outcome(JobStatus.failed, f"unknown split(s) {', '.join(unknown)}; use {', '.join(SPLITS)}")
+        return Outcome(
+            JobStatus.failed, f"unknown split(s) {', '.join(unknown)}; use {', '.join(SPLITS)}"
+        )
     limit = ctx.payload.get("limit")
     with ctx.session() as session:
         run_dir = trained_run_dir(session, trial_id)
         dataset_dir = optional_dataset_dir(session, trial_id)
         step = _final_step(session, trial_id)
 
-    assistant = assistant_cache(ctx.settings.assistant_cache_size).get(run_dir, ctx.home, dataset_dir)
+    assistant = assistant_cache(ctx.settings.assistant_cache_size).get(
+        run_dir, ctx.home, dataset_dir
+    )
     if dataset_dir is None:
         dataset_dir = Path(json.loads((run_dir / "manifest.json").read_text())["dataset"]["path"])
     load_manifest(dataset_dir)  # a clear error if the dataset is gone
@@ -65,10 +69,13 @@ def evaluate_trial(ctx: JobContext) -> Outcome:
         if limit:
             pairs = pairs[: int(limit)]
 
-        def progress(done: int, total: int, index: int = index) -> None:
+        def progress(done: int, total: int, index: int = index, split: str = split) -> None:
             ctx.check_stop()
             share = done / total if total else 1.0
-            ctx.report(progress=(index + share) / len(splits), detail={"split": split, "done": done, "total": total})
+            ctx.report(
+                progress=(index + share) / len(splits),
+                detail={"split": split, "done": done, "total": total},
+            )
 
         report = evaluate(assistant, pairs, progress=progress)
         _write_report(run_dir / "evaluation" / f"{split}.json", report.to_dict())
@@ -84,10 +91,19 @@ def evaluate_trial(ctx: JobContext) -> Outcome:
         if points:
             now = utcnow()
             rows = [
-                {"trial_id": trial_id, "step": s, "split": sp, "name": n, "value": v, "created_at": now}
+                {
+                    "trial_id": trial_id,
+                    "step": s,
+                    "split": sp,
+                    "name": n,
+                    "value": v,
+                    "created_at": now,
+                }
                 for s, sp, n, v in points
             ]
-            session.execute(upsert_update(session, MetricPoint, ["trial_id", "split", "name", "step"], rows))
+            session.execute(
+                upsert_update(session, MetricPoint, ["trial_id", "split", "name", "step"], rows)
+            )
         trial = session.get(Trial, trial_id)
         if trial is not None:
             trial.summary_metrics = {**(trial.summary_metrics or {}), **scores}
@@ -101,12 +117,16 @@ def _final_step(session: Session, trial_id: int) -> int:
     summary: dict[str, Any] = (trial.summary_metrics or {}) if trial is not None else {}
     if isinstance(summary.get("global_step"), int):
         return int(summary["global_step"])
-    last = session.scalar(select(func.max(MetricPoint.step)).where(MetricPoint.trial_id == trial_id))
+    last = session.scalar(
+        select(func.max(MetricPoint.step)).where(MetricPoint.trial_id == trial_id)
+    )
     return int(last or 0)
 
 
 def _write_report(path: Path, report: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+    tmp.write_text(
+        json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
+    )
     tmp.replace(path)

@@ -23,7 +23,9 @@ def train_gate(ctx: JobContext) -> Outcome:
     from hcmqa.data.build import load_manifest
     from hcmqa.gate import GateClassifier, gate_data_from_dataset
 
-    dataset = Path(ctx.payload["dataset"]) if ctx.payload.get("dataset") else default_dataset(ctx.home)
+    dataset = (
+        Path(ctx.payload["dataset"]) if ctx.payload.get("dataset") else default_dataset(ctx.home)
+    )
     load_manifest(dataset)  # a clear error if it is not a built dataset
     threshold = float(ctx.payload.get("threshold", 0.5))
     ctx.report(progress=0.1, detail={"stage": "training", "dataset": str(dataset)})
@@ -33,7 +35,12 @@ def train_gate(ctx: JobContext) -> Outcome:
     report = gate.evaluate(data.heldout_questions, data.heldout_labels)
     summary = report.to_dict()
     summary.pop("errors", None)
-    gate.metadata.update({"dataset": str(dataset), "heldout": summary | {"errors": len(report.errors)}})
+    gate.metadata.update(
+        {"dataset": str(dataset), "heldout": summary | {"errors": len(report.errors)}}
+    )
     out = gate.save(ctx.home / "gate")
-    ctx.report(progress=1.0, detail={"stage": "saved", "dataset": str(dataset), "gate": str(out), "report": summary})
+    ctx.report(
+        progress=1.0,
+        detail={"stage": "saved", "dataset": str(dataset), "gate": str(out), "report": summary},
+    )
     return Outcome(JobStatus.succeeded, summary={"gate": str(out)})

@@ -135,33 +135,36 @@ def claim(
 def sync_owner_status(session: Session, job_id: int) -> None:
     """Mirror a train/answer job's status onto its trial or FAQ batch (caller commits).
 
-    Only moves an owner that is not finished yet, so a stale job never reopens a trial.
+    A running job (re)opens its owner -- a failed trial whose job was resumed is running
+    again -- but never one that succeeded; an ended job closes only an open owner, so a
+    late duplicate never overwrites a finished trial.
     """
     job = session.get(Job, job_id)
     if job is None:
         return
-    now = utcnow()
-    status = JobStatus(job.status)
     if job.kind == JobKind.train and job.trial_id is not None:
-        _sync_row(session, Trial, job.trial_id, TrialStatus(status.value), job, now)
+        model, row_id, status = Trial, job.trial_id, TrialStatus(job.status.value)
     elif job.kind == JobKind.answer and job.batch_id is not None:
-        _sync_row(session, FaqBatch, job.batch_id, status, job, now)
-
-
-def _sync_row(session: Session, model: Any, row_id: int, status: Any, job: Job, now: Any) -> None:
-    open_states = [s.value for s in (JobStatus.queued, JobStatus.running)]
-    values: dict[str, Any] = {"status": status}
-    if status.value in {s.value for s in TERMINAL_STATUSES}:
-        values.update(finished_at=job.finished_at or now, error=job.error)
-    elif status.value == JobStatus.running.value and model is Trial:
-        values["error"] = None
+        model, row_id, status = FaqBatch, job.batch_id, JobStatus(job.status.value)
+    else:
+        return
+    now = utcnow()
+    states = type(status)  # TrialStatus or JobStatus: same member names
+    if status.value == JobStatus.running.value:
+        where = model.status != states.succeeded
+        values: dict[str, Any] = {"status": status, "error": None, "finished_at": None}
+    elif status.value in {s.value for s in TERMINAL_STATUSES}:
+        where = model.status.in_([states.queued, states.running])
+        values = {"status": status, "error": job.error, "finished_at": job.finished_at or now}
+    else:
+        return
     session.execute(
         update(model)
-        .where(model.id == row_id, model.status.in_(open_states))
+        .where(model.id == row_id, where)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if status.value == JobStatus.running.value and model is Trial:
+    if model is Trial and status.value == JobStatus.running.value:
         session.execute(
             update(Trial)
             .where(Trial.id == row_id, Trial.started_at.is_(None))
@@ -336,7 +339,8 @@ class JobContext:
             raise JobStopped()
 
     def stopped_outcome(self, apply: Optional[Callable[[Session], None]] = None) -> Outcome:
-        """The outcome for work that stopped on request (the claim fences a lost job)."""
+        """The outcome of work that stopped early: cancelled (a job that was taken over
+        instead is recognised by :func:`run_job`, which then records nothing)."""
         return Outcome(JobStatus.cancelled, None, apply)
 
     @contextmanager
@@ -356,7 +360,9 @@ class JobContext:
 Work = Callable[[JobContext], Outcome]
 
 
-def run_job(settings: WorkerSettings, node: Optional[str], job_id: int, kind: JobKind, work: Work) -> dict[str, Any]:
+def run_job(
+    settings: WorkerSettings, node: Optional[str], job_id: int, kind: JobKind, work: Work
+) -> dict[str, Any]:
     """Claim job ``job_id``, run ``work`` under a heartbeat, record the outcome.
 
     Returns a small summary for the worker log; nothing waits on it. Exceptions from the
@@ -368,7 +374,12 @@ def run_job(settings: WorkerSettings, node: Optional[str], job_id: int, kind: Jo
     result = claim(factory, job_id, worker, settings.stale_after_s)
     if not result.claimed:
         log.info("job %s not run: %s (attempt %s)", job_id, result.reason.value, result.attempt)
-        if result.reason in (ClaimReason.gave_up, ClaimReason.cancelled):
+        if result.reason in (
+            ClaimReason.gave_up,
+            ClaimReason.cancelled,
+            ClaimReason.already_finished,
+        ):
+            # E.g. cancelled while queued, or given up just now: close its trial/batch too.
             with factory() as session:
                 sync_owner_status(session, job_id)
                 session.commit()
@@ -387,12 +398,23 @@ def run_job(settings: WorkerSettings, node: Optional[str], job_id: int, kind: Jo
 
     monitor = JobMonitor(factory, job_id, worker, result.attempt, settings.heartbeat_s, trial_id)
     ctx = JobContext(
-        settings, factory, job_id, kind, result.attempt, worker, payload, trial_id, batch_id, monitor
+        settings,
+        factory,
+        job_id,
+        kind,
+        result.attempt,
+        worker,
+        payload,
+        trial_id,
+        batch_id,
+        monitor,
     )
     log.info("job %s (%s) claimed by %s, attempt %s", job_id, kind.value, worker, result.attempt)
     monitor.start()
     try:
-        job_started.send(sender=kind.value, job_id=job_id, kind=kind, attempt=result.attempt, payload=payload)
+        job_started.send(
+            sender=kind.value, job_id=job_id, kind=kind, attempt=result.attempt, payload=payload
+        )
         outcome = work(ctx)
     except JobStopped:
         outcome = ctx.stopped_outcome()
@@ -410,7 +432,9 @@ def run_job(settings: WorkerSettings, node: Optional[str], job_id: int, kind: Jo
         monitor.stop()
 
     if monitor.lost:
-        log.warning("job %s: lost ownership; its outcome (%s) is discarded", job_id, outcome.status.value)
+        log.warning(
+            "job %s: lost ownership; its outcome (%s) is discarded", job_id, outcome.status.value
+        )
         return {"job_id": job_id, "claimed": True, "status": "lost"}
     finished = settle(factory, job_id, worker, result.attempt, outcome)
     return {
@@ -432,13 +456,17 @@ def settle(
         )
         if not done:
             session.rollback()
-            log.warning("job %s: finished elsewhere; outcome %s discarded", job_id, outcome.status.value)
+            log.warning(
+                "job %s: finished elsewhere; outcome %s discarded", job_id, outcome.status.value
+            )
             return False
         if outcome.apply is not None:
             outcome.apply(session)
         sync_owner_status(session, job_id)
         session.commit()
-    log.info("job %s %s%s", job_id, outcome.status.value, f": {outcome.error}" if outcome.error else "")
+    log.info(
+        "job %s %s%s", job_id, outcome.status.value, f": {outcome.error}" if outcome.error else ""
+    )
     return True
 
 

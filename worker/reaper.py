@@ -40,10 +40,17 @@ class ReapReport:
     send_failure: BrokerUnavailableError | None = field(default=None, repr=False)
 
     def as_dict(self) -> dict[str, object]:
-        return {"requeued": self.requeued, "synced": self.synced, "sent": self.sent, "send_error": self.send_error}
+        return {
+            "requeued": self.requeued,
+            "synced": self.synced,
+            "sent": self.sent,
+            "send_error": self.send_error,
+        }
 
 
-def reap(celery_app: Celery, factory: sessionmaker[Session], stale_after_s: float, unsent_grace_s: float) -> ReapReport:
+def reap(
+    celery_app: Celery, factory: sessionmaker[Session], stale_after_s: float, unsent_grace_s: float
+) -> ReapReport:
     """One pass of the three sweeps (see the module docstring)."""
     report = ReapReport()
     with factory() as session:
@@ -76,7 +83,11 @@ def reap(celery_app: Celery, factory: sessionmaker[Session], stale_after_s: floa
             send_job(celery_app, factory, job_id, kind)
         except BrokerUnavailableError as exc:
             report.send_error, report.send_failure = str(exc), exc
-            log.warning("reaper: %s; %d job(s) stay queued until the next pass", exc, len(unsent) - len(report.sent))
+            log.warning(
+                "reaper: %s; %d job(s) stay queued until the next pass",
+                exc,
+                len(unsent) - len(report.sent),
+            )
             break
         report.sent.append(job_id)
     if report.requeued or report.synced or report.sent or report.send_error:
@@ -87,15 +98,23 @@ def reap(celery_app: Celery, factory: sessionmaker[Session], stale_after_s: floa
 def _sync_finished_owners(session: Session) -> list[int]:
     """Close trials/batches whose train/answer job ended without updating them."""
     ended = [JobStatus.failed, JobStatus.cancelled]
-    trial_jobs = select(Job.id).join(Trial, Trial.id == Job.trial_id).where(
-        Job.kind == JobKind.train,
-        Job.status.in_(ended),
-        Trial.status.in_([TrialStatus.queued, TrialStatus.running]),
+    trial_jobs = (
+        select(Job.id)
+        .join(Trial, Trial.id == Job.trial_id)
+        .where(
+            Job.kind == JobKind.train,
+            Job.status.in_(ended),
+            Trial.status.in_([TrialStatus.queued, TrialStatus.running]),
+        )
     )
-    batch_jobs = select(Job.id).join(FaqBatch, FaqBatch.id == Job.batch_id).where(
-        Job.kind == JobKind.answer,
-        Job.status.in_(ended),
-        FaqBatch.status.in_([JobStatus.queued, JobStatus.running]),
+    batch_jobs = (
+        select(Job.id)
+        .join(FaqBatch, FaqBatch.id == Job.batch_id)
+        .where(
+            Job.kind == JobKind.answer,
+            Job.status.in_(ended),
+            FaqBatch.status.in_([JobStatus.queued, JobStatus.running]),
+        )
     )
     job_ids = list(session.scalars(trial_jobs)) + list(session.scalars(batch_jobs))
     for job_id in job_ids:

@@ -95,7 +95,9 @@ class WorkerSettings:
     def __post_init__(self) -> None:
         problems = self.problems()
         if problems:
-            raise SettingsError("invalid worker settings:\n" + "\n".join(f"  {p}" for p in problems))
+            raise SettingsError(
+                "invalid worker settings:\n" + "\n".join(f"  {p}" for p in problems)
+            )
 
     @property
     def effective_visibility_timeout_s(self) -> float:
@@ -144,8 +146,13 @@ class WorkerSettings:
         if self.send_retries < 0:
             found.append(f"HCMQA_SEND_RETRIES={self.send_retries}: must be 0 or more")
         if self.assistant_cache_size < 1:
-            found.append(f"HCMQA_ASSISTANT_CACHE_SIZE={self.assistant_cache_size}: must be at least 1")
-        if self.visibility_timeout_s is not None and self.visibility_timeout_s <= self.stale_after_s:
+            found.append(
+                f"HCMQA_ASSISTANT_CACHE_SIZE={self.assistant_cache_size}: must be at least 1"
+            )
+        if (
+            self.visibility_timeout_s is not None
+            and self.visibility_timeout_s <= self.stale_after_s
+        ):
             found.append(
                 f"HCMQA_VISIBILITY_TIMEOUT_S={self.visibility_timeout_s} must exceed "
                 f"HCMQA_STALE_AFTER_S={self.stale_after_s}: a message redelivered before its "

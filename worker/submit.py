@@ -53,7 +53,11 @@ class SubmissionNotSentError(BrokerUnavailableError):
 
 
 def _send_or_explain(
-    celery_app: Celery, factory: sessionmaker[Session], job: tuple[int, JobKind], what: str, **ids: Optional[int]
+    celery_app: Celery,
+    factory: sessionmaker[Session],
+    job: tuple[int, JobKind],
+    what: str,
+    **ids: Optional[int],
 ) -> None:
     job_id, kind = job
     try:
@@ -88,10 +92,18 @@ def submit_trial(
         )
         session.add(trial)
         session.flush()
-        job = create_job(session, JobKind.train, trial_id=trial.id, max_attempts=settings.max_attempts, commit=False)
+        job = create_job(
+            session,
+            JobKind.train,
+            trial_id=trial.id,
+            max_attempts=settings.max_attempts,
+            commit=False,
+        )
         session.commit()
         trial_id, job_id = trial.id, job.id
-    _send_or_explain(celery_app, session_factory, (job_id, JobKind.train), f"trial {trial_id}", trial_id=trial_id)
+    _send_or_explain(
+        celery_app, session_factory, (job_id, JobKind.train), f"trial {trial_id}", trial_id=trial_id
+    )
     return trial_id, job_id
 
 
@@ -117,7 +129,9 @@ def submit_faq_batch(
     if not cleaned:
         problems.insert(0, "the batch has no questions (blank lines are skipped)")
     if len(cleaned) > MAX_BATCH_QUESTIONS:
-        problems.append(f"{len(cleaned)} questions; split the file into batches of at most {MAX_BATCH_QUESTIONS}")
+        problems.append(
+            f"{len(cleaned)} questions; split the file into batches of at most {MAX_BATCH_QUESTIONS}"
+        )
     if problems:
         raise SubmitError("cannot submit the FAQ batch:\n" + "\n".join(f"  {p}" for p in problems))
     settings = settings_of(celery_app)
@@ -134,13 +148,26 @@ def submit_faq_batch(
         )
         session.add(batch)
         session.flush()
-        session.add_all(Answer(batch_id=batch.id, position=i, question=q) for i, q in enumerate(cleaned))
+        session.add_all(
+            Answer(batch_id=batch.id, position=i, question=q) for i, q in enumerate(cleaned)
+        )
         job = create_job(
-            session, JobKind.answer, batch_id=batch.id, trial_id=trial_id, max_attempts=settings.max_attempts, commit=False
+            session,
+            JobKind.answer,
+            batch_id=batch.id,
+            trial_id=trial_id,
+            max_attempts=settings.max_attempts,
+            commit=False,
         )
         session.commit()
         batch_id, job_id = batch.id, job.id
-    _send_or_explain(celery_app, session_factory, (job_id, JobKind.answer), f"FAQ batch {batch_id}", batch_id=batch_id)
+    _send_or_explain(
+        celery_app,
+        session_factory,
+        (job_id, JobKind.answer),
+        f"FAQ batch {batch_id}",
+        batch_id=batch_id,
+    )
     return batch_id, job_id
 
 
@@ -167,11 +194,22 @@ def submit_evaluation(
     with session_factory() as session:
         _require_trained(session, trial_id)
         job = create_job(
-            session, JobKind.evaluate, payload, trial_id=trial_id, max_attempts=settings.max_attempts, commit=False
+            session,
+            JobKind.evaluate,
+            payload,
+            trial_id=trial_id,
+            max_attempts=settings.max_attempts,
+            commit=False,
         )
         session.commit()
         job_id = job.id
-    _send_or_explain(celery_app, session_factory, (job_id, JobKind.evaluate), f"the evaluation of trial {trial_id}", trial_id=trial_id)
+    _send_or_explain(
+        celery_app,
+        session_factory,
+        (job_id, JobKind.evaluate),
+        f"the evaluation of trial {trial_id}",
+        trial_id=trial_id,
+    )
     return job_id
 
 
@@ -191,7 +229,9 @@ def submit_gate_training(
         payload["threshold"] = float(threshold)
     settings = settings_of(celery_app)
     with session_factory() as session:
-        job = create_job(session, JobKind.gate, payload, max_attempts=settings.max_attempts, commit=False)
+        job = create_job(
+            session, JobKind.gate, payload, max_attempts=settings.max_attempts, commit=False
+        )
         session.commit()
         job_id = job.id
     _send_or_explain(celery_app, session_factory, (job_id, JobKind.gate), "the gate training")
@@ -202,7 +242,9 @@ def resend_unsent(session_factory: sessionmaker[Session], celery_app: Celery) ->
     """Send every queued job that has no recorded message now (no grace period)."""
     from worker.reaper import reap
 
-    report = reap(celery_app, session_factory, settings_of(celery_app).stale_after_s, unsent_grace_s=0.0)
+    report = reap(
+        celery_app, session_factory, settings_of(celery_app).stale_after_s, unsent_grace_s=0.0
+    )
     if report.send_failure is not None:
         raise report.send_failure
     return report.sent

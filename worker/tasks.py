@@ -13,7 +13,14 @@ from typing import Any
 from celery import shared_task
 
 from db.models import JobKind
-from worker.app import ANSWER_BATCH, EVALUATE_TRIAL, REAP_STALE_JOBS, TRAIN_GATE, TRAIN_TRIAL, settings_of
+from worker.app import (
+    ANSWER_BATCH,
+    EVALUATE_TRIAL,
+    REAP_STALE_JOBS,
+    TRAIN_GATE,
+    TRAIN_TRIAL,
+    settings_of,
+)
 from worker.lifecycle import Work, run_job
 
 
@@ -60,5 +67,7 @@ def reap_stale_jobs(self: Any) -> dict[str, Any]:
     from worker.runtime import session_factory_for
 
     settings = settings_of(self.app)
-    report = reap(self.app, session_factory_for(settings), settings.stale_after_s, settings.unsent_grace_s)
+    report = reap(
+        self.app, session_factory_for(settings), settings.stale_after_s, settings.unsent_grace_s
+    )
     return report.as_dict()

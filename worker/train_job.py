@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from db.jobs import record_metric_points
 from db.models import JobStatus, Trial, TrialStatus, utcnow
 from worker.datasets import pin_trial_dataset
-from worker.lifecycle import JobContext, Outcome
+from worker.lifecycle import JobContext, JobStopped, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def train_trial(ctx: JobContext) -> Outcome:
         run_dir,
         ctx.home,
         progress=reporter,
-        should_cancel=ctx.should_stop,
+        should_cancel=lambda: _cancel_requested(ctx),
         resume=True,
     )
     points = [(p.step, p.split, p.name, p.value) for p in result.points]
@@ -90,6 +90,15 @@ def train_trial(ctx: JobContext) -> Outcome:
         apply=store,
         summary={"trial_id": trial_id, "resumed_from_step": resumed_from},
     )
+
+
+def _cancel_requested(ctx: JobContext) -> bool:
+    """``run_trial``'s cancel hook. A cancel stops training after a final checkpoint; a lost
+    claim (another worker took the job over) aborts at once, so this process writes nothing
+    more into the run directory its successor is using."""
+    if ctx.monitor.lost:
+        raise JobStopped()
+    return ctx.monitor.cancel_requested
 
 
 class TrainingReporter:
@@ -174,7 +183,11 @@ def last_checkpoint_step(run_dir: Path) -> Optional[int]:
     folder = run_dir / "checkpoints"
     if not folder.is_dir():
         return None
-    steps = [int(m.group(1)) for p in folder.iterdir() if (m := _CHECKPOINT_RE.match(p.name)) and p.is_dir()]
+    steps = [
+        int(m.group(1))
+        for p in folder.iterdir()
+        if (m := _CHECKPOINT_RE.match(p.name)) and p.is_dir()
+    ]
     return max(steps) if steps else None
 
 

@@ -33,7 +33,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 REPO = Path(__file__).resolve().parents[2]
-PG_ADMIN_URL = os.environ.get("HCMQA_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "HCMQA_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 REDIS_BASE_URL = os.environ.get("HCMQA_TEST_REDIS_URL", "redis://127.0.0.1:6379").rstrip("/")
 #: Candidate database numbers (13 belongs to the web tests).
 REDIS_DB_CANDIDATES = (9, 10, 11, 12, 14, 15)
@@ -51,6 +53,10 @@ FAST_RECOVERY_ENV = {
     "HCMQA_MAX_ATTEMPTS": "3",
     "HCMQA_BROKER_CONNECT_TIMEOUT_S": "2",
     "HCMQA_WORKER_TEST_HOOKS": "1",
+    # The tiny trials multiply tiny matrices: one thread is as fast, and several threads
+    # per process thrash when the 2-core machine also runs other work.
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
 }
 
 #: The smallest trial that still logs, evaluates (with generation) and checkpoints.
@@ -99,7 +105,9 @@ class PgServer:
     def drop_all(self) -> None:
         with psycopg.connect(self.admin_url, autocommit=True, connect_timeout=5) as conn:
             for name in reversed(self.created):
-                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+                conn.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+                )
         self.created.clear()
 
 
@@ -142,7 +150,9 @@ def redis_db() -> Iterator[int]:
             claimed, number = conn, candidate
             break
     if claimed is None:
-        pytest.fail(f"no free Redis database among {REDIS_DB_CANDIDATES} at {REDIS_BASE_URL}", pytrace=False)
+        pytest.fail(
+            f"no free Redis database among {REDIS_DB_CANDIDATES} at {REDIS_BASE_URL}", pytrace=False
+        )
     reset_redis_db(claimed, token)
     _REDIS_TOKENS[number] = token
     yield number
@@ -181,18 +191,39 @@ def make_home(root: Path, assets: tuple[Path, Path]) -> Path:
 class WorkerProcess:
     """A real worker (``python -m worker worker``) in its own process group."""
 
-    def __init__(self, name: str, env: dict[str, str], log_path: Path, queues: str = "gpu,cpu", beat: bool = False):
+    def __init__(
+        self,
+        name: str,
+        env: dict[str, str],
+        log_path: Path,
+        queues: str = "gpu,cpu",
+        beat: bool = False,
+    ):
         self.name = name
         self.log_path = log_path
         self._log = log_path.open("wb")
         argv = [
-            sys.executable, "-m", "worker", "worker",
-            "--queues", queues, "--concurrency", "1",
-            "--name", f"{name}@%h", "--loglevel", "INFO",
+            sys.executable,
+            "-m",
+            "worker",
+            "worker",
+            "--queues",
+            queues,
+            "--concurrency",
+            "1",
+            "--name",
+            f"{name}@%h",
+            "--loglevel",
+            "INFO",
             "--beat" if beat else "--no-beat",
         ]
         self.proc = subprocess.Popen(
-            argv, cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+            argv,
+            cwd=REPO,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     def log(self, tail: int = 60) -> str:
@@ -208,7 +239,9 @@ class WorkerProcess:
             if re.search(r"@\S+ ready\.", self.log(400)):
                 return self
             if self.proc.poll() is not None:
-                raise AssertionError(f"worker {self.name} exited with {self.proc.returncode}:\n{self.log()}")
+                raise AssertionError(
+                    f"worker {self.name} exited with {self.proc.returncode}:\n{self.log()}"
+                )
             time.sleep(0.2)
         raise AssertionError(f"worker {self.name} not ready after {timeout}s:\n{self.log()}")
 
@@ -263,8 +296,12 @@ class Stack:
     logs: Path
     workers: list[WorkerProcess] = field(default_factory=list)
 
-    def start_worker(self, name: str, queues: str = "gpu,cpu", beat: bool = False, wait: bool = True) -> WorkerProcess:
-        proc = WorkerProcess(name, self.env, self.logs / f"{name}-{len(self.workers)}.log", queues, beat)
+    def start_worker(
+        self, name: str, queues: str = "gpu,cpu", beat: bool = False, wait: bool = True
+    ) -> WorkerProcess:
+        proc = WorkerProcess(
+            name, self.env, self.logs / f"{name}-{len(self.workers)}.log", queues, beat
+        )
         self.workers.append(proc)
         return proc.wait_ready() if wait else proc
 
@@ -292,7 +329,9 @@ class Stack:
             session.expunge(row)
             return row
 
-    def wait_for(self, predicate: Callable[[], Any], timeout: float, what: str, interval: float = 0.25) -> Any:
+    def wait_for(
+        self, predicate: Callable[[], Any], timeout: float, what: str, interval: float = 0.25
+    ) -> Any:
         """Poll ``predicate`` until truthy; on timeout fail with the worker logs attached."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -308,10 +347,14 @@ class Stack:
             return job if job.status.value in statuses else None
 
         try:
-            return self.wait_for(check, timeout, f"job {job_id} to become {'/'.join(sorted(statuses))}")
+            return self.wait_for(
+                check, timeout, f"job {job_id} to become {'/'.join(sorted(statuses))}"
+            )
         except AssertionError as exc:
             job = self.job(job_id)
-            raise AssertionError(f"{exc}\njob now: {job!r} error={job.error!r} detail={job.progress_detail!r}") from None
+            raise AssertionError(
+                f"{exc}\njob now: {job!r} error={job.error!r} detail={job.progress_detail!r}"
+            ) from None
 
     def metric_points(self, trial_id: int) -> list[tuple[int, str, str, float]]:
         from db.models import MetricPoint
@@ -355,7 +398,9 @@ def pg_redis_stack(
     """PostgreSQL + Redis, a fresh database per test, the session's Redis database."""
     url = pg_server.create_database(uuid.uuid4().hex[:8])
     home = make_home(tmp_path / "home", shared_assets)
-    stack = build_stack(home, {"DATABASE_URL": url, "BROKER_URL": f"{REDIS_BASE_URL}/{redis_db}"}, tmp_path / "logs")
+    stack = build_stack(
+        home, {"DATABASE_URL": url, "BROKER_URL": f"{REDIS_BASE_URL}/{redis_db}"}, tmp_path / "logs"
+    )
     yield stack
     stack.stop_workers()
     stack.factory.kw["bind"].dispose()
@@ -389,7 +434,9 @@ def make_stack(shared_assets: tuple[Path, Path], tmp_path: Path) -> Iterator[Cal
     made: list[Stack] = []
 
     def factory(name: str, env_overrides: dict[str, str]) -> Stack:
-        stack = build_stack(make_home(tmp_path / name, shared_assets), env_overrides, tmp_path / f"{name}-logs")
+        stack = build_stack(
+            make_home(tmp_path / name, shared_assets), env_overrides, tmp_path / f"{name}-logs"
+        )
         made.append(stack)
         return stack
 
@@ -407,7 +454,10 @@ class PrivateRedis:
 
         binary = shutil.which("redis-server")
         if not binary:
-            pytest.fail("redis-server is required for the broker-outage test (apt-get install redis-server)", pytrace=False)
+            pytest.fail(
+                "redis-server is required for the broker-outage test (apt-get install redis-server)",
+                pytrace=False,
+            )
         self.binary = binary
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
@@ -415,7 +465,17 @@ class PrivateRedis:
 
     def start(self) -> "PrivateRedis":
         self.proc = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

@@ -53,7 +53,9 @@ def test_job_that_kills_its_worker_fails_at_the_cap(pg_redis_stack: Any, redis_q
     # ... and the worker still serves the next job.
     next_id = _gate_job(stack)
     send_job(stack.app, stack.factory, next_id, JobKind.gate)
-    assert stack.wait_job(next_id, {"succeeded", "failed"}, timeout=90).status is JobStatus.succeeded
+    assert (
+        stack.wait_job(next_id, {"succeeded", "failed"}, timeout=90).status is JobStatus.succeeded
+    )
     assert (stack.settings.home / "gate" / "gate.joblib").is_file()
 
 
@@ -66,7 +68,11 @@ def test_duplicate_messages_run_the_job_once(pg_redis_stack: Any) -> None:
 
     job = stack.wait_job(job_id, {"succeeded", "failed"}, timeout=90)
     assert job.status is JobStatus.succeeded and job.attempt == 1
-    stack.wait_for(lambda: worker.log(400).count(f"job {job_id} not run") == 2, 30, "both duplicates to be dropped")
+    stack.wait_for(
+        lambda: worker.log(400).count(f"job {job_id} not run") == 2,
+        30,
+        "both duplicates to be dropped",
+    )
     assert "not run: already_finished" in worker.log(400)
 
 
@@ -104,7 +110,10 @@ def test_broker_down_keeps_submissions_queued_and_they_are_sent_later(
     Uses its own redis-server on a free port (the machine's Redis is never stopped).
     """
     broker = private_redis.url
-    stack = make_stack("brokerdown", {"DATABASE_URL": pg_server.create_database("brokerdown"), "BROKER_URL": broker})
+    stack = make_stack(
+        "brokerdown",
+        {"DATABASE_URL": pg_server.create_database("brokerdown"), "BROKER_URL": broker},
+    )
     private_redis.stop()
 
     began = time.monotonic()
@@ -117,7 +126,9 @@ def test_broker_down_keeps_submissions_queued_and_they_are_sent_later(
     assert "nothing was lost" in message
 
     with pytest.raises(SubmissionNotSentError) as faq_info:
-        submit_faq_batch(stack.factory, stack.app, ["When was Ho Chi Minh born?", "Who won the 2018 World Cup?"])
+        submit_faq_batch(
+            stack.factory, stack.app, ["When was Ho Chi Minh born?", "Who won the 2018 World Cup?"]
+        )
 
     with stack.factory() as session:
         trial = session.get(Trial, info.value.trial_id)
@@ -125,7 +136,9 @@ def test_broker_down_keeps_submissions_queued_and_they_are_sent_later(
         assert trial.config["max_steps"] == tiny_trial["max_steps"]
         batch = session.get(FaqBatch, faq_info.value.batch_id)
         assert batch is not None and batch.status is JobStatus.queued and batch.total == 2
-        questions = session.scalars(select(Answer.question).where(Answer.batch_id == batch.id).order_by(Answer.position)).all()
+        questions = session.scalars(
+            select(Answer.question).where(Answer.batch_id == batch.id).order_by(Answer.position)
+        ).all()
         assert questions == ["When was Ho Chi Minh born?", "Who won the 2018 World Cup?"]
         jobs = session.scalars(select(Job).order_by(Job.id)).all()
         assert [(j.kind, j.status, j.celery_task_id) for j in jobs] == [
@@ -138,10 +151,17 @@ def test_broker_down_keeps_submissions_queued_and_they_are_sent_later(
     config_file.write_text(json.dumps(tiny_trial))
     cli = subprocess.run(
         [sys.executable, "-m", "worker", "submit", "trial", "--config", str(config_file)],
-        cwd=REPO, env=stack.env, capture_output=True, text=True, timeout=120,
+        cwd=REPO,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert cli.returncode == 3, cli.stderr
-    assert f"could not reach the job broker at {broker}" in cli.stderr and "saved as queued" in cli.stderr
+    assert (
+        f"could not reach the job broker at {broker}" in cli.stderr
+        and "saved as queued" in cli.stderr
+    )
 
     # Broker back: the reaper sends every unsent job; nothing had to be resubmitted.
     private_redis.start()

@@ -30,12 +30,21 @@ def test_defaults_live_under_the_home(tmp_path: Path) -> None:
     assert settings.broker_url == f"sqla+sqlite:///{tmp_path / 'broker.db'}"
     assert settings.run_dir(7) == tmp_path / "runs" / "trial-7"
     # A live task's message must never be redelivered: longer than any time limit.
-    assert settings.effective_visibility_timeout_s > max(settings.train_time_limit_s, settings.task_time_limit_s)
+    assert settings.effective_visibility_timeout_s > max(
+        settings.train_time_limit_s, settings.task_time_limit_s
+    )
 
 
 def test_every_bad_variable_is_reported_at_once() -> None:
     with pytest.raises(SettingsError) as info:
-        WorkerSettings.from_env({"HCMQA_HOME": "/tmp/x", "HCMQA_HEARTBEAT_S": "soon", "HCMQA_MAX_ATTEMPTS": "2.5", "HCMQA_WORKER_TEST_HOOKS": "maybe"})
+        WorkerSettings.from_env(
+            {
+                "HCMQA_HOME": "/tmp/x",
+                "HCMQA_HEARTBEAT_S": "soon",
+                "HCMQA_MAX_ATTEMPTS": "2.5",
+                "HCMQA_WORKER_TEST_HOOKS": "maybe",
+            }
+        )
     message = str(info.value)
     assert "HCMQA_HEARTBEAT_S='soon'" in message
     assert "HCMQA_MAX_ATTEMPTS='2.5'" in message
@@ -44,21 +53,32 @@ def test_every_bad_variable_is_reported_at_once() -> None:
 
 def test_inconsistent_intervals_are_rejected() -> None:
     with pytest.raises(SettingsError) as info:
-        WorkerSettings.from_env({"HCMQA_HOME": "/tmp/x", "HCMQA_HEARTBEAT_S": "10", "HCMQA_STALE_AFTER_S": "15", "HCMQA_VISIBILITY_TIMEOUT_S": "5"})
+        WorkerSettings.from_env(
+            {
+                "HCMQA_HOME": "/tmp/x",
+                "HCMQA_HEARTBEAT_S": "10",
+                "HCMQA_STALE_AFTER_S": "15",
+                "HCMQA_VISIBILITY_TIMEOUT_S": "5",
+            }
+        )
     message = str(info.value)
     assert "at least twice HCMQA_HEARTBEAT_S" in message
     assert "HCMQA_VISIBILITY_TIMEOUT_S=5.0 must exceed HCMQA_STALE_AFTER_S" in message
 
 
 def test_with_home_moves_only_defaulted_urls(tmp_path: Path) -> None:
-    base = WorkerSettings.from_env({"HCMQA_HOME": str(tmp_path / "a"), "BROKER_URL": "redis://r:6379/0"})
+    base = WorkerSettings.from_env(
+        {"HCMQA_HOME": str(tmp_path / "a"), "BROKER_URL": "redis://r:6379/0"}
+    )
     moved = base.with_home(tmp_path / "b")
     assert moved.database_url == f"sqlite:///{tmp_path / 'b' / 'hcmqa.db'}"
     assert moved.broker_url == "redis://r:6379/0"
 
 
 def test_app_is_configured_for_reliable_long_tasks(tmp_path: Path) -> None:
-    settings = WorkerSettings.from_env({"HCMQA_HOME": str(tmp_path), "BROKER_URL": "redis://127.0.0.1:6379/0"})
+    settings = WorkerSettings.from_env(
+        {"HCMQA_HOME": str(tmp_path), "BROKER_URL": "redis://127.0.0.1:6379/0"}
+    )
     app = create_celery_app(settings)
     conf = app.conf
     assert settings_of(app) is settings
@@ -67,9 +87,17 @@ def test_app_is_configured_for_reliable_long_tasks(tmp_path: Path) -> None:
     assert conf.accept_content == ["json"] and conf.task_serializer == "json"
     assert conf.broker_transport_options["visibility_timeout"] > settings.train_time_limit_s
     routes = {name: route["queue"] for name, route in conf.task_routes.items()}
-    assert routes == {TRAIN_TRIAL: "gpu", EVALUATE_TRIAL: "gpu", ANSWER_BATCH: "gpu", TRAIN_GATE: "cpu", REAP_STALE_JOBS: "cpu"}
+    assert routes == {
+        TRAIN_TRIAL: "gpu",
+        EVALUATE_TRIAL: "gpu",
+        ANSWER_BATCH: "gpu",
+        TRAIN_GATE: "cpu",
+        REAP_STALE_JOBS: "cpu",
+    }
     train_limits = conf.task_annotations[TRAIN_TRIAL]
-    assert train_limits["soft_time_limit"] < train_limits["time_limit"] == settings.train_time_limit_s
+    assert (
+        train_limits["soft_time_limit"] < train_limits["time_limit"] == settings.train_time_limit_s
+    )
     assert conf.task_soft_time_limit < conf.task_time_limit
     assert conf.beat_schedule["reap-stale-jobs"]["task"] == REAP_STALE_JOBS
 
@@ -83,9 +111,17 @@ def test_sqlalchemy_broker_gets_only_engine_options(tmp_path: Path) -> None:
 def test_importing_the_app_module_reads_no_environment() -> None:
     env = {**os.environ, "HCMQA_HEARTBEAT_S": "not a number"}
     code = "import worker.app, worker.tasks, worker.submit; print('ok')"
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
-    broken = subprocess.run([sys.executable, "-c", "import worker.app as m; m.app"], env=env, capture_output=True, text=True, timeout=60)
+    broken = subprocess.run(
+        [sys.executable, "-c", "import worker.app as m; m.app"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert broken.returncode != 0 and "HCMQA_HEARTBEAT_S='not a number'" in broken.stderr
 
 
