@@ -194,3 +194,17 @@ def load_model(model_path: str, load_in_4bit: bool = False, double_quant: bool =
     if not load_in_4bit:
         model.to(device)
     return model
+
+
+def preferred_inference_dtype() -> str:
+    """bfloat16 where the hardware computes it natively (recent GPUs; CPUs with AVX512-BF16 or
+    AMX), else float32. On such CPUs bf16 generation is 2-3x faster (see bench/batch)."""
+    import torch
+
+    if torch.cuda.is_available():
+        return "bfloat16" if torch.cuda.is_bf16_supported() else "float16"
+    try:
+        flags = open("/proc/cpuinfo", encoding="utf-8").read()
+    except OSError:
+        return "float32"
+    return "bfloat16" if ("avx512_bf16" in flags or "amx_bf16" in flags) else "float32"

@@ -86,7 +86,10 @@ def main() -> int:
 
     command = "python -m bench.batch.run " + " ".join(sys.argv[1:])
     text = header("Batch answering benchmark", command)
-    text += "\nSame related questions (test splits), same prompts, greedy decoding, max_new_tokens 40.\n\n"
+    text += "\nSame related questions (test splits), same prompts (top-3 passages when grounded), greedy decoding, max_new_tokens 40."
+    if args.seq_n:
+        text += f" The sequential path is timed on the first {args.seq_n} questions (its q/s is per question, so it compares directly); 'identical' is measured on those."
+    text += "\n\n"
     text += table(["mode", "path", "questions", "mean prompt tokens", "seconds", "q/s", "speed-up", "identical to sequential"], rows) + "\n"
     Path(args.out).write_text(text, encoding="utf-8")
     print(text)

@@ -1,0 +1,79 @@
+"""The command line: clear errors with exit status 2, JSON outputs, FAQ answering end to end."""
+
+import csv
+import json
+
+import pytest
+
+from hcmqa.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_data_build_reports_bad_rows_and_writes_nothing(tmp_path, capsys, fixtures_dir):
+    bad = tmp_path / "qa.csv"
+    bad.write_text("question,answer\nWhen?,1890\n,no question\nWhen?,again\n")
+    code, out, err = run(capsys, "--home", str(tmp_path / "home"), "data", "build", "--docs", str(fixtures_dir / "docs"), "--qa", str(bad), "--no-offtopic")
+    assert code == 2
+    assert f"{bad}:3: empty question" in err and f"{bad}:4: duplicate question (same as row 2)" in err
+    assert not (tmp_path / "home" / "datasets").exists() or not any((tmp_path / "home" / "datasets").iterdir())
+
+
+def test_gate_train_eval_and_classify_json(tmp_path, capsys, monkeypatch, dataset_dir, hcmqa_home):
+    home = str(tmp_path / "h")
+    code, out, _ = run(capsys, "--home", home, "gate", "train", "--dataset", str(dataset_dir))
+    assert code == 0 and "related" in out and "unrelated" in out
+    code, out, _ = run(capsys, "--home", home, "gate", "eval", "--dataset", str(dataset_dir), "--json")
+    report = json.loads(out)
+    assert report["related"]["f1"] >= 0.97 and report["unrelated"]["f1"] >= 0.97
+    questions = tmp_path / "q.txt"
+    questions.write_text("When was Ho Chi Minh born?\n\nWho won the 2018 World Cup?\n")
+    code, out, _ = run(capsys, "--home", home, "gate", "classify", "--json", str(questions))
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [(r["question"], r["related"]) for r in lines] == [("When was Ho Chi Minh born?", True), ("Who won the 2018 World Cup?", False)]
+    assert all(0.0 <= r["score"] <= 1.0 for r in lines)
+
+
+def test_unknown_model_and_bad_config_are_one_line_errors(tmp_path, capsys, dataset_dir):
+    code, _, err = run(capsys, "--home", str(tmp_path), "ask", "--base-model", "no-such-model", "--dataset", str(dataset_dir), "hello?")
+    assert code == 2 and "unknown model 'no-such-model'" in err
+    cfg = tmp_path / "t.yaml"
+    cfg.write_text("lora_r: -1\nlearning_rate: abc\n")
+    code, _, err = run(capsys, "--home", str(tmp_path), "train", "--config", str(cfg), "--out", str(tmp_path / "run"))
+    assert code == 2 and "lora_r: must be between 1 and 512" in err and "learning_rate: expected a number" in err
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.slow
+def test_answer_faq_csv_and_ask_json(tmp_path, capsys, hcmqa_home, model_dir, dataset_dir):
+    faq = tmp_path / "faq.csv"
+    with faq.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["question"])
+        w.writerows([["When was Ho Chi Minh born?"], ["Where is the museum cafe?"], ["when was ho chi minh born"]])
+    out_csv = tmp_path / "out" / "answers.csv"
+    code, _, err = run(capsys, "--home", str(hcmqa_home), "answer", "--in", str(faq), "--out", str(out_csv), "--dataset", str(dataset_dir), "--dtype", "float32")
+    assert code == 0, err
+    rows = list(csv.DictReader(out_csv.open()))
+    assert list(rows[0]) == ["question", "related", "answer", "sources", "score", "latency_ms"]
+    assert [r["related"] for r in rows] == ["true", "false", "true"]
+    assert rows[0]["sources"] and rows[0]["answer"] == rows[2]["answer"]
+    assert "I can only answer questions about the life of Ho Chi Minh" in rows[1]["answer"] and rows[1]["sources"] == ""
+    assert list((tmp_path / "out").iterdir()) == [out_csv]  # no temporary file left behind
+
+    code, out, _ = run(capsys, "--home", str(hcmqa_home), "ask", "--json", "--dataset", str(dataset_dir), "Where did Ho Chi Minh read the Declaration of Independence?")
+    answer = json.loads(out)
+    assert set(answer) == {"question", "related", "answer", "sources", "score"}
+    assert answer["related"] and answer["sources"] and "Ba Dinh" in " ".join(s["text"] for s in answer["sources"])
+
+
+def test_answer_rejects_bad_input_before_loading_a_model(tmp_path, capsys):
+    bad = tmp_path / "faq.csv"
+    bad.write_text("query\nwhen?\n")
+    code, _, err = run(capsys, "--home", str(tmp_path), "answer", "--in", str(bad), "--out", str(tmp_path / "a.csv"))
+    assert code == 2 and "missing required column(s) question" in err
+    assert not (tmp_path / "a.csv").exists()
