@@ -7,7 +7,6 @@ near-misses such as "Ho Chi Minh City" are told apart) feed a
 
 from __future__ import annotations
 
-import hashlib
 import json
 import platform
 from dataclasses import asdict, dataclass, field
@@ -54,10 +53,6 @@ class GateData:
     heldout_labels: list[int]
 
 
-def _unit_hash(text: str) -> float:
-    return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big") / 2**64
-
-
 def gate_data_from_dataset(dataset_dir: Path, heldout_offtopic_fraction: float = 0.2) -> GateData:
     """Split a built dataset for the gate.
 
@@ -65,7 +60,7 @@ def gate_data_from_dataset(dataset_dir: Path, heldout_offtopic_fraction: float =
     so the gate is scored on wordings and facts it never saw. Off-topic questions are held
     out by a hash of their text (deterministic).
     """
-    from hcmqa.data.qa import load_offtopic_csv, load_qa_csv
+    from hcmqa.data.qa import load_offtopic_csv, load_qa_csv, unit_hash
 
     pairs = load_qa_csv(dataset_dir / "qa.csv")
     offtopic = load_offtopic_csv(dataset_dir / "offtopic.csv")
@@ -77,7 +72,7 @@ def gate_data_from_dataset(dataset_dir: Path, heldout_offtopic_fraction: float =
         target[0].append(pair.question)
         target[1].append(1)
     for question in offtopic:
-        target = (hq, hl) if _unit_hash("gate:" + question) < heldout_offtopic_fraction else (tq, tl)
+        target = (hq, hl) if unit_hash("gate:" + question) < heldout_offtopic_fraction else (tq, tl)
         target[0].append(question)
         target[1].append(0)
     return GateData(tq, tl, hq, hl)

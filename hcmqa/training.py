@@ -312,7 +312,6 @@ def run_trial(
     order = length_grouped_order([len(x["input_ids"]) for x in train_items], config.batch_size, config.seed)
     train_items = [train_items[i] for i in order]
 
-    dtype = getattr(torch, config.compute_dtype)
     model = load_model(model_path, load_in_4bit=config.load_in_4bit, double_quant=config.double_quant, compute_dtype=config.compute_dtype)
     modules = linear_module_names(model)
     problems = config.problems(model_modules=modules)

@@ -59,14 +59,6 @@ class _Saved:
     path: Path
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _relabel(message: str, saved: list[_Saved]) -> str:
     """Replace staging paths in a validator message by the names the user uploaded."""
     for item in saved:

@@ -21,11 +21,10 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, ContextManager, Optional
 
 from billiard.exceptions import SoftTimeLimitExceeded
 from celery.utils.dispatch import Signal
@@ -52,6 +51,7 @@ from db.models import (
     TrialStatus,
     utcnow,
 )
+from db.session import session_scope
 from worker.runtime import session_factory_for
 from worker.settings import WorkerSettings
 
@@ -343,18 +343,9 @@ class JobContext:
         instead is recognised by :func:`run_job`, which then records nothing)."""
         return Outcome(JobStatus.cancelled, None, apply)
 
-    @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self) -> ContextManager[Session]:
         """A transaction: committed on success, rolled back on error."""
-        session = self.factory()
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+        return session_scope(self.factory)
 
 
 Work = Callable[[JobContext], Outcome]

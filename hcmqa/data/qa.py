@@ -189,7 +189,8 @@ def leakage_problems(pairs: list[QAPair], source: str = "dataset") -> list[str]:
     return problems
 
 
-def _unit_hash(*parts: str) -> float:
+def unit_hash(*parts: str) -> float:
+    """A deterministic number in [0, 1) from strings: the basis of every reproducible split."""
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()
     return int.from_bytes(digest[:8], "big") / 2**64
 
@@ -216,9 +217,9 @@ def assign_splits(
         by_fact[pair.fact_id or f"q:{question_key(pair.question)}"].append(pair)
     result: list[QAPair] = []
     for fact, group in sorted(by_fact.items()):
-        ordered = sorted(group, key=lambda p: _unit_hash(seed, "q", p.question))
+        ordered = sorted(group, key=lambda p: unit_hash(seed, "q", p.question))
         unseen_ok = eligible_unseen is None or fact in eligible_unseen
-        if unseen_ok and len(group) >= 2 and _unit_hash(seed, "fact", fact) < unseen_fraction:
+        if unseen_ok and len(group) >= 2 and unit_hash(seed, "fact", fact) < unseen_fraction:
             result.extend(replace(p, split="test_unseen") for p in ordered)
             continue
         for i, pair in enumerate(ordered):

@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from hcmqa.data.build import build_dataset
-from hcmqa.data.qa import QAPair, ValidationError, assign_splits, leakage_problems, load_qa_csv
+from hcmqa.data.qa import ValidationError, assign_splits, leakage_problems, load_qa_csv
 
 
 def write(tmp_path, text, name="qa.csv", encoding="utf-8"):
