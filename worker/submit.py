@@ -251,14 +251,13 @@ def resend_unsent(session_factory: sessionmaker[Session], celery_app: Celery) ->
 
 
 def _require_trained(session: Session, trial_id: int) -> None:
-    trial = session.get(Trial, trial_id)
-    if trial is None:
-        raise SubmitError(f"trial {trial_id} does not exist")
-    if trial.status != TrialStatus.succeeded or not trial.artifact_path:
-        raise SubmitError(
-            f"trial {trial_id} has no trained model yet (status {trial.status.value}); "
-            "wait until it succeeds or pick another trial"
-        )
+    """Refuse before storing anything when the trial has no trained model to answer with."""
+    from worker.answer_job import trained_run_dir
+
+    try:
+        trained_run_dir(session, trial_id)
+    except ValueError as exc:
+        raise SubmitError(str(exc)) from None
 
 
 __all__ = [
