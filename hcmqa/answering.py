@@ -18,6 +18,9 @@ from hcmqa.prompts import REFUSAL_NO_SOURCE, REFUSAL_OFFTOPIC, build_messages, r
 from hcmqa.text import question_key
 
 
+ANSWER_PATHS = ("generated", "extracted", "refused_off_topic", "refused_no_source")
+
+
 @dataclass
 class Answer:
     question: str
@@ -28,6 +31,8 @@ class Answer:
     latency_ms: float = 0.0
     refused: str = ""  # "", "off_topic" or "no_source"
     resolved_question: str = ""
+    # which path produced the answer: one of ANSWER_PATHS
+    path: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -88,11 +93,11 @@ class Assistant:
             ans = Answer(questions[i], decision.related, "", [], decision.score, gate_ms, resolved_question=queries[i])
             answers[i] = ans
             if not decision.related:
-                ans.answer, ans.refused = REFUSAL_OFFTOPIC, "off_topic"
+                ans.answer, ans.refused, ans.path = REFUSAL_OFFTOPIC, "off_topic", "refused_off_topic"
                 continue
             hits = self.retriever.search(queries[i], k=self.top_k) if self.mode == "grounded" else []
             if self.mode == "grounded" and not hits:
-                ans.answer, ans.refused = REFUSAL_NO_SOURCE, "no_source"
+                ans.answer, ans.refused, ans.path = REFUSAL_NO_SOURCE, "no_source", "refused_no_source"
                 continue
             ans.sources = [h.as_source() for h in hits]
             prompt = render_prompt(self.generator.tokenizer, build_messages(queries[i], [h.passage for h in hits], self.mode))
@@ -106,6 +111,7 @@ class Assistant:
         generated = self.generator.generate([p for _, p, _ in to_generate], progress=report)
         for (i, _, _), gen in zip(to_generate, generated):
             answers[i].answer = gen.text
+            answers[i].path = "generated"
             answers[i].latency_ms += gen.seconds * 1000
         result = []
         for i, q in enumerate(queries):
