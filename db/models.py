@@ -34,6 +34,7 @@ __all__ = [
     "NAMING_CONVENTION",
     "TERMINAL_STATUSES",
     "Answer",
+    "AnswerPath",
     "Base",
     "Dataset",
     "FaqBatch",
@@ -100,6 +101,15 @@ class JobKind(enum.StrEnum):
     gate = "gate"
 
 
+class AnswerPath(enum.StrEnum):
+    """Which path of the answering policy produced an answer (``hcmqa.answering.ANSWER_PATHS``)."""
+
+    generated = "generated"
+    extracted = "extracted"  # the supporting source sentence quoted with its citation
+    refused_off_topic = "refused_off_topic"
+    refused_no_source = "refused_no_source"
+
+
 #: Statuses from which a job never moves again without an explicit requeue.
 TERMINAL_STATUSES: frozenset[JobStatus] = frozenset(
     {JobStatus.succeeded, JobStatus.failed, JobStatus.cancelled}
@@ -111,14 +121,14 @@ def _enum_values(enum_cls: type[enum.Enum]) -> list[str]:
     return [str(member.value) for member in enum_cls]
 
 
-def _str_enum(enum_cls: type[enum.Enum], column: str) -> Enum:
+def _str_enum(enum_cls: type[enum.Enum], column: str, length: int = ENUM_LENGTH) -> Enum:
     """Short VARCHAR + CHECK constraint; avoids native PG enums, which are painful to migrate."""
     return Enum(
         enum_cls,
         name=column,  # becomes ck_<table>_<column> through the naming convention
         native_enum=False,
         create_constraint=True,
-        length=ENUM_LENGTH,
+        length=length,
         values_callable=_enum_values,
         validate_strings=True,
     )
@@ -312,6 +322,10 @@ class Answer(Base):
     answer: Mapped[Optional[str]] = mapped_column(Text)
     sources: Mapped[Optional[list[Any]]] = mapped_column(JSON(none_as_null=True))
     latency_ms: Mapped[Optional[float]] = mapped_column(Double)
+    # NULL until answered, and for answers stored before the path was recorded (revision 0002).
+    answer_path: Mapped[Optional[AnswerPath]] = mapped_column(
+        _str_enum(AnswerPath, "answer_path", length=32)
+    )
 
     batch: Mapped[FaqBatch] = relationship(back_populates="answers")
 

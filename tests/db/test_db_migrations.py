@@ -17,12 +17,13 @@ from sqlalchemy import Column, Engine, Integer, MetaData, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from db.migrate import current, downgrade, heads, make_config, upgrade
-from db.models import Base
+from db.models import AnswerPath, Base
 from db.session import make_engine
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NewDatabase = Callable[[], str]
 APP_TABLES = {"users", "datasets", "trials", "metric_points", "jobs", "faq_batches", "answers"}
+HEAD = "0002"
 
 
 def _tables(url: str) -> set[str]:
@@ -40,7 +41,7 @@ def _diff(engine: Engine, metadata: MetaData) -> list[object]:
 
 
 def test_exactly_one_head() -> None:
-    assert heads() == ["0001"]
+    assert heads() == [HEAD]
 
 
 def test_upgrade_downgrade_upgrade_round_trip(new_database: NewDatabase) -> None:
@@ -57,14 +58,14 @@ def test_upgrade_downgrade_upgrade_round_trip(new_database: NewDatabase) -> None
 
     upgrade(url, "head")
     assert _tables(url) == APP_TABLES | {"alembic_version"}
-    assert current(url) == "0001"
+    assert current(url) == HEAD
 
 
 def test_upgrade_accepts_an_engine(new_database: NewDatabase) -> None:
     engine = make_engine(new_database())
     try:
         upgrade(engine)
-        assert current(engine) == "0001"
+        assert current(engine) == HEAD
         assert set(inspect(engine).get_table_names()) >= APP_TABLES
     finally:
         engine.dispose()
@@ -101,6 +102,7 @@ def test_named_indexes_and_unique_constraints(engine: Engine) -> None:
     }
     checks = {ck["name"] for ck in insp.get_check_constraints("jobs")}
     assert {"ck_jobs_status", "ck_jobs_kind", "ck_jobs_progress_range"} <= checks
+    assert "ck_answers_answer_path" in {ck["name"] for ck in insp.get_check_constraints("answers")}
     fks = {fk["name"]: fk for fk in insp.get_foreign_keys("metric_points")}
     assert fks["fk_metric_points_trial_id_trials"]["options"].get("ondelete") == "CASCADE"
 
@@ -119,6 +121,59 @@ def test_check_constraints_reject_unknown_enum_values(
             ),
             values,
         )
+
+
+def _answer_columns(engine: Engine) -> dict[str, dict[str, object]]:
+    return {column["name"]: column for column in inspect(engine).get_columns("answers")}
+
+
+def test_0002_adds_answer_path_and_keeps_existing_answers(new_database: NewDatabase) -> None:
+    """Upgrading a 0001 database with answers in it, then down and up again."""
+    url = new_database()
+    upgrade(url, "0001")
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            batch_id = conn.execute(
+                text(
+                    "INSERT INTO faq_batches (name, status, total, done, created_at) "
+                    "VALUES ('old', 'succeeded', 1, 1, CURRENT_TIMESTAMP) RETURNING id"
+                )
+            ).scalar_one()
+            conn.execute(
+                text(
+                    "INSERT INTO answers (batch_id, position, question, related, answer) "
+                    "VALUES (:batch_id, 0, 'When was he born?', true, 'In 1890.')"
+                ),
+                {"batch_id": batch_id},
+            )
+        assert "answer_path" not in _answer_columns(engine)
+
+        upgrade(url)
+        assert current(url) == HEAD
+        column = _answer_columns(engine)["answer_path"]
+        assert column["nullable"] and getattr(column["type"], "length", None) == 32
+        with engine.connect() as conn:
+            old = conn.execute(text("SELECT question, answer, answer_path FROM answers")).one()
+        assert tuple(old) == ("When was he born?", "In 1890.", None)
+        for path in AnswerPath:  # every value the model knows passes the database's check
+            with engine.begin() as conn:
+                conn.execute(text("UPDATE answers SET answer_path = :p"), {"p": path.value})
+        with pytest.raises(IntegrityError), engine.begin() as conn:
+            conn.execute(text("UPDATE answers SET answer_path = 'invented'"))
+        # The rebuilt SQLite table kept the batch's ON DELETE CASCADE.
+        fks = {fk["name"]: fk for fk in inspect(engine).get_foreign_keys("answers")}
+        assert fks["fk_answers_batch_id_faq_batches"]["options"].get("ondelete") == "CASCADE"
+
+        downgrade(url, "0001")
+        assert current(url) == "0001"
+        assert "answer_path" not in _answer_columns(engine)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT answer FROM answers")).scalar_one() == "In 1890."
+        upgrade(url)
+        assert current(url) == HEAD and "answer_path" in _answer_columns(engine)
+    finally:
+        engine.dispose()
 
 
 def test_progress_check_constraint(engine: Engine, session_factory: object) -> None:
@@ -142,7 +197,7 @@ def test_alembic_cli_with_x_url(new_database: NewDatabase, tmp_path: Path) -> No
             [*base, *args], cwd=tmp_path, capture_output=True, text=True, timeout=120
         )
         assert proc.returncode == 0, proc.stderr
-    assert "0001" in proc.stdout
+    assert HEAD in proc.stdout
     assert _tables(url) == APP_TABLES | {"alembic_version"}
 
 
@@ -164,7 +219,7 @@ def test_alembic_cli_with_sqlalchemy_url_option(new_database: NewDatabase, tmp_p
         timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
-    assert current(url) == "0001"
+    assert current(url) == HEAD
 
 
 def test_alembic_cli_without_url_fails_clearly(tmp_path: Path) -> None:
@@ -190,3 +245,4 @@ def test_offline_sql_rendering(backend: str) -> None:
     rendered = buffer.getvalue()
     assert "CREATE TABLE jobs" in rendered
     assert "ck_jobs_status" in rendered
+    assert "ck_answers_answer_path CHECK (answer_path IN (" in rendered
