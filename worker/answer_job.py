@@ -94,6 +94,9 @@ def answer_batch(ctx: JobContext) -> Outcome:
                 "answer": answer.answer,
                 "sources": list(answer.sources),
                 "latency_ms": float(answer.latency_ms),
+                # Which path produced it (hcmqa.answering.ANSWER_PATHS). The column is an
+                # enum with a CHECK: an unknown path fails the job instead of being stored.
+                "answer_path": answer.path or None,
             }
             for (position, question), answer in zip(chunk, answers, strict=True)
         ]

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from hcmqa.prompts import REFUSAL_OFFTOPIC
 
 from db.jobs import CancelOutcome, request_cancel
-from db.models import Answer, FaqBatch, JobStatus, Trial, TrialStatus
+from db.models import Answer, AnswerPath, FaqBatch, JobStatus, Trial, TrialStatus
 from worker.submit import submit_evaluation, submit_faq_batch, submit_trial
 from worker.train_job import last_checkpoint_step
 
@@ -134,6 +134,8 @@ def test_cancel_frees_the_worker_and_the_next_trial_runs_end_to_end(
             a.answer and a.latency_ms is not None and a.gate_score is not None for a in answers
         )
         assert answers[1].answer == REFUSAL_OFFTOPIC
+        assert answers[1].answer_path is AnswerPath.refused_off_topic
+        assert {answers[0].answer_path, answers[2].answer_path} <= {AnswerPath.generated, AnswerPath.extracted}
     trial = stack.row(Trial, trial_id)
     assert {"test_paraphrase_token_f1", "test_paraphrase_bleu", "global_step"} <= set(
         trial.summary_metrics

@@ -1,0 +1,170 @@
+"""What the answer and training jobs write into the database, on SQLite and PostgreSQL.
+
+The jobs run through ``run_job`` (claim, heartbeat, outcome) on a real migrated database.
+No language model is loaded: the answer job gets a stand-in assistant that returns answers
+with chosen paths, because what is under test is how the job stores them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Optional
+
+import pytest
+from sqlalchemy import select
+
+from db.jobs import claim_job, create_job
+from db.migrate import upgrade
+from db.models import Answer, AnswerPath, FaqBatch, Job, JobKind, JobStatus, MetricPoint, Trial
+from hcmqa.answering import ANSWER_PATHS
+from hcmqa.answering import Answer as AssistantAnswer
+from worker import answer_job
+from worker.lifecycle import JobContext, JobMonitor, run_job
+from worker.runtime import session_factory_for
+from worker.settings import WorkerSettings
+from worker.train_job import TrainingReporter
+
+QUESTIONS = {
+    "When was Ho Chi Minh born?": "generated",
+    "Where was the Declaration of Independence read?": "extracted",
+    "Who won the 2018 World Cup?": "refused_off_topic",
+    "What did Ho Chi Minh eat on 3 March 1931?": "refused_no_source",
+}
+
+
+class StandInAssistant:
+    """Answers each question with the path ``paths`` gives it, as ``Assistant.answer_batch`` would."""
+
+    def __init__(self, paths: dict[str, str]):
+        self.paths = paths
+
+    def answer_batch(
+        self, questions: list[str], progress: Any = None, queries: Optional[list[str]] = None
+    ) -> list[AssistantAnswer]:
+        answers = []
+        for question in questions:
+            path = self.paths[question]
+            related = path != "refused_off_topic"
+            sources = [{"id": "p1", "title": "Ho Chi Minh", "text": "..."}] if path in ("generated", "extracted") else []
+            answers.append(AssistantAnswer(question, related, f"answer via {path}", sources, 0.9 if related else 0.1, 12.0, path=path))
+        if progress:
+            progress(len(questions), len(questions))
+        return answers
+
+
+class StandInCache:
+    def __init__(self, assistant: StandInAssistant):
+        self.assistant = assistant
+
+    def get(self, run_dir: Optional[Path], home: Path, dataset_dir: Optional[Path] = None) -> StandInAssistant:
+        return self.assistant
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[WorkerSettings]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'jobs.sqlite3'}"
+    else:
+        url = request.getfixturevalue("pg_server").create_database(uuid.uuid4().hex[:8])
+    upgrade(url)
+    home = tmp_path / "home"
+    home.mkdir()
+    settings = WorkerSettings(home=home, database_url=url, broker_url="memory://", heartbeat_s=0.2, stale_after_s=5.0)
+    yield settings
+    session_factory_for(settings).kw["bind"].dispose()
+
+
+def _faq_batch_job(settings: WorkerSettings, questions: list[str]) -> tuple[int, int]:
+    with session_factory_for(settings)() as session:
+        batch = FaqBatch(name="paths", total=len(questions))
+        batch.answers = [Answer(position=i, question=q) for i, q in enumerate(questions)]
+        session.add(batch)
+        session.flush()
+        job = create_job(session, JobKind.answer, {"batch_id": batch.id}, batch_id=batch.id, commit=False)
+        session.commit()
+        return batch.id, job.id
+
+
+def _stored(settings: WorkerSettings, batch_id: int) -> list[tuple[Any, ...]]:
+    with session_factory_for(settings)() as session:
+        rows = session.execute(
+            select(Answer.question, Answer.related, Answer.answer_path)
+            .where(Answer.batch_id == batch_id)
+            .order_by(Answer.position)
+        )
+        return [tuple(row) for row in rows]
+
+
+def test_the_database_knows_every_answering_path() -> None:
+    assert [path.value for path in AnswerPath] == list(ANSWER_PATHS)
+
+
+def test_answer_job_stores_the_path_of_every_answer(settings: WorkerSettings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(answer_job, "assistant_cache", lambda size: StandInCache(StandInAssistant(QUESTIONS)))
+    batch_id, job_id = _faq_batch_job(settings, list(QUESTIONS))
+
+    result = run_job(settings, "test", job_id, JobKind.answer, answer_job.answer_batch)
+
+    assert result["status"] == "succeeded", result
+    stored = _stored(settings, batch_id)
+    assert [(q, path) for q, _, path in stored] == [(q, AnswerPath(p)) for q, p in QUESTIONS.items()]
+    assert [related for _, related, _ in stored] == [True, True, False, True]
+    with session_factory_for(settings)() as session:
+        batch = session.get(FaqBatch, batch_id)
+        assert (batch.status, batch.done) == (JobStatus.succeeded, 4)
+
+
+def test_answer_with_an_unknown_path_fails_the_job_and_stores_nothing(
+    settings: WorkerSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = {"When was Ho Chi Minh born?": "guessed"}
+    monkeypatch.setattr(answer_job, "assistant_cache", lambda size: StandInCache(StandInAssistant(paths)))
+    batch_id, job_id = _faq_batch_job(settings, list(paths))
+
+    result = run_job(settings, "test", job_id, JobKind.answer, answer_job.answer_batch)
+
+    assert result["status"] == "failed"
+    with session_factory_for(settings)() as session:
+        error = session.get(Job, job_id).error
+    assert "guessed" in error, error
+    assert _stored(settings, batch_id) == [("When was Ho Chi Minh born?", None, None)]
+
+
+def test_training_progress_stores_metric_points_of_any_name(settings: WorkerSettings) -> None:
+    """Whatever the training evaluation reports (retrieval_recall included) becomes a row."""
+    from hcmqa.training import MetricPoint as TrainingPoint
+    from hcmqa.training import TrainProgress
+
+    factory = session_factory_for(settings)
+    with factory() as session:
+        trial = Trial(name="t", config={}, mode="grounded", base_model="smollm2-135m")
+        session.add(trial)
+        session.flush()
+        job = create_job(session, JobKind.train, {"trial_id": trial.id}, trial_id=trial.id, commit=False)
+        session.commit()
+        trial_id, job_id = trial.id, job.id
+        attempt = claim_job(session, job_id, "w").attempt
+    monitor = JobMonitor(factory, job_id, "w", attempt, interval_s=0.1, trial_id=trial_id)
+    ctx = JobContext(settings, factory, job_id, JobKind.train, attempt, "w", {}, trial_id, None, monitor)
+    evaluation = [
+        TrainingPoint(10, "val", "eval_loss", 1.9),
+        TrainingPoint(10, "val", "key_fact_accuracy", 0.5),
+        TrainingPoint(10, "val", "retrieval_recall", 0.8),
+        TrainingPoint(10, "val", "token_f1", 0.4),
+        TrainingPoint(10, "val", "a_metric_added_later", 0.1),
+    ]
+
+    TrainingReporter(ctx, None)(TrainProgress(10, 20, 1.5, evaluation))
+    monitor.flush()
+
+    with factory() as session:
+        stored = session.execute(
+            select(MetricPoint.step, MetricPoint.split, MetricPoint.name, MetricPoint.value)
+            .where(MetricPoint.trial_id == trial_id)
+            .order_by(MetricPoint.name)
+        ).all()
+    assert [tuple(row) for row in stored] == sorted(
+        [(p.step, p.split, p.name, p.value) for p in evaluation], key=lambda row: row[2]
+    )
