@@ -50,7 +50,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("answer", help="answer a FAQ list (CSV with a question column, or one question per line)")
     _add_assistant_args(p)
     p.add_argument("--in", dest="infile", required=True, help="input .csv (column 'question') or .txt (one per line)")
-    p.add_argument("--out", dest="outfile", required=True, help="output CSV: question,related,answer,sources,score,latency_ms")
+    p.add_argument("--out", dest="outfile", required=True, help="output CSV: question,related,answer,path,sources,score,latency_ms")
     p.add_argument("--batch-size", type=int, default=32, help="questions generated together (default 32)")
     p.add_argument("--dtype", choices=["auto", "float32", "bfloat16"], default="auto",
                    help="weights for generation; auto = bfloat16 where the hardware has it natively (faster, answers may differ slightly from float32)")
@@ -69,7 +69,7 @@ def _add_assistant_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--gate", help="gate directory (default: <home>/gate)")
 
 
-def _assistant(args, batch_size: int = 16, dtype: str = "float32"):
+def _assistant(args, batch_size: int = 16, dtype: str = "float32", dataset_dir: Path | None = None):
     from hcmqa import cli
     from hcmqa.answering import load_assistant
     from hcmqa.models import preferred_inference_dtype
@@ -80,7 +80,7 @@ def _assistant(args, batch_size: int = 16, dtype: str = "float32"):
     return load_assistant(
         Path(args.run) if args.run else None,
         home,
-        dataset_dir=Path(args.dataset) if args.dataset else None,
+        dataset_dir=dataset_dir or (Path(args.dataset) if args.dataset else None),
         gate_dir=Path(args.gate) if args.gate else None,
         mode=args.mode,
         base_model=args.base_model,
@@ -143,17 +143,17 @@ def cmd_train(args) -> int:
 
 
 def cmd_eval(args) -> int:
+    from hcmqa import cli
     from hcmqa.data.qa import load_qa_csv, read_split
     from hcmqa.evaluation import evaluate, teacher_forced_bleu
     from hcmqa.prompts import build_messages, render_prompt
 
-    assistant = _assistant(args)
+    # Resolved before a model is loaded: a trial whose dataset is gone fails in a second.
+    dataset = Path(args.dataset) if args.dataset else _dataset_of(Path(args.run) if args.run else None, cli._home(args))
+    assistant = _assistant(args, dataset_dir=dataset)
     if args.questions:
         sets = {Path(args.questions).stem: load_qa_csv(Path(args.questions))}
     else:
-        from hcmqa import cli
-
-        dataset = Path(args.dataset) if args.dataset else _dataset_of(assistant, cli._home(args))
         sets = {s: read_split(dataset, s) for s in (args.split or ["test_paraphrase", "test_unseen"])}
     report = {"model": assistant.description, "mode": assistant.mode, "splits": {}}
     for name, pairs in sets.items():
@@ -183,10 +183,33 @@ def cmd_eval(args) -> int:
     return 0
 
 
-def _dataset_of(assistant, home: Path) -> Path:
+def _dataset_of(run_dir: Path | None, home: Path) -> Path:
+    """The dataset a trial was trained on (its manifest's ``dataset.path``); for the base
+    model (``run_dir=None``), the latest built dataset under ``home``.
+
+    Scoring a trial on another dataset than its own would mix its test questions with
+    questions it may have trained on, so a trial whose dataset is gone is an error, not a
+    silent fallback to the latest one.
+    """
+    from hcmqa.cli import CliError
     from hcmqa.data.build import latest_dataset
 
-    return latest_dataset(home / "datasets")
+    if run_dir is None:
+        return latest_dataset(home / "datasets")
+    manifest_path = run_dir / "manifest.json"
+    if not manifest_path.is_file():
+        raise CliError(f"--run {run_dir}: not a trial run directory (no manifest.json); train one with 'hcmqa train'")
+    try:
+        recorded = json.loads(manifest_path.read_text(encoding="utf-8"))["dataset"]["path"]
+    except (ValueError, KeyError, TypeError):
+        raise CliError(f"{manifest_path}: records no dataset path (dataset.path); pass --dataset DIR to choose one") from None
+    dataset = Path(recorded)
+    if not (dataset / "manifest.json").is_file():
+        raise CliError(
+            f"--run {run_dir}: the trial's dataset {dataset} no longer exists (or is not a built dataset); "
+            "rebuild it there with 'hcmqa data build', or pass --dataset DIR to evaluate on another one"
+        )
+    return dataset
 
 
 def _bar(total: int):
@@ -210,7 +233,7 @@ def _bar(total: int):
 def cmd_ask(args) -> int:
     answer = _assistant(args).ask(args.question)
     if args.json:
-        print(json.dumps({k: answer.to_dict()[k] for k in ("question", "related", "answer", "sources", "score")}, ensure_ascii=False))
+        print(json.dumps({k: answer.to_dict()[k] for k in ("question", "related", "answer", "path", "sources", "score")}, ensure_ascii=False))
     else:
         _print_answer(answer)
     return 0
@@ -284,9 +307,9 @@ def cmd_answer(args) -> int:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh)
-            writer.writerow(["question", "related", "answer", "sources", "score", "latency_ms"])
+            writer.writerow(["question", "related", "answer", "path", "sources", "score", "latency_ms"])
             for a in answers:
-                writer.writerow([a.question, str(a.related).lower(), a.answer, _sources_text(a.sources), f"{a.score:.4f}", f"{a.latency_ms:.1f}"])
+                writer.writerow([a.question, str(a.related).lower(), a.answer, a.path, _sources_text(a.sources), f"{a.score:.4f}", f"{a.latency_ms:.1f}"])
         os.replace(tmp, outfile)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -2,10 +2,12 @@
 
 import csv
 import json
+import os
 
 import pytest
 
 from hcmqa.cli import main
+from hcmqa.cli_answering import _dataset_of
 
 
 def run(capsys, *argv):
@@ -59,15 +61,16 @@ def test_answer_faq_csv_and_ask_json(tmp_path, capsys, hcmqa_home, model_dir, da
     code, _, err = run(capsys, "--home", str(hcmqa_home), "answer", "--in", str(faq), "--out", str(out_csv), "--dataset", str(dataset_dir), "--dtype", "float32")
     assert code == 0, err
     rows = list(csv.DictReader(out_csv.open()))
-    assert list(rows[0]) == ["question", "related", "answer", "sources", "score", "latency_ms"]
+    assert list(rows[0]) == ["question", "related", "answer", "path", "sources", "score", "latency_ms"]
     assert [r["related"] for r in rows] == ["true", "false", "true"]
+    assert rows[1]["path"] == "refused_off_topic" and rows[0]["path"] in ("generated", "extracted")
     assert rows[0]["sources"] and rows[0]["answer"] == rows[2]["answer"]
     assert "I can only answer questions about the life of Ho Chi Minh" in rows[1]["answer"] and rows[1]["sources"] == ""
     assert list((tmp_path / "out").iterdir()) == [out_csv]  # no temporary file left behind
 
     code, out, _ = run(capsys, "--home", str(hcmqa_home), "ask", "--json", "--dataset", str(dataset_dir), "Where did Ho Chi Minh read the Declaration of Independence?")
     answer = json.loads(out)
-    assert set(answer) == {"question", "related", "answer", "sources", "score"}
+    assert set(answer) == {"question", "related", "answer", "path", "sources", "score"}
     assert answer["related"] and answer["sources"] and "Ba Dinh" in " ".join(s["text"] for s in answer["sources"])
 
 
@@ -77,3 +80,36 @@ def test_answer_rejects_bad_input_before_loading_a_model(tmp_path, capsys):
     code, _, err = run(capsys, "--home", str(tmp_path), "answer", "--in", str(bad), "--out", str(tmp_path / "a.csv"))
     assert code == 2 and "missing required column(s) question" in err
     assert not (tmp_path / "a.csv").exists()
+
+
+def _fake_dataset(path, mtime):
+    """A directory that passes for a built dataset where only its manifest is read."""
+    path.mkdir(parents=True)
+    (path / "manifest.json").write_text(json.dumps({"name": "default", "version": path.name}))
+    os.utime(path / "manifest.json", (mtime, mtime))
+    return path
+
+
+def _fake_run(run_dir, dataset):
+    run_dir.mkdir(parents=True)
+    (run_dir / "manifest.json").write_text(json.dumps({"config": {}, "dataset": {"path": str(dataset)}}))
+    return run_dir
+
+
+def test_eval_uses_the_trials_own_dataset_not_the_latest(tmp_path):
+    home = tmp_path / "home"
+    own = _fake_dataset(home / "datasets" / "default-20250101-aaaa", mtime=1_000_000)
+    latest = _fake_dataset(home / "datasets" / "default-20250301-bbbb", mtime=2_000_000)
+    run_dir = _fake_run(tmp_path / "run", own)
+    assert _dataset_of(run_dir, home) == own
+    assert _dataset_of(None, home) == latest  # the base model has no dataset of its own
+
+
+def test_eval_of_a_trial_whose_dataset_is_gone_says_so(tmp_path, capsys):
+    home = tmp_path / "home"
+    _fake_dataset(home / "datasets" / "default-20250301-bbbb", mtime=2_000_000)
+    run_dir = _fake_run(tmp_path / "run", tmp_path / "deleted-dataset")
+    code, _, err = run(capsys, "--home", str(home), "eval", "--run", str(run_dir))
+    assert code == 2
+    assert f"the trial's dataset {tmp_path / 'deleted-dataset'} no longer exists" in err
+    assert "pass --dataset DIR" in err
