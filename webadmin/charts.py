@@ -193,20 +193,25 @@ def trial_charts(curves: Curves) -> list[ChartView]:
     return charts
 
 
-def evaluation_table(curves: Curves) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Answer-quality metrics per evaluation step: column headers and rows of formatted values."""
-    columns = sorted(
-        (split, name) for split, name in curves if not is_loss(name) and name not in TRAINING_DIAGNOSTICS
-    )
-    by_step: dict[int, dict[tuple[str, str], float]] = {}
-    for key in columns:
-        for step, value in curves[key]:
-            by_step.setdefault(step, {})[key] = value
+#: The trial page's per-evaluation table: what every training evaluation measures on ``val``.
+EVALUATION_COLUMNS = ("eval_loss", "key_fact_accuracy", "retrieval_recall", "token_f1")
+
+
+def evaluation_table(
+    curves: Curves, split: str = "val", names: Sequence[str] = EVALUATION_COLUMNS
+) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """One row per evaluation step (a step where any of ``names`` was recorded on ``split``):
+    column headers and formatted values, an em dash where a metric is missing at that step
+    (a trial trained before a metric existed, or an evaluation that skipped it)."""
+    by_step: dict[int, dict[str, float]] = {}
+    for name in names:
+        for step, value in curves.get((split, name), []):
+            by_step.setdefault(step, {})[name] = value
     rows = [
-        (step, [format_number(values[key]) if key in values else "" for key in columns])
+        (step, [format_number(values[name]) if name in values else "\u2014" for name in names])
         for step, values in sorted(by_step.items())
     ]
-    return [f"{name} ({split})" for split, name in columns], rows
+    return list(names), rows
 
 
 def comparison_charts(per_trial: dict[int, tuple[str, Curves]], metrics: Sequence[str]) -> list[ChartView]:

@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 from flask import Flask, url_for
 
-from db.models import utcnow
+from db.models import AnswerPath, utcnow
 from db.queries import DashboardJob
 from webadmin.charts import format_number
 from webadmin.submissions import CHAT_PREFIX
@@ -131,6 +131,34 @@ def source_excerpt(source: Any) -> str:
     return ""
 
 
+#: Badge text per answer path, worded for curators rather than engineers.
+ANSWER_PATH_LABELS: dict[AnswerPath, str] = {
+    AnswerPath.generated: "generated",
+    AnswerPath.extracted: "quoted from source",
+    AnswerPath.refused_off_topic: "refused: off topic",
+    AnswerPath.refused_no_source: "refused: not in sources",
+}
+
+
+def answer_path_of(answer: Any) -> Optional[AnswerPath]:
+    """The path that produced a stored answer row; None while it is unanswered.
+
+    Rows answered before the path was recorded have ``answer_path`` NULL: only an off-topic
+    refusal can still be told from them (the gate's ``related`` is false).
+    """
+    if answer is None:
+        return None
+    if answer.answer_path is not None:
+        return AnswerPath(answer.answer_path)
+    if answer.related is False:
+        return AnswerPath.refused_off_topic
+    return None
+
+
+def is_refusal(path: Optional[AnswerPath]) -> bool:
+    return path in (AnswerPath.refused_off_topic, AnswerPath.refused_no_source)
+
+
 def register_filters(app: Flask) -> None:
     app.jinja_env.filters.update(
         when=when,
@@ -140,4 +168,7 @@ def register_filters(app: Flask) -> None:
         source_label=source_label,
         source_excerpt=source_excerpt,
         iso=iso_or_none,
+    )
+    app.jinja_env.globals.update(
+        answer_path_of=answer_path_of, answer_path_labels=ANSWER_PATH_LABELS, is_refusal=is_refusal
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from db.models import FaqBatch, Job, Trial
+from db.models import Answer, AnswerPath, FaqBatch, Job, JobStatus, Trial
 from hcmqa.config import TrialConfig, load_preset
 from web_support import ADMIN, csrf_token, seed_trial
 from webadmin.database import db_handle
@@ -148,7 +148,23 @@ def test_faq_batch_round_trip(api, db_session, redis_queues):
     batch = api.get(f"/api/faq-batches/{body['batch_id']}").get_json()
     assert batch["status"] == "queued" and batch["trial_id"] == trial_id and batch["name"] == "From the API"
     assert [a["question"] for a in batch["answers"]] == ["Who was Ho Chi Minh?", "What is pho?"]
-    assert all(a["answer"] is None for a in batch["answers"])
+    assert all(a["answer"] is None and a["path"] is None for a in batch["answers"])
+
+
+def test_faq_batch_answers_say_which_path_produced_them(api, db_session):
+    batch = FaqBatch(name="answered", status=JobStatus.succeeded, total=3, done=2)
+    batch.answers = [
+        Answer(position=0, question="Where was independence declared?", related=True, gate_score=0.9,
+               answer="\u201cAt Ba Dinh Square\u201d [1]", sources=[{"id": "p7"}], answer_path=AnswerPath.extracted),
+        Answer(position=1, question="What did he eat in 1931?", related=True, gate_score=0.8,
+               answer="The sources do not say.", sources=[], answer_path=AnswerPath.refused_no_source),
+        Answer(position=2, question="Not answered yet?"),
+    ]
+    db_session.add(batch)
+    db_session.commit()
+    answers = api.get(f"/api/faq-batches/{batch.id}").get_json()["answers"]
+    assert [a["path"] for a in answers] == ["extracted", "refused_no_source", None]
+    assert answers[0]["sources"] == [{"id": "p7"}]
 
 
 def test_faq_batch_errors_name_each_question(api, db_session):

@@ -37,10 +37,18 @@ def test_trial_charts_group_losses_quality_and_diagnostics():
     assert val.dash  # validation dashed, train solid
 
 
-def test_evaluation_table_aligns_steps():
-    columns, rows = evaluation_table({("val", "token_f1"): [(10, 0.3), (20, 0.4)], ("val", "key_fact_accuracy"): [(20, 0.5)]})
-    assert columns == ["key_fact_accuracy (val)", "token_f1 (val)"]
-    assert rows == [(10, ["", "0.3"]), (20, ["0.5", "0.4"])]
+def test_evaluation_table_aligns_steps_and_marks_missing_metrics():
+    curves = {
+        ("val", "token_f1"): [(10, 0.3), (20, 0.4)],
+        ("val", "key_fact_accuracy"): [(20, 0.5)],
+        ("val", "retrieval_recall"): [(20, 0.75)],
+        ("val", "eval_loss"): [(10, 2.25), (20, 1.5)],
+        ("train", "loss"): [(5, 3.0)],  # training steps are not evaluations
+        ("test_unseen", "token_f1"): [(30, 0.2)],  # nor are test-split scores
+    }
+    columns, rows = evaluation_table(curves)
+    assert columns == ["eval_loss", "key_fact_accuracy", "retrieval_recall", "token_f1"]
+    assert rows == [(10, ["2.25", "\u2014", "\u2014", "0.3"]), (20, ["1.5", "0.5", "0.75", "0.4"])]
 
 
 def test_format_number():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from db.models import Answer, FaqBatch, Job, JobStatus, User
+from db.models import Answer, AnswerPath, FaqBatch, Job, JobStatus, User
 from web_support import ADMIN, OTHER, html, login, post_form, seed_trial
 
 
@@ -83,6 +83,29 @@ def test_refused_turn_is_marked(signed_in, db_session):
     db_session.commit()
     answer = html(signed_in.get(f"/chat/{conversation}")).find(attrs={"data-answer": True})
     assert "refused: off topic" in answer.get_text()
+
+
+def test_each_turn_shows_the_path_of_its_answer(signed_in, db_session):
+    conversation = "b" * 32
+    user_id = db_session.scalar(select(User.id).where(User.username == ADMIN[0]))
+    turns = [
+        ("When was Ho Chi Minh born?", True, "In 1890.", AnswerPath.generated),
+        ("Where did he read the Declaration?", True, "\u201cAt Ba Dinh Square\u201d [1]", AnswerPath.extracted),
+        ("What did he eat in 1931?", True, "The sources do not say.", AnswerPath.refused_no_source),
+        ("Best pho in town?", False, "I only know about Ho Chi Minh.", AnswerPath.refused_off_topic),
+    ]
+    for question, related, text, path in turns:
+        batch = FaqBatch(name=f"chat:{conversation}", total=1, done=1, status=JobStatus.succeeded, submitted_by=user_id)
+        sources = [{"title": "Ho Chi Minh", "section": "Independence"}] if path is AnswerPath.extracted else []
+        batch.answers = [Answer(position=0, question=question, related=related, answer=text, sources=sources,
+                                answer_path=path)]
+        db_session.add(batch)
+    db_session.commit()
+    bubbles = html(signed_in.get(f"/chat/{conversation}")).find_all(attrs={"data-answer": True})
+    assert [b.find(attrs={"data-answer-path": True}).get_text() for b in bubbles] == [
+        "generated", "quoted from source", "refused: not in sources", "refused: off topic"]
+    assert ["refused" in b["class"] for b in bubbles] == [False, False, True, True]
+    assert "Ho Chi Minh \u203a Independence" in bubbles[1].get_text()
 
 
 def test_empty_question_is_refused(signed_in, db_session):

@@ -8,7 +8,7 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from db.models import Answer, FaqBatch, Job, JobKind, JobStatus
+from db.models import Answer, AnswerPath, FaqBatch, Job, JobKind, JobStatus
 from web_support import html, post_form, seed_trial
 
 
@@ -87,40 +87,66 @@ def test_unfinished_trial_cannot_answer(signed_in, db_session):
 
 
 def _answered_batch(db_session) -> int:
-    batch = FaqBatch(name="done", status=JobStatus.succeeded, total=3, done=3)
+    """One answer per path, and one answered before paths were recorded (``answer_path`` NULL)."""
+    batch = FaqBatch(name="done", status=JobStatus.succeeded, total=5, done=5)
     batch.answers = [
         Answer(position=0, question="When was Ho Chi Minh born?", related=True, gate_score=0.93,
-               answer="He was born on 19 May 1890.", latency_ms=812.0,
+               answer="He was born on 19 May 1890.", latency_ms=812.0, answer_path=AnswerPath.generated,
                sources=[{"id": "p1", "title": "Ho Chi Minh", "section": "Early life", "text": "Born 1890."}]),
         Answer(position=1, question="=HYPERLINK(\"http://evil\",\"click\")", related=False, gate_score=0.04,
-               answer="I can only answer questions about Ho Chi Minh's life.", latency_ms=3.0, sources=[]),
+               answer="I can only answer questions about Ho Chi Minh's life.", latency_ms=3.0, sources=[],
+               answer_path=AnswerPath.refused_off_topic),
         Answer(position=2, question="Where is the house?", related=True, gate_score=0.88,
-               answer="-in Kim Lien", latency_ms=640.0, sources=["@doc-2"]),
+               answer="-in Kim Lien", latency_ms=640.0, sources=["@doc-2"], answer_path=AnswerPath.extracted),
+        Answer(position=3, question="What did he eat on 3 March 1931?", related=True, gate_score=0.81,
+               answer="The sources do not say.", latency_ms=20.0, sources=[], answer_path=AnswerPath.refused_no_source),
+        Answer(position=4, question="Best pho in town?", related=False, gate_score=0.02,
+               answer="I can only answer questions about Ho Chi Minh's life.", latency_ms=2.0, sources=[]),
     ]
     db_session.add(batch)
     db_session.commit()
     return batch.id
 
 
-def test_answers_table_marks_refusals_and_lists_sources(signed_in, db_session):
+def test_answers_table_shows_each_answers_path_and_lists_sources(signed_in, db_session):
     batch_id = _answered_batch(db_session)
     page = html(signed_in.get(f"/faq/{batch_id}"))
     rows = page.find("table", attrs={"data-answers": True}).tbody.find_all("tr")
     assert "19 May 1890" in rows[0].get_text() and "Ho Chi Minh \u203a Early life" in rows[0].get_text()
-    assert "refused: off topic" in rows[1].get_text() and "refused" in rows[1]["class"]
-    assert "refused" not in rows[0].get_text()
+    badges = [row.find(attrs={"data-answer-path": True}) for row in rows]
+    assert [(b["data-answer-path"], b.get_text()) for b in badges] == [
+        ("generated", "generated"),
+        ("refused_off_topic", "refused: off topic"),
+        ("extracted", "quoted from source"),
+        ("refused_no_source", "refused: not in sources"),
+        ("refused_off_topic", "refused: off topic"),  # NULL path: told from the gate's decision
+    ]
+    assert ["refused" in row.get("class", []) for row in rows] == [False, True, False, True, True]
+    assert "refused" not in rows[0].get_text() and "refused" not in rows[2].get_text()
     assert page.find(attrs={"data-watch-url": True}) is None  # finished: no polling
 
 
-def test_answers_csv_neutralises_formula_cells(signed_in, db_session):
+def test_unanswered_and_unrecorded_paths_have_no_badge(signed_in, db_session):
+    batch = FaqBatch(name="half", status=JobStatus.running, total=2, done=1)
+    batch.answers = [Answer(position=0, question="Who was Ho Chi Minh?", related=True, answer="A revolutionary."),
+                     Answer(position=1, question="Where is Kim Lien?")]
+    db_session.add(batch)
+    db_session.commit()
+    rows = html(signed_in.get(f"/faq/{batch.id}")).find("table", attrs={"data-answers": True}).tbody.find_all("tr")
+    assert [row.find(attrs={"data-answer-path": True}) for row in rows] == [None, None]
+    assert "waiting" in rows[1].get_text()
+
+
+def test_answers_csv_has_the_path_and_neutralises_formula_cells(signed_in, db_session):
     batch_id = _answered_batch(db_session)
     response = signed_in.get(f"/faq/{batch_id}/answers.csv")
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    assert rows[0] == ["position", "question", "related", "gate_score", "answer", "sources", "latency_ms"]
-    assert rows[1][:3] == ["1", "When was Ho Chi Minh born?", "True"] and rows[1][5] == "Ho Chi Minh \u203a Early life"
+    assert rows[0] == ["position", "question", "related", "gate_score", "answer", "path", "sources", "latency_ms"]
+    assert [row[5] for row in rows[1:]] == ["generated", "refused_off_topic", "extracted", "refused_no_source", ""]
+    assert rows[1][:3] == ["1", "When was Ho Chi Minh born?", "True"] and rows[1][6] == "Ho Chi Minh \u203a Early life"
     assert rows[2][1] == "'=HYPERLINK(\"http://evil\",\"click\")" and rows[2][2] == "False"
-    assert rows[3][4] == "'-in Kim Lien" and rows[3][5] == "'@doc-2"
+    assert rows[3][4] == "'-in Kim Lien" and rows[3][6] == "'@doc-2"
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
 
 

@@ -136,6 +136,7 @@ CURVE_POINTS = [
     (10, "val", "eval_loss", 2.6), (30, "val", "eval_loss", 1.8),
     (10, "val", "key_fact_accuracy", 0.25), (30, "val", "key_fact_accuracy", 0.5),
     (10, "val", "token_f1", 0.31), (30, "val", "token_f1", 0.47),
+    (30, "val", "retrieval_recall", 0.75),  # a metric the step-10 evaluation did not record
     (10, "train", "learning_rate", 2e-4), (30, "train", "learning_rate", 1e-4),
 ]
 
@@ -152,14 +153,18 @@ def test_detail_page_shows_curves_tables_samples_and_config(signed_in, db_sessio
     assert len(loss.find_all("polyline")) == 2
     assert "loss (train)" in loss.get_text() and "eval_loss (val)" in loss.get_text()
     quality = charts["Answer quality per evaluation"]
-    assert len(quality.find_all("polyline")) == 2
+    assert len(quality.find_all("polyline")) == 3
+    assert "retrieval_recall (val)" in quality.get_text()
     assert "Learning rate" in charts
     # Axes: tick labels on both axes.
     assert loss.find("g", class_="axis").find_all("text")
-    # Per-evaluation table: one row per eval step with both quality metrics.
-    table = page.find("h2", string="Answer quality per evaluation").find_next("table")
+    # Per-evaluation table: one row per eval step, a dash where a metric was not recorded.
+    table = page.find("h2", string="Validation metrics per evaluation").find_next("table")
+    assert table.has_attr("data-evaluations")
+    header = [th.get_text() for th in table.thead.find_all("th")]
+    assert header == ["Step", "eval_loss", "key_fact_accuracy", "retrieval_recall", "token_f1"]
     rows = [[td.get_text() for td in tr.find_all("td")] for tr in table.tbody.find_all("tr")]
-    assert rows == [["10", "0.25", "0.31"], ["30", "0.5", "0.47"]]
+    assert rows == [["10", "2.6", "0.25", "\u2014", "0.31"], ["30", "1.8", "0.5", "0.75", "0.47"]]
     # Samples side by side, with sources.
     sample = page.find(attrs={"data-samples": True}).find("article")
     assert "In 1900." in sample.get_text() and "19 May 1890" in sample.get_text()

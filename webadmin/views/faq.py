@@ -26,7 +26,7 @@ from webadmin.views.common import csv_response, get_or_404, send_and_flash
 
 bp = Blueprint("faq", __name__, url_prefix="/faq")
 
-CSV_COLUMNS = ("position", "question", "related", "gate_score", "answer", "sources", "latency_ms")
+CSV_COLUMNS = ("position", "question", "related", "gate_score", "answer", "path", "sources", "latency_ms")
 
 
 def answering_trials() -> list[Trial]:
@@ -125,6 +125,8 @@ def answers_csv(batch_id: int):
     writer.writerow(CSV_COLUMNS)
     for a in batch.answers:
         sources = "; ".join(source_label(s) for s in (a.sources or []))
-        row = [a.position + 1, a.question, "" if a.related is None else a.related, a.gate_score, a.answer, sources, a.latency_ms]
+        path = a.answer_path.value if a.answer_path else ""
+        row = [a.position + 1, a.question, "" if a.related is None else a.related, a.gate_score, a.answer, path, sources,
+               a.latency_ms]
         writer.writerow([safe_csv_cell(cell) for cell in row])
     return csv_response(buffer.getvalue(), f"faq-batch-{batch_id}-answers.csv")
