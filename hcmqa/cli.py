@@ -106,7 +106,22 @@ def cmd_data_build(args) -> int:
     print(f"dataset {m['name']} version {m['version']} {state}: {result.path}")
     print("counts: " + ", ".join(f"{k}={v}" for k, v in m["counts"].items()))
     print("splits: " + ", ".join(f"{k}={v}" for k, v in m["splits"].items()))
+    if result.audit is not None:
+        print(result.audit.format_text(limit=10))
     return 0
+
+
+def cmd_data_audit(args) -> int:
+    import json
+
+    from hcmqa.data.audit import DEFAULT_ALLOW, audit_dataset
+    from hcmqa.data.build import DEFAULT_DOCS, DEFAULT_QA
+
+    # The bundled allow-list explains findings in the bundled QA set only.
+    allow = None if args.no_allow or (args.qa and not args.allow) else (Path(args.allow) if args.allow else DEFAULT_ALLOW)
+    report = audit_dataset(Path(args.docs) if args.docs else DEFAULT_DOCS, Path(args.qa) if args.qa else DEFAULT_QA, allow)
+    print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) if args.json else report.format_text(show_allowed=args.all))
+    return 0 if report.clean else 1
 
 
 # --- gate -------------------------------------------------------------------------------
@@ -186,7 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="convert again even if already prepared")
     p.set_defaults(func=cmd_models_prepare)
 
-    data = sub.add_parser("data", help="build datasets").add_subparsers(dest="action", required=True)
+    data = sub.add_parser("data", help="build and audit datasets").add_subparsers(dest="action", required=True)
     p = data.add_parser("build", help="validate documents + QA CSV and write a versioned dataset directory")
     p.add_argument("--docs", help="folder of .html/.md/.txt documents (default: the bundled corpus)")
     p.add_argument("--qa", help="QA CSV with question,answer[,key_facts,fact_id,split] (default: the bundled dataset)")
@@ -196,6 +211,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", default="default", help="dataset name (default: default)")
     p.add_argument("--max-words", type=int, default=90, help="longest passage in words (default: 90)")
     p.set_defaults(func=cmd_data_build)
+    p = data.add_parser("audit", help="check that key facts fit their questions and occur in answers and corpus (exit 1 on findings)")
+    p.add_argument("--docs", help="folder of documents (default: the bundled corpus)")
+    p.add_argument("--qa", help="QA CSV (default: the bundled dataset)")
+    p.add_argument("--allow", help="allow-list CSV check,subject,key,reason (default: the bundled one)")
+    p.add_argument("--no-allow", action="store_true", help="report every finding, ignoring the allow-list")
+    p.add_argument("--all", action="store_true", help="also list allow-listed findings with their reasons")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=cmd_data_audit)
 
     gate = sub.add_parser("gate", help="train, evaluate and run the topic gate").add_subparsers(dest="action", required=True)
     for name, func, helptext in (

@@ -123,11 +123,16 @@ class AliasTable:
     accepts: dict[str, tuple[str, ...]] = field(default_factory=dict)
     source: str = ""
 
+    @functools.cached_property
+    def _term_patterns(self) -> list[tuple[str, re.Pattern, tuple[str, ...]]]:
+        return [(t, re.compile(r"(?<![0-9a-z])" + re.escape(t) + r"(?![0-9a-z])"), alts) for t, alts in self.accepts.items()]
+
     def variants(self, needle: str) -> tuple[str, ...]:
         """``needle`` plus every form with one or more of its terms replaced by an alternative."""
         forms = [needle]
-        for term, alternatives in self.accepts.items():
-            pattern = re.compile(r"(?<![0-9a-z])" + re.escape(term) + r"(?![0-9a-z])")
+        for term, pattern, alternatives in self._term_patterns:
+            if term not in needle and not any(term in f for f in forms):
+                continue
             extra = [pattern.sub(alt, form) for form in forms if pattern.search(form) for alt in alternatives]
             forms.extend(extra)
             if len(forms) > 64:  # a runaway table; the forms found so far are enough
@@ -171,16 +176,36 @@ def bundled_aliases() -> AliasTable:
 
 
 @functools.lru_cache(maxsize=16384)
-def _fact_patterns(fact: str, aliases: AliasTable) -> tuple[re.Pattern, ...]:
+def fact_forms(fact: str, aliases: AliasTable) -> tuple[tuple[str, re.Pattern], ...]:
+    """``(literal, pattern)`` per accepted form of ``fact``, to search a :func:`canonical_text`.
+
+    The literal is a plain substring every match contains: testing it first (``in``) skips the
+    regular expression for the many texts that cannot match.
+    """
     needle = canonical_text(fact)
     if not needle:
         return ()
-    patterns = []
+    forms = []
     for form in aliases.variants(needle):
-        left = r"(?<![0-9a-z])" if form[0].isalnum() else ""
+        # The left word boundary is checked by hand (see find_fact): a pattern that starts with
+        # a look-behind cannot use the regex engine's fast scan for its literal prefix.
         right = r"(?:e?s)?(?![0-9a-z])" if form[-1].isalpha() else (r"(?![0-9a-z])" if form[-1].isdigit() else "")
-        patterns.append(re.compile(left + re.escape(form) + right))
-    return tuple(patterns)
+        forms.append((form, re.compile(re.escape(form) + right)))
+    return tuple(forms)
+
+
+_WORD_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyz")
+
+
+def find_fact(hay: str, fact: str, aliases: AliasTable | None = None) -> list[int]:
+    """Offsets in ``hay`` (already a :func:`canonical_text`) where ``fact`` matches."""
+    starts = []
+    for literal, pattern in fact_forms(fact, bundled_aliases() if aliases is None else aliases):
+        if literal not in hay:
+            continue
+        bounded = literal[0] in _WORD_CHARS
+        starts.extend(m.start() for m in pattern.finditer(hay) if not (bounded and m.start() and hay[m.start() - 1] in _WORD_CHARS))
+    return starts
 
 
 def contains_fact(answer: str, fact: str, *, aliases: AliasTable | None = None) -> bool:
@@ -190,11 +215,21 @@ def contains_fact(answer: str, fact: str, *, aliases: AliasTable | None = None) 
     match inside ``18901`` and ``Hue`` does not match inside ``Huene``. ``aliases`` defaults to
     the bundled table; pass ``AliasTable()`` to match without alternative names.
     """
-    patterns = _fact_patterns(fact, bundled_aliases() if aliases is None else aliases)
-    if not patterns:
+    forms = fact_forms(fact, bundled_aliases() if aliases is None else aliases)
+    if not forms:
         return False
     hay = canonical_text(answer)
-    return any(p.search(hay) for p in patterns)
+    for literal, pattern in forms:
+        if literal not in hay:
+            continue
+        if literal[0] not in _WORD_CHARS:
+            if pattern.search(hay):
+                return True
+            continue
+        for m in pattern.finditer(hay):
+            if not m.start() or hay[m.start() - 1] not in _WORD_CHARS:
+                return True
+    return False
 
 
 def split_key_facts(value: str | None) -> list[str]:

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from hcmqa.data.audit import DEFAULT_ALLOW, AuditReport, audit_pairs, facts_found_in_corpus
 from hcmqa.data.documents import DocumentError, load_documents
 from hcmqa.data.passages import chunk_documents, write_passages
 from hcmqa.data.qa import SPLITS, ValidationError, assign_splits, load_offtopic_csv, load_qa_csv, write_qa_csv
-from hcmqa.text import fold
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 DEFAULT_DOCS = RESOURCES / "corpus"
@@ -41,6 +41,7 @@ class BuildResult:
     path: Path
     manifest: dict
     reused: bool
+    audit: AuditReport | None = None  # findings are warnings: printed, never fatal to a build
 
 
 def sha256_file(path: Path) -> str:
@@ -85,10 +86,10 @@ def build_dataset(
         raise ValidationError(problems)
 
     passages = chunk_documents(docs, root=docs_dir, max_words=max_words)
-    corpus = fold(" ".join(p.text for p in passages))
-    facts_in_corpus = {
-        p.fact_id for p in pairs if p.fact_id and p.key_facts and all(fold(f) in corpus for f in p.key_facts)
-    }
+    facts_in_corpus = facts_found_in_corpus(pairs, " ".join(p.text for p in passages))
+    # The bundled allow-list explains findings in the bundled QA set only.
+    allow = DEFAULT_ALLOW if Path(qa_csv).resolve() == DEFAULT_QA.resolve() else None
+    report = audit_pairs(pairs, docs, str(qa_csv), str(docs_dir), allow, unseen_fraction=unseen_fraction, seed=seed)
     pairs = assign_splits(pairs, unseen_fraction=unseen_fraction, seed=seed, eligible_unseen=facts_in_corpus)
 
     inputs = {
@@ -100,7 +101,7 @@ def build_dataset(
     version = hashlib.sha256(json.dumps([inputs, settings], sort_keys=True).encode()).hexdigest()[:12]
     target = out_root / f"{name}-{version}"
     if (target / "manifest.json").is_file():
-        return BuildResult(target, json.loads((target / "manifest.json").read_text()), reused=True)
+        return BuildResult(target, json.loads((target / "manifest.json").read_text()), reused=True, audit=report)
 
     all_facts = {p.fact_id for p in pairs if p.fact_id}
     manifest = {
@@ -120,6 +121,7 @@ def build_dataset(
         },
         "splits": {s: sum(1 for p in pairs if p.split == s) for s in SPLITS},
         "split_facts": {s: len({p.fact_id for p in pairs if p.split == s}) for s in SPLITS},
+        "audit": {"clean": report.clean, "open_findings": len(report.open_findings), "findings": len(report.findings)},
     }
     out_root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=out_root))
@@ -137,7 +139,7 @@ def build_dataset(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return BuildResult(target, manifest, reused=False)
+    return BuildResult(target, manifest, reused=False, audit=report)
 
 
 def load_manifest(dataset_dir: Path) -> dict:
