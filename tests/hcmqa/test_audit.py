@@ -141,6 +141,7 @@ def test_bundled_data_audits_clean():
     assert report.clean, report.format_text()
     assert report.stats["time questions without a date key"] <= 3
     assert report.stats["non-time questions requiring an unasked year"] <= 0.02 * report.rows
+    assert report.stats["corpus words"] >= 18000
 
 
 def test_cli_audit_json_and_exit_status(tmp_path, capsys):
