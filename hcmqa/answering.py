@@ -14,7 +14,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from hcmqa.prompts import REFUSAL_NO_SOURCE, REFUSAL_OFFTOPIC, build_messages, render_prompt
+from hcmqa.guard import unsupported_claims
+from hcmqa.prompts import REFUSAL_NO_SOURCE, REFUSAL_OFFTOPIC, build_messages, extractive_answer, render_prompt
+from hcmqa.retrieval import Context, focused_context
 from hcmqa.text import question_key
 
 
@@ -33,6 +35,8 @@ class Answer:
     resolved_question: str = ""
     # which path produced the answer: one of ANSWER_PATHS
     path: str = ""
+    # claims of a generated answer that no cited passage supported (why the guard replaced it)
+    unsupported: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -60,9 +64,28 @@ def resolve_followup(question: str, previous: list[Answer]) -> str:
 
 
 class Assistant:
-    """Gate + retriever + generator with one answering policy."""
+    """Gate + retriever + generator + faithfulness guard with one answering policy.
 
-    def __init__(self, gate, retriever, generator, mode: str = "grounded", top_k: int = 3, description: str = ""):
+    Grounded answers go: gate -> retrieval (nothing above the reranker's threshold -> no-source
+    refusal) -> focused context (the best ``focus_sentences`` sentences of the hits) ->
+    generation -> guard. A generated answer that states a number or name none of its cited
+    passages holds is replaced by the best source sentence, quoted with its citation, when that
+    sentence scores at least ``min_sentence_score``; otherwise by the no-source refusal.
+    """
+
+    def __init__(
+        self,
+        gate,
+        retriever,
+        generator,
+        mode: str = "grounded",
+        top_k: int = 3,
+        description: str = "",
+        focus_sentences: int = 3,
+        guard: bool = True,
+        min_sentence_score: float | None = None,
+        allowed_names: tuple[str, ...] | None = None,
+    ):
         if mode not in ("grounded", "closed_book"):
             raise ValueError(f"mode: must be grounded or closed_book, got {mode!r}")
         self.gate = gate
@@ -71,6 +94,25 @@ class Assistant:
         self.mode = mode
         self.top_k = top_k
         self.description = description
+        self.focus_sentences = focus_sentences
+        self.guard = guard
+        meta = getattr(retriever, "metadata", {}) or {}
+        self.min_sentence_score = meta.get("min_sentence_score", 0.0) if min_sentence_score is None else min_sentence_score
+        self.allowed_names = tuple(allowed_names if allowed_names is not None else getattr(retriever, "subject_names", ()))
+
+    def contexts(self, queries: list[str]) -> list[Context | None]:
+        """The focused context per query, or None when retrieval finds nothing relevant."""
+        hits = self.retriever.search_batch(queries, k=self.top_k)
+        present = [i for i, h in enumerate(hits) if h]
+        scored = self.retriever.focus_batch([queries[i] for i in present], [hits[i] for i in present])
+        out: list[Context | None] = [None] * len(queries)
+        for i, sentences in zip(present, scored):
+            out[i] = focused_context(hits[i], sentences, self.focus_sentences)
+        return out
+
+    def prompt(self, question: str, context: Context | None) -> str:
+        texts = context.texts if context is not None else None
+        return render_prompt(self.generator.tokenizer, build_messages(question, texts, self.mode))
 
     def answer_batch(self, questions: list[str], progress: Callable[[int, int], None] | None = None, queries: list[str] | None = None) -> list[Answer]:
         """Answer a list; duplicates (same words ignoring case/accents/punctuation) are answered once.
@@ -88,31 +130,44 @@ class Assistant:
         decisions = self.gate.classify([queries[i] for i in firsts])
         gate_ms = (time.perf_counter() - gate_began) * 1000 / max(1, len(firsts))
         answers: dict[int, Answer] = {}
-        to_generate: list[tuple[int, str, list]] = []
+        related = []
         for i, decision in zip(firsts, decisions):
             ans = Answer(questions[i], decision.related, "", [], decision.score, gate_ms, resolved_question=queries[i])
             answers[i] = ans
             if not decision.related:
                 ans.answer, ans.refused, ans.path = REFUSAL_OFFTOPIC, "off_topic", "refused_off_topic"
+            else:
+                related.append(i)
+        contexts: dict[int, Context | None] = {}
+        if self.mode == "grounded" and related:
+            began = time.perf_counter()
+            for i, ctx in zip(related, self.contexts([queries[i] for i in related])):
+                contexts[i] = ctx
+            share = (time.perf_counter() - began) * 1000 / len(related)
+            for i in related:
+                answers[i].latency_ms += share
+        to_generate: list[tuple[int, str]] = []
+        for i in related:
+            ctx = contexts.get(i)
+            if self.mode == "grounded" and ctx is None:
+                answers[i].answer, answers[i].refused, answers[i].path = REFUSAL_NO_SOURCE, "no_source", "refused_no_source"
                 continue
-            hits = self.retriever.search(queries[i], k=self.top_k) if self.mode == "grounded" else []
-            if self.mode == "grounded" and not hits:
-                ans.answer, ans.refused, ans.path = REFUSAL_NO_SOURCE, "no_source", "refused_no_source"
-                continue
-            ans.sources = [h.as_source() for h in hits]
-            prompt = render_prompt(self.generator.tokenizer, build_messages(queries[i], [h.passage for h in hits], self.mode))
-            to_generate.append((i, prompt, hits))
+            if ctx is not None:
+                answers[i].sources = [h.as_source() for h in ctx.hits]
+            to_generate.append((i, self.prompt(queries[i], ctx)))
         total = len(to_generate)
 
         def report(done: int, _total: int) -> None:
             if progress:
                 progress(done, total)
 
-        generated = self.generator.generate([p for _, p, _ in to_generate], progress=report)
-        for (i, _, _), gen in zip(to_generate, generated):
+        generated = self.generator.generate([p for _, p in to_generate], progress=report)
+        for (i, _), gen in zip(to_generate, generated):
             answers[i].answer = gen.text
             answers[i].path = "generated"
             answers[i].latency_ms += gen.seconds * 1000
+            if self.guard and self.mode == "grounded":
+                self._check(answers[i], contexts[i])
         result = []
         for i, q in enumerate(queries):
             first = answers[unique[question_key(q)]]
@@ -123,6 +178,19 @@ class Assistant:
             ans.latency_ms = round(ans.latency_ms, 1)
         self.last_batch_seconds = time.perf_counter() - started
         return result
+
+    def _check(self, answer: Answer, context: Context) -> None:
+        """The faithfulness guard: keep, quote a source sentence instead, or refuse."""
+        sources = [h.passage.text for h in context.hits]
+        missing = unsupported_claims(answer.answer, sources, allowed=self.allowed_names)
+        if not missing and answer.answer.strip():
+            return
+        answer.unsupported = [c.text for c in missing]
+        best = context.sentences[0] if context.sentences else None
+        if best is not None and best.score >= self.min_sentence_score:
+            answer.answer, answer.path = extractive_answer(best.text, best.source), "extracted"
+        else:
+            answer.answer, answer.refused, answer.path = REFUSAL_NO_SOURCE, "no_source", "refused_no_source"
 
     def ask(self, question: str) -> Answer:
         return self.answer_batch([question])[0]
@@ -143,6 +211,8 @@ def load_assistant(
     batch_size: int = 16,
     dtype: str = "float32",
     top_k: int | None = None,
+    focus_sentences: int | None = None,
+    guard: bool = True,
 ) -> Assistant:
     """An assistant for a trained trial (``run_dir``) or for the base model (``run_dir=None``)."""
     from hcmqa.config import TrialConfig
@@ -180,4 +250,13 @@ def load_assistant(
         gate.save(gate_dir)
     model_path = resolve_model(config.base_model, home)
     generator = load_generator(model_path, str(adapter) if adapter else None, max_new_tokens=config.max_new_tokens, batch_size=batch_size, dtype=dtype)
-    return Assistant(gate, Retriever.from_dataset(dataset_dir), generator, mode=mode or config.mode, top_k=top_k or config.top_k, description=description)
+    return Assistant(
+        gate,
+        Retriever.from_dataset(dataset_dir),
+        generator,
+        mode=mode or config.mode,
+        top_k=top_k or config.top_k,
+        description=description,
+        focus_sentences=config.focus_sentences if focus_sentences is None else focus_sentences,
+        guard=guard,
+    )

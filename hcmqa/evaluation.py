@@ -169,3 +169,24 @@ def teacher_forced_bleu(model, tokenizer, prompts: list[str], answers: list[str]
             decoded = tokenizer.decode(pred, skip_special_tokens=True)
             scores.append(sentence_bleu([answer.split()], decoded.split(), smoothing_function=smooth))
     return sum(scores) / max(1, len(scores))
+
+
+_DECLINE_RE = re.compile(
+    r"\b(could not find|couldn't find|can ?not find|not (?:in|covered by|recorded in|mentioned in) (?:the|my|our|its) (?:museum's )?sources"
+    r"|(?:the|my|our) sources (?:do not|don't|say nothing)|i (?:do not|don't) know|no record)\b",
+    re.I,
+)
+
+
+def is_declined(answer) -> bool:
+    """A refusal, or a generated answer that itself says the sources do not cover the question."""
+    return answer.path in ("refused_no_source", "refused_off_topic") or bool(_DECLINE_RE.search(answer.answer or ""))
+
+
+def evaluate_declines(assistant, questions: list[str], progress=None) -> dict:
+    """Share of questions the corpus cannot answer that the assistant declines (higher is better)."""
+    answers = assistant.answer_batch(questions, progress=progress)
+    rows = [{"question": a.question, "answer": a.answer, "path": a.path, "declined": is_declined(a), "sources": [s["id"] for s in a.sources]} for a in answers]
+    paths = collections.Counter(a.path for a in answers)
+    n = max(1, len(rows))
+    return {"count": len(rows), "declined": sum(r["declined"] for r in rows) / n, "paths": dict(paths), "rows": rows}

@@ -10,14 +10,24 @@ REFUSAL_OFFTOPIC = "I'm sorry, I can only answer questions about the life of Ho 
 REFUSAL_NO_SOURCE = "I'm sorry, I could not find that in the museum's sources, so I won't guess."
 
 
-def build_messages(question: str, passages: list[Passage] | None, mode: str) -> list[dict]:
-    """Chat messages for one question; grounded prompts list the passages, numbered."""
+def build_messages(question: str, context: list[Passage | str] | None, mode: str) -> list[dict]:
+    """Chat messages for one question; grounded prompts list the context, numbered by source.
+
+    ``context`` holds one entry per cited source: a passage, or the text chosen from it (the
+    focused sentences the answer path puts in front of the reader).
+    """
     if mode == "grounded":
-        context = "\n".join(f"[{i}] {p.text}" for i, p in enumerate(passages or [], start=1))
-        user = f"Passages:\n{context}\n\nQuestion: {question}"
+        texts = [c.text if isinstance(c, Passage) else c for c in (context or [])]
+        numbered = "\n".join(f"[{i}] {t}" for i, t in enumerate(texts, start=1))
+        user = f"Passages:\n{numbered}\n\nQuestion: {question}"
         return [{"role": "system", "content": SYSTEM_GROUNDED}, {"role": "user", "content": user}]
     return [{"role": "system", "content": SYSTEM_CLOSED}, {"role": "user", "content": question}]
 
 
 def render_prompt(tokenizer, messages: list[dict]) -> str:
     return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+
+
+def extractive_answer(sentence: str, source: int) -> str:
+    """The quoted source sentence with its citation: the answer when generation is not trusted."""
+    return f"The museum's sources say [{source}]: \u201c{sentence.strip()}\u201d"

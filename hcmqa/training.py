@@ -65,26 +65,51 @@ class TrialResult:
 
 
 def training_messages(pairs: list[QAPair], config: TrialConfig, retriever=None) -> list[tuple[list[dict], str]]:
-    """(messages, answer) per pair; grounded examples carry retrieved passages incl. distractors.
+    """(messages, answer) per pair; grounded prompts hold the same focused context as answering.
 
-    For a grounded example the prompt holds the top ``top_k`` retrieved passages. When none of
-    them contains the answer's key facts, the best passage that does replaces the last one, so
-    the model learns to read the answer from its context rather than to recite or invent.
-    Passage order is shuffled (seeded per question) so position carries no signal.
+    The context is built exactly as the answer path builds it (top ``top_k`` hits, their best
+    ``focus_sentences`` sentences). When it misses the answer's key facts, the best passage that
+    holds them replaces the last hit and its sentence holding them is put first, so the model
+    learns to read the answer from its context rather than to recite or invent. The order of
+    the cited sources is shuffled (seeded per question) so position carries no signal.
     """
+    from hcmqa.retrieval import Hit, Sentence, focused_context
+
+    if config.mode != "grounded":
+        return [(build_messages(pair.question, None, config.mode), pair.answer) for pair in pairs]
+    questions = [pair.question for pair in pairs]
+    ranked = retriever.rank_batch(questions, k=config.top_k)
+    for n, pair in enumerate(pairs):
+        hits = ranked[n]
+        if pair.key_facts and not any(all(contains_fact(h.passage.text, f) for f in pair.key_facts) for h in hits):
+            gold = retriever.find_containing(pair.key_facts, pair.question)
+            if gold is not None:
+                ranked[n] = hits[: config.top_k - 1] + [Hit(gold, 0.0)]
+    scored = retriever.focus_batch(questions, ranked)
     examples = []
-    for pair in pairs:
-        passages = None
-        if config.mode == "grounded":
-            hits = retriever.search(pair.question, k=config.top_k)
-            passages = [h.passage for h in hits]
-            if pair.key_facts and not any(all(contains_fact(p.text, f) for f in pair.key_facts) for p in passages):
-                gold = retriever.find_containing(pair.key_facts, pair.question)
-                if gold is not None:
-                    passages = passages[: config.top_k - 1] + [gold]
-            random.Random(f"{config.seed}:{pair.question}").shuffle(passages)
-        examples.append((build_messages(pair.question, passages, config.mode), pair.answer))
+    for pair, hits, sentences in zip(pairs, ranked, scored):
+        if pair.key_facts:
+            holding = [s for s in sentences if all(contains_fact(s.text, f) for f in pair.key_facts)]
+            if holding:
+                top = max(s.score for s in sentences)
+                sentences = [Sentence(holding[0].text, holding[0].source, top + 1.0)] + [s for s in sentences if s is not holding[0]]
+        context = focused_context(hits, sentences, config.focus_sentences)
+        if pair.key_facts and not all(contains_fact(" ".join(context.texts), f) for f in pair.key_facts):
+            context = focused_context(hits, sentences, 0)  # the facts span sentences: whole passages
+        texts = list(context.texts)
+        random.Random(f"{config.seed}:{pair.question}").shuffle(texts)
+        examples.append((build_messages(pair.question, texts, config.mode), pair.answer))
     return examples
+
+
+def retrieval_recall(retriever, pairs: list[QAPair], k: int) -> float | None:
+    """Share of ``pairs`` whose top-``k`` passages together hold every key fact."""
+    scored = [p for p in pairs if p.key_facts]
+    if not scored:
+        return None
+    ranked = retriever.rank_batch([p.question for p in scored], k=k)
+    hits = sum(all(contains_fact(" ".join(h.passage.text for h in top), f) for f in p.key_facts) for p, top in zip(scored, ranked))
+    return hits / len(scored)
 
 
 def tokenize_example(tokenizer, messages: list[dict], answer: str, max_len: int) -> dict:
@@ -115,35 +140,13 @@ class ListDataset:
 
 
 def make_collator(tokenizer, pad_to: int | None = None):
-    """Pad a batch to its longest example (or to ``pad_to``, the academic project's way)."""
-    import torch
+    """transformers' seq2seq collator: pads to the batch's longest example (or to ``pad_to``,
+    the academic project's way), labels padded with -100 so padding never counts in the loss."""
+    from transformers import DataCollatorForSeq2Seq
 
-    pad_id = tokenizer.pad_token_id
-
-    def collate(batch: list[dict]) -> dict:
-        width = pad_to or max(len(b["input_ids"]) for b in batch)
-        out = {"input_ids": [], "attention_mask": [], "labels": []}
-        for b in batch:
-            n = width - len(b["input_ids"])
-            out["input_ids"].append(b["input_ids"] + [pad_id] * n)
-            out["attention_mask"].append(b["attention_mask"] + [0] * n)
-            out["labels"].append(b["labels"] + [IGNORE] * n)
-        return {k: torch.tensor(v, dtype=torch.long) for k, v in out.items()}
-
-    return collate
-
-
-def length_grouped_order(lengths: list[int], batch_size: int, seed: int) -> list[int]:
-    """Indices shuffled, then sorted by length inside mega-batches of 50 batches: batches of
-    similar lengths (little padding) whose order is still random across the epoch."""
-    rng = random.Random(seed)
-    idx = list(range(len(lengths)))
-    rng.shuffle(idx)
-    mega = batch_size * 50
-    groups = [sorted(idx[i : i + mega], key=lambda j: -lengths[j]) for i in range(0, len(idx), mega)]
-    batches = [g[i : i + batch_size] for g in groups for i in range(0, len(g), batch_size)]
-    rng.shuffle(batches)
-    return [j for b in batches for j in b]
+    if pad_to:
+        return DataCollatorForSeq2Seq(tokenizer, padding="max_length", max_length=pad_to, label_pad_token_id=IGNORE, return_tensors="pt")
+    return DataCollatorForSeq2Seq(tokenizer, padding="longest", label_pad_token_id=IGNORE, return_tensors="pt")
 
 
 # --- model ------------------------------------------------------------------------------
@@ -309,8 +312,6 @@ def run_trial(
         raise ValueError(f"{dataset_dir}: the dataset needs both train and val questions")
     train_items = [tokenize_example(tokenizer, m, a, config.max_seq_length) for m, a in training_messages(train_pairs, config, retriever)]
     val_items = [tokenize_example(tokenizer, m, a, config.max_seq_length) for m, a in training_messages(val_pairs, config, retriever)]
-    order = length_grouped_order([len(x["input_ids"]) for x in train_items], config.batch_size, config.seed)
-    train_items = [train_items[i] for i in order]
 
     model = load_model(model_path, load_in_4bit=config.load_in_4bit, double_quant=config.double_quant, compute_dtype=config.compute_dtype)
     modules = linear_module_names(model)
@@ -338,11 +339,16 @@ def run_trial(
     probe_pairs = val_pairs[: config.eval_generate_samples]
     probe_prompts = [render_prompt(tokenizer, m) for m, _ in training_messages(probe_pairs, config, retriever)]
 
+    probe_recall = retrieval_recall(retriever, probe_pairs, config.top_k) if retriever is not None else None
+
     def answer_probe(current_model) -> dict:
         gen_tok = load_tokenizer(model_path)
         generator = Generator(current_model, gen_tok, max_new_tokens=config.max_new_tokens, batch_size=16)
         answers = [g.text for g in generator.generate(probe_prompts)]
-        return answer_metrics(answers, probe_pairs)
+        scores = answer_metrics(answers, probe_pairs)
+        if probe_recall is not None:
+            scores["retrieval_recall"] = probe_recall
+        return scores
 
     known = {(p.step, p.split, p.name) for p in _read_points(out_dir / "metrics.jsonl")}
     hooks = _make_callbacks(out_dir, config, progress, should_cancel, answer_probe if probe_pairs else None, known)
@@ -381,7 +387,8 @@ def run_trial(
         remove_unused_columns=False,
         dataloader_num_workers=0,
         disable_tqdm=True,
-        train_sampling_strategy="sequential",  # our length-grouped shuffle above decides the order
+        # batches of similar lengths (little padding), in a seeded random order
+        train_sampling_strategy="group_by_length",
         include_num_input_tokens_seen="non_padding",
         # eval needs only the loss: without this the Trainer gathers every eval logit
         # (batch x length x 49k vocabulary) in memory, which made evaluation slower than training

@@ -1,0 +1,121 @@
+"""Retrieval benchmark: recall@1/3/5 per split for each retrieval stage, BM25 as the baseline.
+
+recall@k is the share of questions whose top-k passages *together* hold every key fact of the
+question (case and diacritics ignored). Stages:
+
+- ``bm25``: Okapi BM25 over section + text, the query as asked (the old retriever);
+- ``bm25+norm``: the same with the subject's names dropped from the query;
+- ``dense (stock)``: all-MiniLM-L6-v2 as shipped, normalised query;
+- ``dense (fine-tuned)``: the dataset's bi-encoder, fine-tuned on the train split;
+- ``hybrid``: RRF of ``bm25+norm`` and the fine-tuned bi-encoder;
+- ``hybrid+rerank``: the fine-tuned cross-encoder over the hybrid's top candidates (the product).
+
+Two more columns for the product: ``focus@3``, the share whose 3 focused sentences hold every
+key fact, and ``kept``, the share of questions that pass the "nothing relevant" threshold. The
+same threshold is applied to the unanswerable set (``hcmqa/resources/qa/unanswerable.csv``),
+where the share *not* kept is the share retrieval alone declines.
+
+    .venv/bin/python -m bench.retrieval.run --out bench/retrieval/RESULTS.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from bench.common import header, table  # noqa: E402
+
+SPLITS = ("train", "val", "test_paraphrase", "test_unseen")
+KS = (1, 3, 5)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--home", default=os.environ.get("HCMQA_HOME", ".hcmqa"))
+    parser.add_argument("--dataset", help="a built dataset directory (default: build the bundled one, training its retriever)")
+    parser.add_argument("--out", default="bench/retrieval/RESULTS.md")
+    args = parser.parse_args()
+
+    import numpy as np
+
+    from hcmqa.data.build import build_dataset
+    from hcmqa.data.qa import read_split
+    from hcmqa.retrieval import DenseIndex, Retriever, focused_context, normalise_query
+    from hcmqa.retriever_training import base_encoder_dir, ensure_retriever
+    from hcmqa.text import contains_fact, fold
+
+    home = Path(args.home)
+    dataset = Path(args.dataset) if args.dataset else build_dataset(out_root=home / "datasets").path
+    began = time.perf_counter()
+    meta = ensure_retriever(dataset, progress=lambda m: print(m, file=sys.stderr, flush=True))
+    train_note = f"retriever trained in {meta['seconds']:.0f} s" if time.perf_counter() - began > 5 else "retriever already trained"
+    full = Retriever.from_dataset(dataset)
+    passages = full.passages
+    splits = {s: [p for p in read_split(dataset, s) if p.key_facts] for s in SPLITS}
+    unanswerable = [row["question"] for row in csv.DictReader(open(Path(__file__).resolve().parents[2] / "hcmqa/resources/qa/unanswerable.csv", encoding="utf-8"))]
+    stock = DenseIndex(base_encoder_dir(), passages)
+
+    def holds(texts: list[str], facts) -> bool:
+        joined = " ".join(texts)
+        return all(contains_fact(joined, f) for f in facts)
+
+    def recall_of(orders: list[list[int]], pairs) -> list[float]:
+        return [sum(holds([passages[i].text for i in order[:k]], p.key_facts) for order, p in zip(orders, pairs)) / len(pairs) for k in KS]
+
+    def argsort_rows(matrix) -> list[list[int]]:
+        return [list(map(int, np.argsort(-row, kind="stable"))) for row in matrix]
+
+    rows = []
+    for split, pairs in splits.items():
+        questions = [p.question for p in pairs]
+        normalised = [normalise_query(q, full.subject_names) for q in questions]
+        stages = {
+            "bm25": argsort_rows([full.bm25.scores(fold(q)) for q in questions]),
+            "bm25+norm": argsort_rows([full.bm25.scores(q) for q in normalised]),
+            "dense (stock)": argsort_rows(stock.scores_batch(normalised)),
+        }
+        if full.dense is not None:
+            stages["dense (fine-tuned)"] = argsort_rows(full.dense.scores_batch(normalised))
+            stages["hybrid"] = full.candidate_lists(normalised)
+        for name, orders in stages.items():
+            rows.append([name, split, len(pairs), *recall_of(orders, pairs), "", ""])
+        if full.reranker is not None:
+            t = time.perf_counter()
+            ranked = full.rank_batch(questions, k=max(KS))
+            orders = [[full._index_cache[h.passage] for h in hits] for hits in ranked]
+            top = [hits[: 3] for hits in ranked]
+            focus = full.focus_batch(questions, top)
+            focus_ok = sum(holds(focused_context(h, s, 3).texts, p.key_facts) for h, s, p in zip(top, focus, pairs)) / len(pairs)
+            kept = sum(bool(hits) and hits[0].score >= full.min_score for hits in ranked) / len(pairs)
+            rows.append(["hybrid+rerank", split, len(pairs), *recall_of(orders, pairs), focus_ok, kept])
+            print(f"{split}: rerank {time.perf_counter() - t:.1f} s for {len(pairs)} questions", file=sys.stderr)
+        print(rows[-1], file=sys.stderr, flush=True)
+    declined = None
+    if full.reranker is not None:
+        ranked = full.rank_batch(unanswerable, k=3)
+        declined = sum(not hits or hits[0].score < full.min_score for hits in ranked) / len(unanswerable)
+
+    command = "python -m bench.retrieval.run " + " ".join(sys.argv[1:])
+    text = header("Retrieval benchmark", command)
+    text += (
+        f"\nDataset {dataset.name} ({len(passages)} passages); {train_note}. The bi-encoder and the reranker were fine-tuned on the train"
+        f" split only ({meta['train_questions']} questions, seed {meta['settings']['seed']}); the val split set the threshold"
+        f" (min_score {meta['min_score']}: val recall {meta['calibration']['passage']['val_recall']}, false accepts with the answer removed"
+        f" {meta['calibration']['passage']['val_false_accept']}). Rows on `train` show what the models saw; `val` and the test splits did not train them.\n\n"
+    )
+    text += table(["stage", "split", "n", "R@1", "R@3", "R@5", "focus@3", "kept"], rows) + "\n"
+    if declined is not None:
+        text += f"\nUnanswerable questions ({len(unanswerable)}): retrieval alone declines {declined:.3f} of them (top reranker score under min_score).\n"
+    Path(args.out).write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

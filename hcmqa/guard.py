@@ -1,0 +1,123 @@
+"""Faithfulness guard: every number, date and proper name of an answer must be in its sources.
+
+A small model reading passages sometimes copies the wrong span or invents a figure. Before an
+answer is returned, :func:`unsupported_claims` lists the claims in it that none of the cited
+passages contain:
+
+- numbers (``1890``, ``9:47``, ``1,000``, ordinals such as ``19th``) and number words
+  (``thirteen``), which match their digits or their words in a source;
+- capitalised words that are not ordinary English words at the start of a sentence: names of
+  people, places, organisations, months.
+
+Matching ignores case and Vietnamese diacritics and respects word boundaries, so ``79`` is not
+supported by ``1979``. The names of the topic's subject (aliases) are always allowed: every
+passage is about them even when it does not repeat them.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from hcmqa.text import fold
+
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "thousand": 1000,
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10,
+}
+_DIGITS_TO_WORDS: dict[str, set[str]] = {}
+for _word, _value in NUMBER_WORDS.items():
+    _DIGITS_TO_WORDS.setdefault(str(_value), set()).add(_word)
+
+# Capitalised words that are no claim: pronouns, articles, auxiliaries, question and linking
+# words that open a sentence, and the titles and honorifics around names.
+_COMMON = frozenset(
+    """
+    a an the he his him himself she her it its they their them we our you your i this that these those there
+    here in on at to for from by with of and or but as after before during while when where who whom whose
+    which what why how yes no not also then later finally first however although though because since until
+    so thus still only both each every all some many most one his according was were is are be been had has
+    have did does do could would should may might will shall can about around between among into over under
+    upon through throughout near today now during instead other another such same even just very
+    mr mrs ms dr president uncle chairman comrade general prime minister party
+    """.split()
+)
+_NUMBER_RE = re.compile(r"\d+(?:[.,:]\d+)*")
+_WORD_RE = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
+_SENTENCE_START_RE = re.compile(r"(?:^|[.!?:;]\s+|[\"“(\[]\s*)$")
+
+
+@dataclass(frozen=True)
+class Claim:
+    kind: str  # "number" or "name"
+    text: str
+
+
+def _norm_number(token: str) -> str:
+    token = token.rstrip(".,:")
+    return token.replace(",", "") if re.fullmatch(r"\d{1,3}(,\d{3})+", token) else token
+
+
+def _word_in(word: str, hay: str) -> bool:
+    return re.search(r"(?<![0-9a-z])" + re.escape(word) + r"(?![0-9a-z])", hay) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _source_numbers(hay: str) -> frozenset[str]:
+    return frozenset(_norm_number(n) for n in _NUMBER_RE.findall(hay))
+
+
+def claims(answer: str) -> list[Claim]:
+    """Numbers, number words and proper-name words stated in ``answer``, in order."""
+    found: list[Claim] = []
+    for match in _NUMBER_RE.finditer(answer):
+        found.append(Claim("number", _norm_number(match.group())))
+    words = list(_WORD_RE.finditer(answer))
+    for n, match in enumerate(words):
+        word = match.group().strip("'’-")
+        if not word:
+            continue
+        low = fold(word)
+        if low in NUMBER_WORDS and low not in ("one", "first", "second"):
+            found.append(Claim("number", low))
+            continue
+        if not word[0].isupper() or low in _COMMON or low.rstrip("s").rstrip("'’") in _COMMON:
+            continue
+        if _SENTENCE_START_RE.search(answer[: match.start()]):
+            # An ordinary word opening a sentence is capitalised too: count it as a name only
+            # when the next word is capitalised as well ("Ba Dinh", "Kim Lien").
+            following = words[n + 1].group() if n + 1 < len(words) else ""
+            if not following[:1].isupper() or answer[match.end() : words[n + 1].start()].strip():
+                continue
+        found.append(Claim("name", word))
+    return found
+
+
+def unsupported_claims(answer: str, sources: list[str], allowed: tuple[str, ...] = ()) -> list[Claim]:
+    """The claims of ``answer`` that no source supports (empty list: the answer is faithful).
+
+    ``allowed`` holds names that need no source (the subject's own names and aliases).
+    """
+    hay = fold(" ".join(sources))
+    numbers = _source_numbers(hay)
+    allowed_words = {w for name in allowed for w in fold(name).split()}
+    missing: list[Claim] = []
+    for claim in claims(answer):
+        if claim.kind == "number":
+            if claim.text in numbers or claim.text.isdigit() and any(_word_in(w, hay) for w in _DIGITS_TO_WORDS.get(claim.text, ())):
+                continue
+            if claim.text in NUMBER_WORDS and (_word_in(claim.text, hay) or str(NUMBER_WORDS[claim.text]) in numbers):
+                continue
+            missing.append(claim)
+        else:
+            word = fold(claim.text).replace("’", "'")
+            base = word[:-2] if word.endswith("'s") else word
+            if base in allowed_words or _word_in(base, hay):
+                continue
+            missing.append(claim)
+    return missing

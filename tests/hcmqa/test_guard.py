@@ -1,0 +1,127 @@
+"""The faithfulness guard, and the answer paths it chooses, without loading a language model."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from hcmqa.answering import Assistant
+from hcmqa.data.passages import Passage
+from hcmqa.guard import claims, unsupported_claims
+from hcmqa.prompts import REFUSAL_NO_SOURCE
+from hcmqa.retrieval import Retriever
+
+SOURCE = "On 2 September 1945, before a vast crowd in Ba Dinh Square in Hanoi, he read the Declaration of Independence."
+
+
+def test_claims_are_numbers_and_names_not_ordinary_words():
+    found = claims("He read it in Ba Dinh Square on 2 September 1945. Later he rested.")
+    assert [c.text for c in found if c.kind == "number"] == ["2", "1945"]
+    assert {c.text for c in found if c.kind == "name"} == {"Ba", "Dinh", "Square", "September"}
+
+
+def test_a_supported_answer_passes():
+    assert unsupported_claims("He read it in Ba Dinh Square in Hanoi on 2 September 1945.", [SOURCE]) == []
+
+
+def test_an_invented_place_and_date_are_caught():
+    missing = unsupported_claims("He read it at the Ho Chi Minh Mausoleum on 2 September 1954.", [SOURCE], allowed=("Ho Chi Minh",))
+    assert {c.text for c in missing} == {"Mausoleum", "1954"}
+
+
+def test_numbers_match_whole_words_and_number_words():
+    assert [c.text for c in unsupported_claims("He was 79.", ["He died in 1979."])] == ["79"]
+    assert unsupported_claims("He spent thirteen months in jail.", ["He spent 13 months in jail."]) == []
+    assert unsupported_claims("He spent 13 months in jail.", ["He spent thirteen months in jail."]) == []
+    assert unsupported_claims("About 1,000 people came.", ["About 1000 people came."]) == []
+
+
+def test_diacritics_and_possessives_do_not_count_as_new_names():
+    assert unsupported_claims("He was born in Nghệ An; Hanoi's square.", ["born in Nghe An province, Hanoi"]) == []
+
+
+# --- the answer paths, with a planted generator -----------------------------------------------
+
+
+@dataclass
+class _Decision:
+    related: bool
+    score: float
+
+
+class _Gate:
+    def classify(self, questions):
+        return [_Decision(True, 0.99) for _ in questions]
+
+
+@dataclass
+class _Generated:
+    text: str
+    seconds: float = 0.0
+
+
+class _PlantedGenerator:
+    """Returns a fixed answer: stands in for the language model so the guard is tested alone."""
+
+    class tokenizer:  # noqa: N801 - the attribute name the assistant reads
+        @staticmethod
+        def apply_chat_template(messages, tokenize=False, add_generation_prompt=True):
+            return "\n".join(m["content"] for m in messages)
+
+    def __init__(self, text):
+        self.text = text
+        self.prompts = []
+
+    def generate(self, prompts, progress=None):
+        self.prompts.extend(prompts)
+        return [_Generated(self.text) for _ in prompts]
+
+
+PASSAGES = [
+    Passage("d/independence/1", "d.md", "Leader", "Independence in 1945", SOURCE + " The crowd cheered for a long time."),
+    Passage("d/childhood/1", "d.md", "Early life", "Childhood", "He was born in Kim Lien village in Nghe An province in 1890. His father was a scholar."),
+    Passage("d/voyage/1", "d.md", "Abroad", "Voyage", "In 1911 he left Saigon as a kitchen helper on a French ship."),
+    Passage("d/paris/1", "d.md", "Abroad", "Paris", "In Paris he retouched photographs and wrote for newspapers."),
+    Passage("d/moscow/1", "d.md", "Abroad", "Moscow", "He studied in Moscow and worked for the Comintern."),
+    Passage("d/death/1", "d.md", "Legacy", "Death", "He died in Hanoi on 2 September 1969, aged 79."),
+]
+
+
+def _assistant(text, **kw):
+    retriever = Retriever(PASSAGES, min_score=0.1)
+    return Assistant(_Gate(), retriever, _PlantedGenerator(text), top_k=2, **kw)
+
+
+def test_the_guard_replaces_a_planted_answer_with_a_missing_date_by_the_quoted_source_sentence():
+    answer = _assistant("He read it in Ba Dinh Square on 2 September 1954.").ask("Where did Ho Chi Minh read the Declaration of Independence?")
+    assert answer.path == "extracted"
+    assert "1954" in answer.unsupported
+    assert "Ba Dinh Square" in answer.answer and "1954" not in answer.answer
+    # the quoted sentence is cited by the number of the source it comes from
+    cited = int(answer.answer.split("[", 1)[1].split("]", 1)[0])
+    assert SOURCE.split(",")[0] in answer.sources[cited - 1]["text"]
+
+
+def test_a_faithful_generated_answer_is_kept():
+    answer = _assistant("He read it in Ba Dinh Square in Hanoi.").ask("Where did Ho Chi Minh read the Declaration of Independence?")
+    assert answer.path == "generated" and answer.answer == "He read it in Ba Dinh Square in Hanoi." and answer.unsupported == []
+
+
+def test_an_unfaithful_answer_without_a_good_sentence_is_refused():
+    answer = _assistant("He was 1.62 m tall.", min_sentence_score=2.0).ask("How tall was Ho Chi Minh in Hanoi in 1945?")
+    assert answer.path == "refused_no_source" and answer.answer == REFUSAL_NO_SOURCE and answer.refused == "no_source"
+
+
+def test_nothing_relevant_is_refused_before_generation():
+    assistant = _assistant("anything")
+    answer = assistant.ask("Which football club did Ho Chi Minh support?")
+    assert answer.path == "refused_no_source"
+    assert assistant.generator.prompts == []
+
+
+@pytest.mark.parametrize("focus", [0, 1, 2])
+def test_the_reader_sees_only_the_focused_sentences(focus):
+    assistant = _assistant("He read it in Ba Dinh Square in Hanoi.", focus_sentences=focus)
+    assistant.ask("Where did Ho Chi Minh read the Declaration of Independence in Ba Dinh Square?")
+    prompt = assistant.generator.prompts[0]
+    assert "Ba Dinh Square" in prompt
+    assert ("The crowd cheered" in prompt) == (focus in (0, 2))
