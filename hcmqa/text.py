@@ -78,7 +78,7 @@ _NUMBER_WORDS = _number_words()
 _NUMBER_RE = re.compile(
     r"(?<![0-9a-z])(" + "|".join(sorted(map(re.escape, _NUMBER_WORDS), key=len, reverse=True)) + r")(?![0-9a-z])"
 )
-_SCALE_RE = re.compile(r"(?<![0-9a-z])(a|\d{1,2}) (hundred|thousand)(?![0-9a-z])")
+_SCALE_RE = re.compile(r"(?<![0-9a-z])(?:(a|\d{1,2}) )?(hundred|thousand)(?![0-9a-z])")
 _QUOTES = str.maketrans({"'": None, "\u2018": None, "\u2019": None, "\u02bc": None, "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
 _LETTER_HYPHEN_RE = re.compile(r"(?<=[a-z])-(?=[a-z])")
 _DIGIT_GROUP_RE = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
@@ -89,7 +89,7 @@ _DAY_FIRST_RE = re.compile(r"(?<![0-9])(\d{1,2})(?:st|nd|rd|th)? (?:of )?" + _MO
 
 
 def _scale(match: re.Match) -> str:
-    n = 1 if match.group(1) == "a" else int(match.group(1))
+    n = 1 if match.group(1) in (None, "a") else int(match.group(1))
     return str(n * (100 if match.group(2) == "hundred" else 1000))
 
 

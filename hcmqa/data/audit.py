@@ -68,7 +68,7 @@ _TIME_QUESTION_RE = re.compile(
     r"|^from when\b"
 )
 # Questions that name time themselves: a year in their key is asked for, not imposed.
-_ASKS_TIME_RE = re.compile(r"\b(when|year|years|date|dates|decade|month|day|days|century|time)\b")
+_ASKS_TIME_RE = re.compile(r"\b(when|year|years|date|dates|decade|month|day|days|century|time|tet|new year)\b")
 _YES_NO_RE = re.compile(r"^(did|was|were|is|are|does|do|has|have|had|can|could|would|will)\b")
 _COUNT_QUESTION_RE = re.compile(r"\b(how many|how much|how old|how young|how long|age)\b")
 _WORD_RE = re.compile(r"[0-9a-z]+")
