@@ -108,6 +108,16 @@ def cmd_data_build(args) -> int:
     print("splits: " + ", ".join(f"{k}={v}" for k, v in m["splits"].items()))
     if result.audit is not None:
         print(result.audit.format_text(limit=10))
+    if not args.no_retriever:
+        from hcmqa.retriever_training import ensure_retriever
+
+        meta = ensure_retriever(result.path, progress=lambda msg: print(msg, file=sys.stderr, flush=True))
+        calibration = meta["calibration"]["passage"]
+        print(
+            f"retriever: bi-encoder + reranker trained on {meta['train_questions']} train questions; "
+            f"'nothing relevant' below {meta['min_score']} (val recall {calibration['val_recall']}, "
+            f"false accepts with the answer removed {calibration['val_false_accept']})"
+        )
     return 0
 
 
@@ -210,6 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="parent folder for datasets (default: <home>/datasets)")
     p.add_argument("--name", default="default", help="dataset name (default: default)")
     p.add_argument("--max-words", type=int, default=90, help="longest passage in words (default: 90)")
+    p.add_argument("--no-retriever", action="store_true", help="skip training the bi-encoder and reranker (retrieval falls back to BM25)")
     p.set_defaults(func=cmd_data_build)
     p = data.add_parser("audit", help="check that key facts fit their questions and occur in answers and corpus (exit 1 on findings)")
     p.add_argument("--docs", help="folder of documents (default: the bundled corpus)")

@@ -16,9 +16,11 @@ from __future__ import annotations
 import collections
 import re
 import string
+import time
 from dataclasses import asdict, dataclass, field
 
 from hcmqa.data.qa import QAPair
+from hcmqa.guard import unsupported_claims
 from hcmqa.text import contains_fact
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
@@ -132,10 +134,21 @@ def evaluate(assistant, pairs: list[QAPair], progress=None) -> EvalReport:
     A question the gate refuses counts as answered with the refusal text: an honest score
     includes the gate's mistakes.
     """
+    began = time.perf_counter()
     answers = assistant.answer_batch([p.question for p in pairs], progress=progress)
-    extra = [{"related": a.related, "refused": a.refused, "sources": [s["id"] for s in a.sources], "latency_ms": a.latency_ms} for a in answers]
+    seconds = time.perf_counter() - began
+    allowed = tuple(getattr(assistant, "allowed_names", ()) or ())
+    extra = []
+    for a in answers:
+        unsupported = [] if a.refused else [c.text for c in unsupported_claims(a.answer, [s["text"] for s in a.sources], allowed=allowed)]
+        extra.append({"related": a.related, "refused": a.refused, "path": a.path, "sources": [s["id"] for s in a.sources], "latency_ms": a.latency_ms, "unsupported": unsupported, "guard_caught": list(a.unsupported)})
     report = score_answers([a.answer for a in answers], pairs, extra)
+    n = max(1, len(answers))
     report.aggregate["refused"] = sum(1 for a in answers if a.refused)
+    report.aggregate["paths"] = {path: sum(1 for a in answers if a.path == path) / n for path in ("generated", "extracted", "refused_off_topic", "refused_no_source")}
+    # answers that state a number or name found in none of their sources (0 is the target)
+    report.aggregate["unsupported_answers"] = sum(1 for e in extra if e["unsupported"])
+    report.aggregate["questions_per_second"] = len(answers) / max(seconds, 1e-9)
     report.description = getattr(assistant, "description", "")
     return report
 

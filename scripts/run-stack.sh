@@ -72,6 +72,17 @@ done
 echo "== base vs fine-tuned (generated answers, 40 questions per test split)"
 $HCMQA eval --limit 40 --out "$HCMQA_HOME/reports/base.json" 2>/dev/null | sed 's/^/   base       /'
 $HCMQA eval --run "$run_dir" --limit 40 --out "$HCMQA_HOME/reports/fine-tuned.json" 2>/dev/null | sed 's/^/   fine-tuned /'
+echo "== key-fact accuracy: fine-tuned next to base (the same 40 questions per split)"
+.venv/bin/python - "$HCMQA_HOME/reports/base.json" "$HCMQA_HOME/reports/fine-tuned.json" <<'PY'
+import json, sys
+base, tuned = (json.load(open(p)) for p in sys.argv[1:3])
+print(f"   {'split':16s} {'base':>6s} {'fine-tuned':>10s}   answer paths of the fine-tuned run")
+for split, entry in tuned["splits"].items():
+    b = base["splits"][split]["aggregate"]["key_fact_accuracy"]
+    t = entry["aggregate"]
+    paths = ", ".join(f"{k} {v:.0%}" for k, v in t.get("paths", {}).items() if v)
+    print(f"   {split:16s} {b:6.3f} {t['key_fact_accuracy']:10.3f}   {paths}")
+PY
 echo "== sample answers from the fine-tuned trial"
 for q in "When was Ho Chi Minh born?" "Where did Ho Chi Minh read the Declaration of Independence?" "What is the best street food in Ho Chi Minh City?"; do
   echo "Q: $q"

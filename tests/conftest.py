@@ -41,3 +41,17 @@ def gate(dataset_dir):
 
     data = gate_data_from_dataset(dataset_dir)
     return GateClassifier.train(data.train_questions, data.train_labels)
+
+
+@pytest.fixture(scope="session")
+def trained_dataset_dir(dataset_dir) -> Path:
+    """The bundled dataset with its retriever (bi-encoder + reranker) trained on its train split.
+
+    Trained once per session on a sample of 240 train questions (a few minutes on a CPU; the
+    full retriever, measured in bench/retrieval, trains on all of them); answering and trials on
+    this dataset reuse it.
+    """
+    from hcmqa.retriever_training import RetrieverSettings, ensure_retriever
+
+    ensure_retriever(dataset_dir, RetrieverSettings(max_questions=240, calibration_questions=120))
+    return dataset_dir

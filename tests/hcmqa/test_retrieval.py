@@ -29,3 +29,55 @@ def test_nothing_relevant_returns_no_hits(dataset_dir):
     assert retriever.search("the of and", k=3) == []
     assert retriever.search("quantum chromodynamics lattice gluon", k=3) == []
     assert tokenize("Who DIED in Hà Nội?") == ["die", "ha", "noi"]
+
+
+# --- the trained retriever (bi-encoder + reranker fine-tuned on the train split) ----------------
+
+import csv  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from hcmqa.retrieval import normalise_query  # noqa: E402
+
+UNANSWERABLE = Path(__file__).resolve().parents[2] / "hcmqa" / "resources" / "qa" / "unanswerable.csv"
+
+
+def test_the_subjects_names_are_dropped_from_queries_but_not_places_named_after_him():
+    assert normalise_query("Who was Ho Chi Minh's father?") == "who was father?"
+    assert normalise_query("When did Uncle Ho die?") == "when did die?"
+    assert "ho chi minh city" in normalise_query("When was Saigon renamed Ho Chi Minh City?")
+    assert normalise_query("Who was Ho Chi Minh?") == "who was ho chi minh?"
+
+
+@pytest.fixture(scope="module")
+def trained(trained_dataset_dir):
+    return Retriever.from_dataset(trained_dataset_dir)
+
+
+@pytest.mark.slow
+def test_trained_retriever_has_every_stage_and_a_val_threshold(trained, trained_dataset_dir):
+    from hcmqa.data.build import load_manifest
+
+    assert trained.stages == ["bm25", "dense", "rerank"]
+    assert 0.0 < trained.min_score < 1.0
+    manifest = load_manifest(trained_dataset_dir)
+    assert manifest["retriever"]["trained_on"] == "train"
+    assert manifest["retriever"]["min_score"] == trained.min_score
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("split", ["test_paraphrase", "test_unseen"])
+def test_trained_retriever_recall_at_3_is_above_a_floor(trained, trained_dataset_dir, split):
+    """Every key fact inside the top 3 passages, on a fixed subset of each test split."""
+    pairs = [p for p in read_split(trained_dataset_dir, split) if p.key_facts][:80]
+    ranked = trained.rank_batch([p.question for p in pairs], k=3)
+    found = sum(all(contains_fact(" ".join(h.passage.text for h in hits), f) for f in p.key_facts) for p, hits in zip(pairs, ranked))
+    assert found / len(pairs) >= 0.88
+
+
+@pytest.mark.slow
+def test_the_reranker_finds_nothing_relevant_for_most_unanswerable_questions(trained):
+    questions = [row["question"] for row in csv.DictReader(UNANSWERABLE.open(encoding="utf-8"))]
+    hits = trained.search_batch(questions, k=3)
+    assert sum(not h for h in hits) / len(questions) >= 0.3
