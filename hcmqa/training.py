@@ -28,7 +28,7 @@ from typing import Callable
 
 from hcmqa.config import TrialConfig
 from hcmqa.data.qa import QAPair, read_split
-from hcmqa.prompts import build_messages
+from hcmqa.prompts import READER_DECLINE, build_messages
 from hcmqa.text import contains_fact
 
 IGNORE = -100
@@ -85,9 +85,20 @@ def training_messages(pairs: list[QAPair], config: TrialConfig, retriever=None) 
             gold = retriever.find_containing(pair.key_facts, pair.question)
             if gold is not None:
                 ranked[n] = hits[: config.top_k - 1] + [Hit(gold, 0.0)]
+    # Some questions are shown a context with every passage that holds their answer removed,
+    # and taught to say so: the reader learns to decline when its sources are silent.
+    decline = {n for n, pair in enumerate(pairs) if pair.key_facts and random.Random(f"{config.seed}:decline:{pair.question}").random() < config.decline_share}
+    if decline:
+        deep = retriever.rank_batch([pairs[n].question for n in sorted(decline)], k=config.top_k + 8)
+        for n, hits in zip(sorted(decline), deep):
+            ranked[n] = [h for h in hits if not any(contains_fact(h.passage.text, f) for f in pairs[n].key_facts)][: config.top_k]
     scored = retriever.focus_batch(questions, ranked)
     examples = []
-    for pair, hits, sentences in zip(pairs, ranked, scored):
+    for n, (pair, hits, sentences) in enumerate(zip(pairs, ranked, scored)):
+        if n in decline:
+            texts = list(focused_context(hits, sentences, config.focus_sentences).texts)
+            examples.append((build_messages(pair.question, texts, config.mode), READER_DECLINE))
+            continue
         if pair.key_facts:
             holding = [s for s in sentences if all(contains_fact(s.text, f) for f in pair.key_facts)]
             if holding:
@@ -308,7 +319,7 @@ def run_trial(
         from hcmqa.retriever_training import ensure_retriever
 
         retriever_meta = ensure_retriever(dataset_dir)
-        manifest["retriever"] = {k: retriever_meta[k] for k in ("trained_on", "train_questions", "settings", "min_score", "min_sentence_score", "seconds")}
+        manifest["retriever"] = {k: retriever_meta[k] for k in ("trained_on", "train_questions", "settings", "bm25_weight", "min_score", "min_sentence_score", "seconds")}
         _write_json(manifest_path, manifest)
         retriever = Retriever.from_dataset(dataset_dir)
     train_pairs = read_split(dataset_dir, "train")
