@@ -146,7 +146,6 @@ def cmd_eval(args) -> int:
     from hcmqa import cli
     from hcmqa.data.qa import load_qa_csv, read_split
     from hcmqa.evaluation import evaluate, teacher_forced_bleu
-    from hcmqa.prompts import build_messages, render_prompt
 
     # Resolved before a model is loaded: a trial whose dataset is gone fails in a second.
     dataset = Path(args.dataset) if args.dataset else _dataset_of(Path(args.run) if args.run else None, cli._home(args))
@@ -163,15 +162,13 @@ def cmd_eval(args) -> int:
         result = evaluate(assistant, pairs, progress=_bar(len(pairs)))
         entry = {"aggregate": result.aggregate, "bleu_signature": result.bleu_signature, "rows": result.rows}
         if args.academic_bleu:
-            prompts = []
-            for pair in pairs:
-                hits = assistant.retriever.search(pair.question, k=assistant.top_k) if assistant.mode == "grounded" else []
-                prompts.append(render_prompt(assistant.generator.tokenizer, build_messages(pair.question, [h.passage for h in hits], assistant.mode)))
+            contexts = assistant.contexts([p.question for p in pairs]) if assistant.mode == "grounded" else [None] * len(pairs)
+            prompts = [assistant.prompt(p.question, c) for p, c in zip(pairs, contexts)]
             entry["academic_teacher_forced_bleu"] = teacher_forced_bleu(assistant.generator.model, assistant.generator.tokenizer, prompts, [p.answer for p in pairs])
         report["splits"][name] = entry
         agg = result.aggregate
         kfa = agg["key_fact_accuracy"]
-        print(f"{name:16s} n={agg['count']:4d} EM {agg['exact_match']:.3f}  F1 {agg['token_f1']:.3f}  key-facts {kfa if kfa is None else f'{kfa:.3f}'}  BLEU {agg['bleu']:.1f}  ROUGE-L {agg['rouge_l']:.3f}  refused {agg['refused']}")
+        print(f"{name:16s} n={agg['count']:4d} EM {agg['exact_match']:.3f}  F1 {agg['token_f1']:.3f}  key-facts {kfa if kfa is None else f'{kfa:.3f}'}  BLEU {agg['bleu']:.1f}  ROUGE-L {agg['rouge_l']:.3f}  refused {agg['refused']}  extracted {agg['paths']['extracted']:.2f}  unsupported {agg['unsupported_answers']}")
     # top-level aggregate keys for the first (or only) question set
     first = next(iter(report["splits"].values()))
     report.update({k: first["aggregate"][k] for k in ("exact_match", "token_f1", "key_fact_accuracy", "bleu", "rouge_l")})

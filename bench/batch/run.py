@@ -31,6 +31,7 @@ def main() -> int:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--dtypes", default="float32,bfloat16", help="dtypes tried for the batch path")
     parser.add_argument("--home", default=os.environ.get("HCMQA_HOME", ".hcmqa"))
+    parser.add_argument("--focus", type=int, default=3, help="focused sentences in grounded prompts (0 = the whole top-3 passages)")
     parser.add_argument("--out", default="bench/batch/RESULTS.md")
     args = parser.parse_args()
 
@@ -41,7 +42,7 @@ def main() -> int:
     from hcmqa.generation import Generator, clean_answer
     from hcmqa.models import DEFAULT_MODEL, load_model, load_tokenizer, prepare_model
     from hcmqa.prompts import build_messages, render_prompt
-    from hcmqa.retrieval import Retriever
+    from hcmqa.retrieval import Retriever, focused_context
 
     torch.manual_seed(0)
     home = Path(args.home)
@@ -55,9 +56,11 @@ def main() -> int:
     rows = []
     for mode in args.modes.split(","):
         prompts = []
-        for p in pairs:
-            hits = retriever.search(p.question, k=3) if mode == "grounded" else []
-            prompts.append(render_prompt(tokenizer, build_messages(p.question, [h.passage for h in hits], mode)))
+        ranked = retriever.rank_batch([p.question for p in pairs], k=3) if mode == "grounded" else [[] for _ in pairs]
+        focus = retriever.focus_batch([p.question for p in pairs], ranked) if mode == "grounded" else [[] for _ in pairs]
+        for p, hits, sentences in zip(pairs, ranked, focus):
+            context = focused_context(hits, sentences, args.focus).texts if mode == "grounded" else None
+            prompts.append(render_prompt(tokenizer, build_messages(p.question, context, mode)))
         mean_tokens = sum(len(tokenizer(x, add_special_tokens=False)["input_ids"]) for x in prompts) / len(prompts)
 
         # sequential fp32, one generate per question
@@ -86,7 +89,7 @@ def main() -> int:
 
     command = "python -m bench.batch.run " + " ".join(sys.argv[1:])
     text = header("Batch answering benchmark", command)
-    text += "\nSame related questions (test splits), same prompts (top-3 passages when grounded), greedy decoding, max_new_tokens 40."
+    text += "\nSame related questions (test splits), same prompts (when grounded: the focused sentences of the top-3 passages, `--focus`), greedy decoding, max_new_tokens 40."
     if args.seq_n:
         text += f" The sequential path is timed on the first {args.seq_n} questions (its q/s is per question, so it compares directly); 'identical' is measured on those."
     text += "\n\n"

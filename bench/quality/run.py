@@ -43,7 +43,6 @@ def main() -> int:
     import csv
 
     from hcmqa.evaluation import evaluate, evaluate_declines, teacher_forced_bleu
-    from hcmqa.prompts import build_messages, render_prompt
     from hcmqa.training import run_trial
 
     home = Path(args.home)
