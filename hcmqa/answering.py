@@ -90,6 +90,8 @@ class Assistant:
         guard: bool = True,
         min_sentence_score: float | None = None,
         allowed_names: tuple[str, ...] | None = None,
+        agreement_sentences: int = 2,
+        tie_margin: float = 0.05,
     ):
         if mode not in ("grounded", "closed_book"):
             raise ValueError(f"mode: must be grounded or closed_book, got {mode!r}")
@@ -103,6 +105,10 @@ class Assistant:
         self.guard = guard
         meta = getattr(retriever, "metadata", {}) or {}
         self.min_sentence_score = meta.get("min_sentence_score", 0.0) if min_sentence_score is None else min_sentence_score
+        # above this, a sentence answers the question even when the reader says it does not
+        self.confident_sentence_score = meta.get("confident_sentence_score", float("inf"))
+        self.agreement_sentences = agreement_sentences
+        self.tie_margin = tie_margin
         self.allowed_names = tuple(allowed_names if allowed_names is not None else getattr(retriever, "subject_names", ()))
 
     def contexts(self, queries: list[str]) -> list[Context | None]:
@@ -172,7 +178,8 @@ class Assistant:
             answers[i].path = "generated"
             answers[i].latency_ms += gen.seconds * 1000
             if self.mode == "grounded" and says_passages_are_silent(gen.text):
-                answers[i].answer, answers[i].refused, answers[i].path = REFUSAL_NO_SOURCE, "no_source", "refused_no_source"
+                # the reader says its passages are silent: believe it unless retrieval is confident
+                self._extract_or_refuse(answers[i], contexts[i], min_score=self.confident_sentence_score)
             elif self.guard and self.mode == "grounded":
                 self._check(answers[i], contexts[i])
         result = []
@@ -187,15 +194,29 @@ class Assistant:
         return result
 
     def _check(self, answer: Answer, context: Context) -> None:
-        """The faithfulness guard: keep, quote a source sentence instead, or refuse."""
+        """The faithfulness guard: keep, quote the best source sentences instead, or refuse.
+
+        A generated answer is kept only when every number and name in it occurs in the cited
+        passages *and* in the sentences retrieval ranks best for the question (the first
+        ``agreement_sentences``): a small reader that copies a date from the wrong sentence is
+        faithful to its sources yet wrong.
+        """
         sources = [h.passage.text for h in context.hits]
         missing = unsupported_claims(answer.answer, sources, allowed=self.allowed_names)
-        if not missing and answer.answer.strip():
+        best = [s.text for s in context.sentences[: self.agreement_sentences]]
+        disagree = [] if missing else unsupported_claims(answer.answer, best, allowed=self.allowed_names)
+        if not missing and not disagree and answer.answer.strip():
             return
         answer.unsupported = [c.text for c in missing]
-        best = context.sentences[0] if context.sentences else None
-        if best is not None and best.score >= self.min_sentence_score:
-            answer.answer, answer.path = extractive_answer(best.text, best.source), "extracted"
+        self._extract_or_refuse(answer, context)
+
+    def _extract_or_refuse(self, answer: Answer, context: Context, min_score: float | None = None) -> None:
+        """Quote the best sentence (and the runner-up when it scores almost as well), or refuse."""
+        threshold = self.min_sentence_score if min_score is None else min_score
+        ranked = context.sentences
+        if ranked and ranked[0].score >= threshold:
+            quoted = [ranked[0]] + [s for s in ranked[1:2] if ranked[0].score - s.score <= self.tie_margin]
+            answer.answer, answer.path = extractive_answer(quoted), "extracted"
         else:
             answer.answer, answer.refused, answer.path = REFUSAL_NO_SOURCE, "no_source", "refused_no_source"
 

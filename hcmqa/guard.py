@@ -72,8 +72,15 @@ def _source_numbers(hay: str) -> frozenset[str]:
     return frozenset(_norm_number(n) for n in _NUMBER_RE.findall(hay))
 
 
+_CITATION_RE = re.compile(r"\[\d+\]")
+
+
 def claims(answer: str) -> list[Claim]:
-    """Numbers, number words and proper-name words stated in ``answer``, in order."""
+    """Numbers, number words and proper-name words stated in ``answer``, in order.
+
+    Citation markers (``[2]``) are not claims.
+    """
+    answer = _CITATION_RE.sub(" ", answer)
     found: list[Claim] = []
     for match in _NUMBER_RE.finditer(answer):
         found.append(Claim("number", _norm_number(match.group())))

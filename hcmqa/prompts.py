@@ -30,6 +30,10 @@ def render_prompt(tokenizer, messages: list[dict]) -> str:
     return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
 
 
-def extractive_answer(sentence: str, source: int) -> str:
-    """The quoted source sentence with its citation: the answer when generation is not trusted."""
-    return f"The museum's sources say [{source}]: \u201c{sentence.strip()}\u201d"
+def extractive_answer(sentences) -> str:
+    """The quoted source sentences with their citations: the answer when generation is not trusted.
+
+    ``sentences`` are retrieval's :class:`~hcmqa.retrieval.Sentence` objects, best first.
+    """
+    quoted = " ".join(f"\u201c{s.text.strip()}\u201d [{s.source}]" for s in sentences)
+    return f"The museum's sources say: {quoted}"

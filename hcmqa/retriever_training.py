@@ -50,6 +50,7 @@ class RetrieverSettings:
     batch_size: int = 32
     hard_negatives: int = 3
     min_recall: float = 0.95
+    max_false_accept: float = 0.2
     max_length: int = 128
     # 0 = all; smaller values make a quick retriever (the test suite uses one)
     max_questions: int = 0
@@ -118,6 +119,16 @@ def _recall_at(retriever: Retriever, pairs: list[QAPair], k: int) -> float:
     return sum(all(contains_fact(" ".join(h.passage.text for h in hits), f) for f in p.key_facts) for p, hits in zip(pairs, ranked)) / max(1, len(pairs))
 
 
+def _confident_threshold(positives: list[float], negatives: list[float], max_false_accept: float) -> dict:
+    """The lowest threshold whose false-accept rate (answer removed) is at most ``max_false_accept``."""
+    for t in sorted(set(positives) | set(negatives)):
+        fpr = sum(s >= t for s in negatives) / max(1, len(negatives))
+        if fpr <= max_false_accept:
+            tpr = sum(s >= t for s in positives) / max(1, len(positives))
+            return {"threshold": round(float(t), 4), "val_recall": round(tpr, 4), "val_false_accept": round(fpr, 4)}
+    return {"threshold": 1.0, "val_recall": 0.0, "val_false_accept": 0.0}
+
+
 def _calibrate(retriever: Retriever, val: list[QAPair], settings: RetrieverSettings) -> dict:
     """BM25 weight, then passage and sentence thresholds, all from the val split."""
     usable = [p for p in val if p.key_facts and _positives(p, retriever.passages)]
@@ -147,7 +158,9 @@ def _calibrate(retriever: Retriever, val: list[QAPair], settings: RetrieverSetti
             neg_sentence.append(sentences[0].score)
     passage = _choose_threshold(pos_passage, neg_passage, settings.min_recall)
     sentence = _choose_threshold(pos_sentence, neg_sentence, settings.min_recall)
+    confident = _confident_threshold(pos_sentence, neg_sentence, settings.max_false_accept)
     return {
+        "confident_sentence_score": confident["threshold"],
         "bm25_weight": retriever.bm25_weight,
         "min_score": passage["threshold"],
         "min_sentence_score": sentence["threshold"],
@@ -156,6 +169,7 @@ def _calibrate(retriever: Retriever, val: list[QAPair], settings: RetrieverSetti
             "val_recall_at_3_by_bm25_weight": {str(w): r for w, r in recalls.items()},
             "passage": passage,
             "sentence": sentence,
+            "confident_sentence": confident,
             "method": "val questions as asked (answerable) vs. with their answer-bearing passages removed (unanswerable)",
         },
     }
@@ -270,7 +284,7 @@ def ensure_retriever(dataset_dir: Path, settings: RetrieverSettings | None = Non
             meta = train_retriever(dataset_dir, settings or RetrieverSettings(), progress=progress)
         manifest_path = dataset_dir / "manifest.json"
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        summary = {k: meta[k] for k in ("trained_on", "train_questions", "settings", "bm25_weight", "min_score", "min_sentence_score", "calibration", "seconds")}
+        summary = {k: meta[k] for k in ("trained_on", "train_questions", "settings", "bm25_weight", "min_score", "min_sentence_score", "confident_sentence_score", "calibration", "seconds")}
         if manifest.get("retriever") != summary:
             manifest["retriever"] = summary
             tmp = manifest_path.with_suffix(".tmp")
