@@ -125,3 +125,25 @@ def test_the_reader_sees_only_the_focused_sentences(focus):
     prompt = assistant.generator.prompts[0]
     assert "Ba Dinh Square" in prompt
     assert ("The crowd cheered" in prompt) == (focus in (0, 2))
+
+
+def test_an_unanswerable_question_is_declined_when_the_reader_says_its_passages_are_silent():
+    from hcmqa.evaluation import is_declined
+    from hcmqa.prompts import READER_DECLINE
+
+    answer = _assistant(READER_DECLINE).ask("What was Ho Chi Minh's shoe size when he lived in Paris?")
+    assert answer.path == "refused_no_source" and answer.answer == REFUSAL_NO_SOURCE
+    assert is_declined(answer)
+
+
+def test_a_faithful_answer_that_disagrees_with_the_best_sentence_is_replaced():
+    # "1911" is in a cited passage, but not in the sentence ranked best for this question
+    assistant = _assistant("He was born in 1911.", agreement_sentences=1)
+    answer = assistant.ask("In which village in Nghe An province was Ho Chi Minh born, before he left Saigon in 1911?")
+    assert any("1911" in s["text"] for s in answer.sources)
+    assert answer.unsupported == []  # faithful to the cited passages...
+    assert answer.path == "extracted" and "Kim Lien" in answer.answer  # ...but not to the best sentence
+
+
+def test_citation_markers_are_not_claims():
+    assert unsupported_claims("The museum's sources say: \u201cHe read it in Hanoi.\u201d [2]", ["He read it in Hanoi."]) == []
