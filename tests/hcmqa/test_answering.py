@@ -17,10 +17,10 @@ def test_followups_are_resolved_only_after_an_on_topic_turn():
 
 
 @pytest.fixture(scope="module")
-def assistant(hcmqa_home, model_dir, dataset_dir):
+def assistant(hcmqa_home, model_dir, trained_dataset_dir):
     from hcmqa.answering import load_assistant
 
-    return load_assistant(None, hcmqa_home, dataset_dir=dataset_dir, batch_size=8)
+    return load_assistant(None, hcmqa_home, dataset_dir=trained_dataset_dir, batch_size=8)
 
 
 @pytest.mark.slow
