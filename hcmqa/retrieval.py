@@ -264,7 +264,11 @@ class Retriever:
 
     def search_batch(self, queries: list[str], k: int = 3) -> list[list[Hit]]:
         """Top-``k`` hits per query when the best reaches ``min_score``; none means "nothing relevant"."""
-        return [hits if hits and max(h.score for h in hits) >= self.min_score else [] for hits in self.rank_batch(queries, k)]
+        ranked = self.rank_batch(queries, k)
+        return [
+            hits if hits and tokenize(self.normalise(q)) and max(h.score for h in hits) >= self.min_score else []
+            for q, hits in zip(queries, ranked)
+        ]
 
     def search(self, query: str, k: int = 3) -> list[Hit]:
         return self.search_batch([query], k)[0]
