@@ -265,6 +265,12 @@ def retriever_metadata(dataset_dir: Path) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
+def retriever_summary(meta: dict) -> dict:
+    """What dataset and trial manifests record of a retriever: how it was trained and its choices."""
+    keys = ("trained_on", "train_questions", "settings", "bm25_weight", "min_score", "min_sentence_score", "confident_sentence_score", "calibration", "seconds")
+    return {k: meta[k] for k in keys if k in meta}
+
+
 def ensure_retriever(dataset_dir: Path, settings: RetrieverSettings | None = None, progress: Callable[[str], None] | None = None) -> dict:
     """The dataset's trained retriever, training it first when it is missing.
 
@@ -284,7 +290,7 @@ def ensure_retriever(dataset_dir: Path, settings: RetrieverSettings | None = Non
             meta = train_retriever(dataset_dir, settings or RetrieverSettings(), progress=progress)
         manifest_path = dataset_dir / "manifest.json"
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        summary = {k: meta[k] for k in ("trained_on", "train_questions", "settings", "bm25_weight", "min_score", "min_sentence_score", "confident_sentence_score", "calibration", "seconds")}
+        summary = retriever_summary(meta)
         if manifest.get("retriever") != summary:
             manifest["retriever"] = summary
             tmp = manifest_path.with_suffix(".tmp")

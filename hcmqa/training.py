@@ -316,10 +316,9 @@ def run_trial(
     tokenizer = load_tokenizer(model_path, padding_side="right")
     retriever = None
     if config.mode == "grounded":
-        from hcmqa.retriever_training import ensure_retriever
+        from hcmqa.retriever_training import ensure_retriever, retriever_summary
 
-        retriever_meta = ensure_retriever(dataset_dir)
-        manifest["retriever"] = {k: retriever_meta[k] for k in ("trained_on", "train_questions", "settings", "bm25_weight", "min_score", "min_sentence_score", "seconds")}
+        manifest["retriever"] = retriever_summary(ensure_retriever(dataset_dir))
         _write_json(manifest_path, manifest)
         retriever = Retriever.from_dataset(dataset_dir)
     train_pairs = read_split(dataset_dir, "train")
