@@ -71,11 +71,13 @@ def says_passages_are_silent(text: str) -> bool:
 class Assistant:
     """Gate + retriever + generator + faithfulness guard with one answering policy.
 
-    Grounded answers go: gate -> retrieval (nothing above the reranker's threshold -> no-source
+    Grounded answers go: gate -> retrieval (nothing above the retriever's threshold -> no-source
     refusal) -> focused context (the best ``focus_sentences`` sentences of the hits) ->
-    generation -> guard. A generated answer that states a number or name none of its cited
-    passages holds is replaced by the best source sentence, quoted with its citation, when that
-    sentence scores at least ``min_sentence_score``; otherwise by the no-source refusal.
+    generation -> guard. A generated reply is kept only when every number and name in it is in
+    its cited passages and in the best-ranked sentences; it is then followed by its evidence,
+    the best ``quote_sentences`` sentences quoted with their citations. A reply that fails is
+    replaced by that quote alone when the best sentence scores at least
+    ``min_sentence_score``, otherwise by the no-source refusal.
     """
 
     def __init__(
@@ -92,6 +94,7 @@ class Assistant:
         allowed_names: tuple[str, ...] | None = None,
         agreement_sentences: int = 2,
         tie_margin: float = 0.05,
+        quote_sentences: int = 2,
     ):
         if mode not in ("grounded", "closed_book"):
             raise ValueError(f"mode: must be grounded or closed_book, got {mode!r}")
@@ -109,6 +112,7 @@ class Assistant:
         self.confident_sentence_score = meta.get("confident_sentence_score", float("inf"))
         self.agreement_sentences = agreement_sentences
         self.tie_margin = tie_margin
+        self.quote_sentences = quote_sentences
         self.allowed_names = tuple(allowed_names if allowed_names is not None else getattr(retriever, "subject_names", ()))
 
     def contexts(self, queries: list[str]) -> list[Context | None]:
@@ -203,19 +207,30 @@ class Assistant:
         """
         sources = [h.passage.text for h in context.hits]
         missing = unsupported_claims(answer.answer, sources, allowed=self.allowed_names)
-        best = [s.text for s in context.sentences[: self.agreement_sentences]]
+        best = [s.text for s in context.sentences[: max(self.agreement_sentences, self.quote_sentences)]]
         disagree = [] if missing else unsupported_claims(answer.answer, best, allowed=self.allowed_names)
         if not missing and not disagree and answer.answer.strip():
+            quoted = self._evidence(context)
+            if quoted and context.sentences[0].score >= self.min_sentence_score:
+                answer.answer = f"{answer.answer.strip()} {extractive_answer(quoted)}"
             return
         answer.unsupported = [c.text for c in missing]
         self._extract_or_refuse(answer, context)
 
+    def _evidence(self, context: Context) -> list:
+        """The sentences quoted as an answer's evidence: the best ``quote_sentences`` of its context."""
+        return list(context.sentences[: self.quote_sentences])
+
     def _extract_or_refuse(self, answer: Answer, context: Context, min_score: float | None = None) -> None:
-        """Quote the best sentence (and the runner-up when it scores almost as well), or refuse."""
+        """Quote the best sentences, or refuse when even the best scores under the threshold.
+
+        With ``quote_sentences`` 0 or 1 the best sentence is quoted, with the runner-up when it
+        scores almost as well (``tie_margin``); otherwise the best ``quote_sentences``.
+        """
         threshold = self.min_sentence_score if min_score is None else min_score
         ranked = context.sentences
         if ranked and ranked[0].score >= threshold:
-            quoted = [ranked[0]] + [s for s in ranked[1:2] if ranked[0].score - s.score <= self.tie_margin]
+            quoted = self._evidence(context) if self.quote_sentences >= 2 else [ranked[0]] + [s for s in ranked[1:2] if ranked[0].score - s.score <= self.tie_margin]
             answer.answer, answer.path = extractive_answer(quoted), "extracted"
         else:
             answer.answer, answer.refused, answer.path = REFUSAL_NO_SOURCE, "no_source", "refused_no_source"
@@ -241,6 +256,7 @@ def load_assistant(
     top_k: int | None = None,
     focus_sentences: int | None = None,
     guard: bool = True,
+    quote_sentences: int | None = None,
 ) -> Assistant:
     """An assistant for a trained trial (``run_dir``) or for the base model (``run_dir=None``)."""
     from hcmqa.config import TrialConfig
@@ -287,4 +303,5 @@ def load_assistant(
         description=description,
         focus_sentences=config.focus_sentences if focus_sentences is None else focus_sentences,
         guard=guard,
+        quote_sentences=config.quote_sentences if quote_sentences is None else quote_sentences,
     )

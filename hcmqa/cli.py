@@ -114,7 +114,7 @@ def cmd_data_build(args) -> int:
         meta = ensure_retriever(result.path, progress=lambda msg: print(msg, file=sys.stderr, flush=True))
         calibration = meta["calibration"]["passage"]
         print(
-            f"retriever: bi-encoder + reranker trained on {meta['train_questions']} train questions; "
+            f"retriever: bi-encoder trained on {meta['train_questions']} train questions; "
             f"'nothing relevant' below {meta['min_score']} (val recall {calibration['val_recall']}, "
             f"false accepts with the answer removed {calibration['val_false_accept']})"
         )

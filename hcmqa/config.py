@@ -76,6 +76,7 @@ class TrialConfig:
     top_k: int = _f(3, "Passages retrieved into a grounded prompt.")
     decline_share: float = _f(0.15, "Share of grounded training questions shown passages without their answer and taught to say so.")
     focus_sentences: int = _f(3, "Best-scoring sentences of the retrieved passages shown to the reader (0: whole passages).")
+    quote_sentences: int = _f(2, "Best-scoring source sentences quoted with every grounded answer as its evidence (0: the reader's reply alone).")
     max_new_tokens: int = _f(48, "Longest generated answer, in tokens.")
 
     # ------------------------------------------------------------------------------------
@@ -186,6 +187,7 @@ class TrialConfig:
         check("max_seq_length", 32 <= self.max_seq_length <= 8192, "must be between 32 and 8192")
         check("top_k", 1 <= self.top_k <= 20, "must be between 1 and 20")
         check("focus_sentences", 0 <= self.focus_sentences <= 50, "must be between 0 and 50")
+        check("quote_sentences", 0 <= self.quote_sentences <= 5, "must be between 0 and 5")
         check("decline_share", 0.0 <= self.decline_share <= 0.5, "must be between 0 and 0.5")
         check("max_new_tokens", 1 <= self.max_new_tokens <= 1024, "must be between 1 and 1024")
         if self.compute_dtype == "float16" and not self.load_in_4bit:

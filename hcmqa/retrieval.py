@@ -81,6 +81,11 @@ def passage_text(p: Passage) -> str:
     return f"{p.section}. {p.text}"
 
 
+def sentence_text(p: Passage, sentence: str) -> str:
+    """What the bi-encoder reads for one sentence: its section title, then the sentence."""
+    return f"{p.section}. {sentence}"
+
+
 @dataclass(frozen=True)
 class Hit:
     passage: Passage
@@ -135,7 +140,7 @@ class DenseIndex:
                 cache = None
         if not cache or not cache.is_file():
             self.embeddings = self.encode([passage_text(p) for p in passages], batch_size)
-            sentence_vectors = self.encode([f"{p.section}. {s}" for p, group in zip(passages, self.sentences) for s in group], batch_size)
+            sentence_vectors = self.encode([sentence_text(p, s) for p, group in zip(passages, self.sentences) for s in group], batch_size)
         self.sentence_vectors = []
         at = 0
         for group in self.sentences:

