@@ -77,7 +77,8 @@ class Assistant:
     its cited passages and in the best-ranked sentences; it is then followed by its evidence,
     the best ``quote_sentences`` sentences quoted with their citations. A reply that fails is
     replaced by that quote alone when the best sentence scores at least
-    ``min_sentence_score``, otherwise by the no-source refusal.
+    ``min_sentence_score`` (``confident_sentence_score`` when the reply invented a claim no
+    cited passage holds, or said its passages are silent), otherwise by the no-source refusal.
     """
 
     def __init__(
@@ -95,6 +96,7 @@ class Assistant:
         agreement_sentences: int = 2,
         tie_margin: float = 0.05,
         quote_sentences: int = 2,
+        confident_sentence_score: float | None = None,
     ):
         if mode not in ("grounded", "closed_book"):
             raise ValueError(f"mode: must be grounded or closed_book, got {mode!r}")
@@ -109,7 +111,7 @@ class Assistant:
         meta = getattr(retriever, "metadata", {}) or {}
         self.min_sentence_score = meta.get("min_sentence_score", 0.0) if min_sentence_score is None else min_sentence_score
         # above this, a sentence answers the question even when the reader says it does not
-        self.confident_sentence_score = meta.get("confident_sentence_score", float("inf"))
+        self.confident_sentence_score = meta.get("confident_sentence_score", float("inf")) if confident_sentence_score is None else confident_sentence_score
         self.agreement_sentences = agreement_sentences
         self.tie_margin = tie_margin
         self.quote_sentences = quote_sentences
@@ -215,7 +217,10 @@ class Assistant:
                 answer.answer = f"{answer.answer.strip()} {extractive_answer(quoted)}"
             return
         answer.unsupported = [c.text for c in missing]
-        self._extract_or_refuse(answer, context)
+        # A reply that invents a number or name suggests the sources do not hold the answer:
+        # quote them only when retrieval is confident. One that copied from the wrong sentence
+        # is quoted at the usual threshold.
+        self._extract_or_refuse(answer, context, min_score=self.confident_sentence_score if missing else None)
 
     def _evidence(self, context: Context) -> list:
         """The sentences quoted as an answer's evidence: the best ``quote_sentences`` of its context."""

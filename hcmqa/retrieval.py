@@ -187,6 +187,7 @@ class Retriever:
         bm25_weight: float = 0.3,
         subject_names: tuple[str, ...] = SUBJECT_NAMES,
         metadata: dict | None = None,
+        passage_weight: float = 0.0,
     ):
         if not passages:
             raise ValueError("cannot build a retrieval index over zero passages")
@@ -194,6 +195,7 @@ class Retriever:
         self.bm25 = BM25Index(passages)
         self.dense = dense
         self.bm25_weight = bm25_weight
+        self.passage_weight = passage_weight
         self.subject_names = tuple(subject_names)
         self.min_score = (0.3 if dense else 3.0) if min_score is None else min_score
         self.metadata = metadata or {"stages": self.stages}
@@ -223,6 +225,7 @@ class Retriever:
             min_score=meta.get("min_score") if min_score is None else min_score,
             dense=dense,
             bm25_weight=meta.get("bm25_weight", 0.3),
+            passage_weight=meta.get("passage_weight", 0.0),
             subject_names=tuple(meta.get("subject_names", SUBJECT_NAMES)),
             metadata=meta,
         )
@@ -295,8 +298,10 @@ class Retriever:
     def focus_batch(self, queries: list[str], hits_per_query: list[list[Hit]]) -> list[list[Sentence]]:
         """Every sentence of each query's hits, scored and best first.
 
-        With a bi-encoder the score is the cosine similarity of (question, sentence); without
-        one it is the share of the question's stemmed terms the sentence holds.
+        With a bi-encoder the score is the cosine similarity of (question, sentence), mixed
+        with its passage's (``passage_weight``, chosen on the val split: a sentence reads better
+        in a passage that matches the question as a whole); without one it is the share of the
+        question's stemmed terms the sentence holds.
         """
         normalised = [self.normalise(q) for q in queries]
         out: list[list[Sentence]] = []
@@ -313,7 +318,7 @@ class Retriever:
                 index = self._index_cache[hit.passage]
                 texts = self.sentences_of(hit.passage)
                 if vectors is not None:
-                    scores = self.dense.sentence_vectors[index] @ vectors[qi]
+                    scores = (self.dense.sentence_vectors[index] @ vectors[qi] + self.passage_weight * hit.score) / (1 + self.passage_weight)
                 else:
                     scores = [len(terms & set(tokenize(t))) / max(1, len(terms)) for t in texts]
                 sentences.extend(Sentence(t, si, float(sc)) for t, sc in zip(texts, scores))

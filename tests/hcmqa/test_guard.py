@@ -93,7 +93,7 @@ def _assistant(text, **kw):
 
 
 def test_the_guard_replaces_a_planted_answer_with_a_missing_date_by_the_quoted_source_sentence():
-    answer = _assistant("He read it in Ba Dinh Square on 2 September 1954.").ask("Where did Ho Chi Minh read the Declaration of Independence?")
+    answer = _assistant("He read it in Ba Dinh Square on 2 September 1954.", confident_sentence_score=0.5).ask("Where did Ho Chi Minh read the Declaration of Independence?")
     assert answer.path == "extracted"
     assert "1954" in answer.unsupported
     assert "Ba Dinh Square" in answer.answer and "1954" not in answer.answer
@@ -117,6 +117,15 @@ def test_a_faithful_generated_answer_is_followed_by_its_quoted_evidence():
     assert quotes[0][0] == SOURCE  # the best sentence first
     for text, cited in quotes:  # each quote is a sentence of the source it cites
         assert text in answer.sources[int(cited) - 1]["text"]
+
+
+def test_an_invented_claim_is_quoted_over_only_when_retrieval_is_confident():
+    question = "Where did Ho Chi Minh read the Declaration of Independence?"
+    invented = _assistant("He read it in Ba Dinh Square on 2 September 1954.", confident_sentence_score=2.0).ask(question)
+    assert invented.path == "refused_no_source" and invented.unsupported == ["1954"]
+    # a faithful reply copied from the wrong sentence is still quoted over at the usual threshold
+    misread = _assistant("He was born in 1890.", agreement_sentences=1, quote_sentences=1, confident_sentence_score=2.0).ask(question + " He was born in 1890.")
+    assert misread.unsupported == [] and misread.path == "extracted" and "Ba Dinh Square" in misread.answer
 
 
 def test_an_unfaithful_answer_without_a_good_sentence_is_refused():
