@@ -14,7 +14,7 @@ import csv
 import hashlib
 import io
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -94,7 +94,7 @@ def read_csv_rows(path: Path, required: tuple[str, ...], optional: tuple[str, ..
     if missing:
         out.problems.append(f"{path}:1: missing required column(s) {', '.join(missing)}; found {', '.join(header) or 'none'}")
         return out
-    dupes = sorted({h for h in header if header.count(h) > 1})
+    dupes = sorted(h for h, n in Counter(header).items() if n > 1)  # one pass: headers can be huge
     if dupes:
         out.problems.append(f"{path}:1: duplicate column(s) {', '.join(dupes)}")
         return out
