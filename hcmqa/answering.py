@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from hcmqa.guard import unsupported_claims
+from hcmqa.guard import claims, unsupported_claims
 from hcmqa.prompts import READER_DECLINE, REFUSAL_NO_SOURCE, REFUSAL_OFFTOPIC, build_messages, extractive_answer, render_prompt
 from hcmqa.retrieval import Context, focused_context
 from hcmqa.text import fold, question_key
@@ -46,15 +46,26 @@ _PRONOUNS = [(r"\bhimself\b", "Ho Chi Minh himself"), (r"\bhis\b", "Ho Chi Minh'
 _SUBJECT_RE = re.compile(r"\b(ho chi minh|nguyen (ai quoc|tat thanh|sinh cung)|uncle ho|bac ho|president ho)\b", re.I)
 
 
-def resolve_followup(question: str, previous: list[Answer]) -> str:
+def resolve_followup(question: str, previous: list[Answer], known: Callable[[str], bool] | None = None) -> str:
     """Rewrite a follow-up ("when did he die?") against the conversation so far.
 
     When an earlier turn was on topic and this one refers to a person by pronoun only, the
     pronoun is taken to mean the conversation's subject. Questions that name the subject or
     follow only off-topic turns are left alone.
+
+    A question asked on its own (no earlier turns) is asked of a museum about one subject:
+    its pronoun means the subject too, unless it names someone the sources do not know
+    (``known`` says whether a name occurs in them), who is then who the pronoun means.
     """
-    if not any(turn.related for turn in previous) or _SUBJECT_RE.search(question):
+    if _SUBJECT_RE.search(question):
         return question
+    if previous:
+        if not any(turn.related for turn in previous):
+            return question
+    else:
+        names = [c.text for c in claims(question) if c.kind == "name"]
+        if known is None and names or known is not None and not all(known(n) for n in names):
+            return question
     resolved = question
     for pattern, replacement in _PRONOUNS:
         resolved = re.sub(pattern, replacement, resolved, count=1, flags=re.I)
@@ -138,7 +149,7 @@ class Assistant:
         uses it for resolved follow-ups); answers keep the question as asked.
         """
         started = time.perf_counter()
-        queries = queries or questions
+        queries = queries or [resolve_followup(q, [], known=self.retriever.knows) for q in questions]
         unique: dict[str, int] = {}
         for i, q in enumerate(queries):
             unique.setdefault(question_key(q), i)
@@ -245,7 +256,7 @@ class Assistant:
 
     def chat_turn(self, previous: list[Answer], question: str) -> Answer:
         """Answer the next turn of a conversation, resolving follow-up pronouns first."""
-        resolved = resolve_followup(question, previous)
+        resolved = resolve_followup(question, previous, known=self.retriever.knows)
         return self.answer_batch([question], queries=[resolved])[0]
 
 

@@ -12,8 +12,15 @@ def test_followups_are_resolved_only_after_an_on_topic_turn():
     assert resolve_followup("When did he die?", on) == "When did Ho Chi Minh die?"
     assert resolve_followup("Who was his father?", on) == "Who was Ho Chi Minh's father?"
     assert resolve_followup("When did he die?", off) == "When did he die?"
-    assert resolve_followup("When did he die?", []) == "When did he die?"
     assert resolve_followup("Where did Ho Chi Minh die?", on) == "Where did Ho Chi Minh die?"
+
+
+def test_a_question_asked_on_its_own_means_the_museums_subject_unless_it_names_someone_else():
+    known = {"paris", "hanoi"}.__contains__
+    assert resolve_followup("How old was he when he died?", []) == "How old was Ho Chi Minh when he died?"
+    assert resolve_followup("What did he do in Paris?", [], known=lambda n: known(n.lower())) == "What did Ho Chi Minh do in Paris?"
+    assert resolve_followup("When did Messi say he would retire?", [], known=lambda n: known(n.lower())) == "When did Messi say he would retire?"
+    assert resolve_followup("What did he do in Paris?", []) == "What did he do in Paris?"  # no sources to ask: left alone
 
 
 @pytest.fixture(scope="module")

@@ -50,7 +50,11 @@ class _Decision:
 
 
 class _Gate:
+    def __init__(self):
+        self.seen = []
+
     def classify(self, questions):
+        self.seen.extend(questions)
         return [_Decision(True, 0.99) for _ in questions]
 
 
@@ -169,3 +173,14 @@ def test_a_faithful_answer_that_disagrees_with_the_best_sentence_is_replaced():
 
 def test_citation_markers_are_not_claims():
     assert unsupported_claims("The museum's sources say: \u201cHe read it in Hanoi.\u201d [2]", ["He read it in Hanoi."]) == []
+
+
+def test_a_pronoun_question_asked_alone_is_gated_and_retrieved_as_a_question_about_the_subject():
+    assistant = _assistant("He died in Hanoi in 1969.", quote_sentences=1)
+    answer = assistant.ask("When did he die?")
+    assert assistant.gate.seen == ["When did Ho Chi Minh die?"]
+    assert answer.question == "When did he die?" and answer.resolved_question == "When did Ho Chi Minh die?"
+    assert answer.sources and "died in Hanoi" in answer.sources[0]["text"]
+    # someone the sources never mention is who the pronoun means
+    assistant.ask("When did Pele say he would retire?")
+    assert assistant.gate.seen[-1] == "When did Pele say he would retire?"
