@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ MODES = ("closed_book", "grounded")
 OPTIMIZERS = ("paged_adamw_8bit", "paged_adamw_32bit", "adamw_torch")
 SCHEDULERS = ("linear", "cosine", "constant", "constant_with_warmup")
 COMPUTE_DTYPES = ("float32", "bfloat16", "float16")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class ConfigError(ValueError):
@@ -157,7 +159,10 @@ class TrialConfig:
                 e[name] = message
 
         check("name", bool(self.name.strip()) and len(self.name) <= 100, "must be 1 to 100 characters")
+        check("name", not _CONTROL_RE.search(self.name), "must not contain control characters (such as NUL)")
         check("base_model", bool(self.base_model.strip()), "must not be empty")
+        check("base_model", len(self.base_model) <= 255, "must be at most 255 characters")
+        check("base_model", not _CONTROL_RE.search(self.base_model), "must not contain control characters (such as NUL)")
         check("mode", self.mode in MODES, f"must be one of {', '.join(MODES)}")
         check("lora_r", 1 <= self.lora_r <= 512, "must be between 1 and 512")
         check("lora_alpha", 1 <= self.lora_alpha <= 4096, "must be between 1 and 4096")
@@ -167,7 +172,7 @@ class TrialConfig:
             missing = [m for m in self.target_modules if m not in model_modules]
             check("target_modules", not missing, f"not in the model: {', '.join(missing)} (available: {', '.join(sorted(model_modules))})")
         check("compute_dtype", self.compute_dtype in COMPUTE_DTYPES, f"must be one of {', '.join(COMPUTE_DTYPES)}")
-        check("freeze_first_layers", self.freeze_first_layers >= 0, "must be 0 or more")
+        check("freeze_first_layers", 0 <= self.freeze_first_layers <= 1000, "must be between 0 and 1000")
         check("batch_size", 1 <= self.batch_size <= 1024, "must be between 1 and 1024")
         check("grad_accum", 1 <= self.grad_accum <= 1024, "must be between 1 and 1024")
         check("learning_rate", 0.0 < self.learning_rate <= 1.0, "must be above 0 and at most 1")
@@ -179,10 +184,11 @@ class TrialConfig:
         check("max_grad_norm", self.max_grad_norm > 0, "must be above 0")
         check("weight_decay", 0.0 <= self.weight_decay < 1.0, "must be at least 0 and below 1")
         check("save_total_limit", 1 <= self.save_total_limit <= 100, "must be between 1 and 100")
-        check("eval_steps", self.eval_steps >= 1, "must be at least 1")
-        check("logging_steps", self.logging_steps >= 1, "must be at least 1")
-        check("early_stopping_patience", self.early_stopping_patience >= 0, "must be 0 or more")
-        check("val_limit", self.val_limit >= 0, "must be 0 or more")
+        check("eval_steps", 1 <= self.eval_steps <= 1_000_000, "must be between 1 and 1000000")
+        check("logging_steps", 1 <= self.logging_steps <= 1_000_000, "must be between 1 and 1000000")
+        check("early_stopping_patience", 0 <= self.early_stopping_patience <= 1000, "must be between 0 and 1000")
+        check("val_limit", 0 <= self.val_limit <= 1_000_000, "must be between 0 and 1000000")
+        check("seed", 0 <= self.seed <= 2**32 - 1, "must be between 0 and 4294967295")
         check("eval_generate_samples", 0 <= self.eval_generate_samples <= 1000, "must be between 0 and 1000")
         check("max_seq_length", 32 <= self.max_seq_length <= 8192, "must be between 32 and 8192")
         check("top_k", 1 <= self.top_k <= 20, "must be between 1 and 20")

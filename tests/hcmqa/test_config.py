@@ -41,3 +41,14 @@ def test_presets_load_and_specs_describe_every_field():
     assert all(s["help"] for s in specs)
     with pytest.raises(ConfigError, match="unknown preset"):
         load_preset("nope")
+
+
+def test_huge_integers_control_characters_and_overlong_names_are_rejected_per_field():
+    config = TrialConfig(
+        seed=10**30, freeze_first_layers=10**18, eval_steps=10**20, val_limit=10**20, early_stopping_patience=10**20,
+        logging_steps=10**20, name="trial\x00one", base_model="x" * 256,
+    )
+    problems = config.problems()
+    assert set(problems) == {"seed", "freeze_first_layers", "eval_steps", "val_limit", "early_stopping_patience", "logging_steps", "name", "base_model"}
+    assert "control characters" in problems["name"] and "255" in problems["base_model"]
+    assert TrialConfig(base_model="smollm2\x00").problems()["base_model"].startswith("must not contain control")
