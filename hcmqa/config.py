@@ -248,8 +248,9 @@ def _coerce(value: Any, kind: str) -> Any:
 def load_preset(name: str) -> TrialConfig:
     """A named preset from ``hcmqa/presets`` (e.g. ``cpu-default``, ``falcon-7b-academic``)."""
     folder = Path(__file__).resolve().parent / "presets"
-    path = folder / f"{name}.yaml"
-    if not path.is_file():
-        known = ", ".join(sorted(p.stem for p in folder.glob("*.yaml")))
-        raise ConfigError({"preset": f"unknown preset {name!r} (known: {known})"})
-    return TrialConfig.from_file(path)
+    known = {p.stem: p for p in folder.glob("*.yaml")}
+    # a name, never a path: only the shipped files can be read
+    if name not in known:
+        shown = name if len(name) <= 60 else name[:60] + "..."
+        raise ConfigError({"preset": f"unknown preset {shown!r} (known: {', '.join(sorted(known))})"})
+    return TrialConfig.from_file(known[name])

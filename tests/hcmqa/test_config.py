@@ -52,3 +52,13 @@ def test_huge_integers_control_characters_and_overlong_names_are_rejected_per_fi
     assert set(problems) == {"seed", "freeze_first_layers", "eval_steps", "val_limit", "early_stopping_patience", "logging_steps", "name", "base_model"}
     assert "control characters" in problems["name"] and "255" in problems["base_model"]
     assert TrialConfig(base_model="smollm2\x00").problems()["base_model"].startswith("must not contain control")
+
+
+def test_a_preset_is_a_name_never_a_path(tmp_path):
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("lora_r: s3cr3t-token-value\n", encoding="utf-8")
+    for name in (str(tmp_path / "secret"), "../presets/cpu-default", "cpu-default/../cpu-default"):
+        with pytest.raises(ConfigError) as info:
+            load_preset(name)
+        assert "unknown preset" in info.value.errors["preset"] and "s3cr3t" not in str(info.value.errors)
+    assert load_preset("cpu-default").name == "cpu-default"
