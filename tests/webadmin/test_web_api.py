@@ -66,6 +66,9 @@ def test_list_trials_with_filters(api, db_session):
     bad = api.get("/api/trials?status=sleeping")
     assert bad.status_code == 400 and "status" in bad.get_json()["errors"]
     assert api.get("/api/trials?limit=ten").status_code == 400
+    for bad in ("offset=99999999999999999999", "offset=%C2%B2", "limit=-1"):  # overflow, a non-ASCII digit, a sign
+        response = api.get(f"/api/trials?{bad}")
+        assert response.status_code == 400 and "whole number" in str(response.get_json()), bad
 
 
 def test_trial_detail_and_metrics(api, db_session):

@@ -42,8 +42,8 @@ def _int_arg(name: str, default: int) -> int:
     raw = request.args.get(name)
     if raw is None:
         return default
-    if not raw.isdigit():
-        raise SubmissionError({name: "must be a whole number"})
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
+        raise SubmissionError({name: "must be a whole number below 1000000000"})
     return int(raw)
 
 
