@@ -80,6 +80,8 @@ def safe_next_url(target: Optional[str]) -> Optional[str]:
     """``target`` if it is a path on this site, else None (no open redirects after login)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in target):  # CR/LF and other control characters
+        return None
     parts = urlsplit(target)
     return target if not parts.scheme and not parts.netloc else None
 

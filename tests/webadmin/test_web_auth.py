@@ -40,7 +40,7 @@ def test_login_then_redirect_to_next_page(client, admin_user):
     assert client.get("/faq/").status_code == 200
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example"])
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "/faq/\r\nSet-Cookie: x=1", "/\x00"])
 def test_login_never_redirects_off_site(client, admin_user, target):
     token = csrf_token(client)
     response = client.post("/login", data={"username": ADMIN[0], "password": ADMIN[1], "csrf_token": token, "next": target})
