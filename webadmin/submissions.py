@@ -199,6 +199,8 @@ def question_problems(questions: list[Any]) -> dict[str, str]:
             errors[key] = "must be a string"
         elif not question.strip():
             errors[key] = "empty question"
+        elif "\x00" in question:
+            errors[key] = "must not contain a NUL byte"
         elif len(question.strip()) > MAX_QUESTION_CHARS:
             errors[key] = f"longer than {MAX_QUESTION_CHARS} characters"
     return errors
@@ -209,6 +211,8 @@ def batch_name_problem(name: str) -> Optional[str]:
         return "give the batch a name"
     if len(name) > 200:
         return "at most 200 characters"
+    if "\x00" in name:
+        return "must not contain a NUL byte"
     if name.startswith(CHAT_PREFIX):
         return f"names starting with {CHAT_PREFIX!r} are reserved for chat conversations"
     return None

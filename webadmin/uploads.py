@@ -227,6 +227,8 @@ def _checked_questions(original: str, rows: list[tuple[int, str]]) -> list[str]:
     for line, question in rows:
         if not question:
             problems.append(f"{original}:{line}: empty question")
+        elif "\x00" in question:
+            problems.append(f"{original}:{line}: NUL byte in the question")
         elif len(question) > MAX_QUESTION_CHARS:
             problems.append(f"{original}:{line}: question longer than {MAX_QUESTION_CHARS} characters")
         else:

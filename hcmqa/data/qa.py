@@ -115,6 +115,10 @@ def read_csv_rows(path: Path, required: tuple[str, ...], optional: tuple[str, ..
         if len(values) != len(header):
             out.problems.append(f"{path}:{start}: expected {len(header)} fields, found {len(values)}")
             continue
+        with_nul = [h for h, v in zip(header, values) if "\x00" in v]
+        if with_nul:
+            out.problems.append(f"{path}:{start}: NUL byte in column(s) {', '.join(with_nul)}")
+            continue
         row = {h: v.strip() for h, v in zip(header, values) if h in known}
         out.rows.append((start, row))
     return out

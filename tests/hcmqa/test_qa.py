@@ -125,3 +125,8 @@ def test_a_huge_header_with_a_duplicate_column_is_rejected_in_one_pass(tmp_path)
     with pytest.raises(ValidationError) as err:
         load_qa_csv(path)
     assert "duplicate column(s) c7" in str(err.value)
+
+
+def test_a_nul_byte_is_reported_by_row_and_column(tmp_path):
+    problems = problems_of(write(tmp_path, "question,answer\nWhen?,In 1890.\nWho\x00?,Him.\n"))
+    assert problems == [f"{tmp_path / 'qa.csv'}:3: NUL byte in column(s) question"]

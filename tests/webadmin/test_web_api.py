@@ -172,13 +172,14 @@ def test_faq_batch_answers_say_which_path_produced_them(api, db_session):
 
 def test_faq_batch_errors_name_each_question(api, db_session):
     running = seed_trial(db_session, "busy", status="running")
-    response = api.post("/api/faq-batches", json={"questions": ["ok?", "", 3, "x" * 501], "trial_id": running})
+    response = api.post("/api/faq-batches", json={"questions": ["ok?", "", 3, "x" * 501, "who?\x00"], "trial_id": running})
     assert response.status_code == 400
     errors = response.get_json()["errors"]
     assert errors == {
         "questions[1]": "empty question",
         "questions[2]": "must be a string",
         "questions[3]": "longer than 500 characters",
+        "questions[4]": "must not contain a NUL byte",
         "trial_id": f"trial #{running} is running; pick a trial that finished training, or the base model",
     }
     assert api.post("/api/faq-batches", json={"questions": "one"}).get_json()["errors"]["questions"]

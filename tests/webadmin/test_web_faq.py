@@ -169,3 +169,14 @@ def test_faq_list_hides_chat_turns(signed_in, db_session):
     db_session.commit()
     text = signed_in.get("/faq/").get_data(as_text=True)
     assert "Visible batch" in text and "chat:" not in text
+
+
+@pytest.mark.parametrize("name, header, problem", [
+    ("faq.csv", b"question\n", "faq.csv:3: NUL byte in column(s) question"),
+    ("faq.txt", b"", "faq.txt:2: NUL byte in the question"),
+])
+def test_a_nul_byte_in_a_question_is_reported_by_row(signed_in, db_session, name, header, problem):
+    response = _submit(signed_in, header + b"When was he born?\nWho\x00?\n", name)
+    assert response.status_code == 400
+    assert _problems(response) == [problem]
+    assert db_session.scalar(select(func.count()).select_from(FaqBatch)) == 0
