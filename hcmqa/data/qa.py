@@ -24,6 +24,8 @@ SPLITS = ("train", "val", "test_paraphrase", "test_unseen")
 REQUIRED_QA_COLUMNS = ("question", "answer")
 OPTIONAL_QA_COLUMNS = ("key_facts", "fact_id", "split")
 MAX_QUESTION_CHARS = 500
+# a CSV header with more columns than this is refused before any other check
+MAX_COLUMNS = 200
 MAX_ANSWER_CHARS = 2000
 
 
@@ -87,6 +89,9 @@ def read_csv_rows(path: Path, required: tuple[str, ...], optional: tuple[str, ..
         return out
     if not header:
         out.problems.append(f"{path}: file is empty; expected a header with columns {', '.join(required)}")
+        return out
+    if len(header) > MAX_COLUMNS:
+        out.problems.append(f"{path}:1: {len(header)} columns; at most {MAX_COLUMNS} (expected {', '.join(required)})")
         return out
     header = [h.strip().lower() for h in header]
     out.header = header
