@@ -298,6 +298,11 @@ def retriever_metadata(dataset_dir: Path) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
+def is_outdated(meta: dict) -> bool:
+    """Whether a retriever was trained by an older version, whose settings lack fields of today's."""
+    return not set(RetrieverSettings().to_dict()) <= set(meta.get("settings") or {})
+
+
 def retriever_summary(meta: dict) -> dict:
     """What dataset and trial manifests record of a retriever: how it was trained and its choices."""
     keys = ("trained_on", "train_questions", "train_pairs", "settings", "bm25_weight", "passage_weight", "min_score", "min_sentence_score", "confident_sentence_score", "calibration", "seconds")
@@ -308,7 +313,9 @@ def ensure_retriever(dataset_dir: Path, settings: RetrieverSettings | None = Non
     """The dataset's trained retriever, training it first when it is missing.
 
     With ``settings`` given, a retriever trained with other settings is retrained; without,
-    whatever retriever the dataset has is kept (and the default settings train a missing one).
+    whatever retriever the dataset has is kept (and the default settings train a missing one),
+    unless an older version trained it (its settings lack today's fields, such as
+    ``sentence_pairs``): it is then retrained with the default settings.
 
     An exclusive lock on the dataset serialises concurrent callers (two trials starting on one
     dataset train it once); the dataset manifest records the retriever's settings and thresholds.
@@ -319,7 +326,7 @@ def ensure_retriever(dataset_dir: Path, settings: RetrieverSettings | None = Non
     with (dataset_dir / ".retriever.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         meta = retriever_metadata(dataset_dir)
-        if meta is None or (settings is not None and meta.get("settings") != settings.to_dict()):
+        if meta is None or is_outdated(meta) or (settings is not None and meta.get("settings") != settings.to_dict()):
             meta = train_retriever(dataset_dir, settings or RetrieverSettings(), progress=progress)
         manifest_path = dataset_dir / "manifest.json"
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))

@@ -117,3 +117,12 @@ def test_training_pairs_teach_the_sentence_that_holds_the_facts(dataset_dir):
         keys = facts[rows["anchor"][i]]
         assert all(contains_fact(by_text[rows["positive"][i]], k) for k in keys)
         assert rows["negative"][i] in by_text and not all(contains_fact(by_text[rows["negative"][i]], k) for k in keys)
+
+
+def test_a_retriever_from_an_older_version_is_outdated():
+    from hcmqa.retriever_training import RetrieverSettings, is_outdated
+
+    today = RetrieverSettings(max_questions=240).to_dict()
+    assert not is_outdated({"settings": today})
+    older = {k: v for k, v in today.items() if k != "sentence_pairs"}
+    assert is_outdated({"settings": older}) and is_outdated({})
