@@ -72,8 +72,11 @@ def _save_documents(files: list[FileStorage], folder: Path, problems: list[str])
     used: set[str] = set()
     for storage in files:
         original = storage.filename or "(unnamed file)"
+        suffix = Path(original).suffix.lower()
         safe = secure_filename(original)
-        suffix = Path(safe).suffix.lower()
+        if not Path(safe).stem or Path(safe).suffix.lower() != suffix:
+            # a name in non-Latin letters loses everything but its suffix to secure_filename
+            safe = f"document-{len(saved) + 1}{suffix}"
         if suffix not in SUPPORTED_SUFFIXES:
             allowed = ", ".join(sorted(SUPPORTED_SUFFIXES))
             problems.append(f"{original}: unsupported document type {suffix or '(none)'!r}; upload {allowed} files")

@@ -141,3 +141,15 @@ def test_trial_on_an_uploaded_dataset_records_it(signed_in, db_session, fixtures
     assert post_form(signed_in, "/trials/new", {**data, "name": "on-upload"}).status_code == 302
     assert db_session.scalar(select(Trial.dataset_id)) == dataset_id
     assert len(redis_queues.messages("gpu")) == 1
+
+
+def test_a_document_named_in_non_latin_letters_is_kept_under_a_safe_name(app, signed_in, db_session, fixtures_dir):
+    docs = _docs(fixtures_dir)
+    content, _ = docs[1]
+    docs[1] = (content, "\u0633\u064a\u0631\u0629.md")  # an Arabic name: secure_filename keeps only "md"
+    response = _upload(signed_in, fixtures_dir, docs=docs)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    dataset = db_session.scalar(select(Dataset))
+    folder = Path(app.config["HCMQA_HOME"]) / "uploads" / str(dataset.id) / "documents"
+    assert sorted(p.name for p in folder.iterdir()) == ["document-2.md", "garden.txt", "wiki-article.html"]
+    assert dataset.counts["documents"] == 3
