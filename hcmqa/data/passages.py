@@ -33,8 +33,11 @@ def slugify(text: str) -> str:
     return slug or "section"
 
 
-def chunk_document(doc: Document, doc_slug: str, max_words: int = 90) -> list[Passage]:
-    """Split a document's sections into passages of whole sentences, ids ``doc/section/n``."""
+def chunk_document(doc: Document, doc_slug: str, max_words: int = 90, doc_name: str | None = None) -> list[Passage]:
+    """Split a document's sections into passages of whole sentences, ids ``doc/section/n``.
+
+    ``doc_name`` is what a passage records as its document (default: the document's path).
+    """
     passages: list[Passage] = []
     for section in doc.sections:
         sentences = [s for p in section.paragraphs for s in split_sentences(p)]
@@ -49,7 +52,7 @@ def chunk_document(doc: Document, doc_slug: str, max_words: int = 90) -> list[Pa
                 passages.append(
                     Passage(
                         id=f"{doc_slug}/{slugify(section.title)}/{n}",
-                        doc=doc.path,
+                        doc=doc_name or doc.path,
                         title=doc.title,
                         section=section.title,
                         text=" ".join(current),
@@ -77,7 +80,8 @@ def chunk_documents(docs: list[Document], root: Path | None = None, max_words: i
         if slug in seen:
             slug = f"{slug}-{len(seen)}"
         seen.add(slug)
-        passages.extend(chunk_document(doc, slug, max_words=max_words))
+        # the path inside the documents folder: an upload's staging folder is gone after the build
+        passages.extend(chunk_document(doc, slug, max_words=max_words, doc_name=str(rel)))
     return passages
 
 

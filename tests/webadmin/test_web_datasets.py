@@ -53,6 +53,9 @@ def test_good_upload_is_stored_with_counts_and_splits(app, signed_in, db_session
     manifest = json.loads((built / "manifest.json").read_text())
     assert manifest["version"] == dataset.version and manifest["counts"] == dataset.counts
     assert {"passages.jsonl", "qa.csv", "offtopic.csv"} <= {p.name for p in built.iterdir()}
+    # passages name their document as uploaded, not by the staging folder the build ran in
+    docs_named = {json.loads(line)["doc"] for line in (built / "passages.jsonl").read_text().splitlines()}
+    assert docs_named == {"garden.txt", "notes.md", "wiki-article.html"}
     assert _uploads(app) == [str(dataset.id)]  # no staging folder left behind
     assert sorted(p.name for p in folder.iterdir()) == ["documents", built.name, "qa.csv"]
     page = html(signed_in.get(response.headers["Location"]))
