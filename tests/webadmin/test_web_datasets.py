@@ -62,6 +62,10 @@ def test_good_upload_is_stored_with_counts_and_splits(app, signed_in, db_session
     assert "qa pairs" in page.find(attrs={"data-counts": True}).get_text()
     assert "train" in page.find(attrs={"data-splits": True}).get_text()
     assert "notes.md" in page.find(attrs={"data-inputs": True}).get_text()
+    # where it is stored, relative to HCMQA_HOME: the host's own paths stay off the page
+    text = page.get_text()
+    assert f"HCMQA_HOME/uploads/{dataset.id}/{built.name}" in text
+    assert str(Path(app.config["HCMQA_HOME"]).resolve()) not in text and str(app.config["HCMQA_HOME"]) not in text
 
 
 def test_same_files_twice_are_refused(app, signed_in, db_session, fixtures_dir):

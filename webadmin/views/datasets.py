@@ -53,8 +53,17 @@ def read_manifest(dataset: Dataset) -> Optional[dict]:
         return None
 
 
+def shown_path(path: str) -> str:
+    """A server path as an admin may see it: relative to HCMQA_HOME, never the host's full path."""
+    home = Path(current_app.config["HCMQA_HOME"]).resolve()
+    try:
+        return str(Path("HCMQA_HOME") / Path(path).resolve().relative_to(home))
+    except ValueError:
+        return Path(path).name
+
+
 @bp.route("/<int:dataset_id>")
 def detail(dataset_id: int):
     dataset = get_or_404(Dataset, dataset_id)
     trials = list(get_session().scalars(select(Trial).where(Trial.dataset_id == dataset_id).order_by(Trial.id.desc())))
-    return render_template("datasets/detail.html", dataset=dataset, manifest=read_manifest(dataset), trials=trials)
+    return render_template("datasets/detail.html", dataset=dataset, stored_in=shown_path(dataset.path), manifest=read_manifest(dataset), trials=trials)
