@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import math
 import os
 from collections import defaultdict
@@ -39,6 +40,8 @@ CSV_HEADER: tuple[str, ...] = ("trial_id", "trial_name", "split", "name", "step"
 
 #: Leading characters that make spreadsheet apps evaluate a cell as a formula.
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# "harmless ;=1+2" is two cells, the second a formula, where ';' separates fields
+_FORMULA_AFTER_SEPARATOR = re.compile(r"[;,\t|]\s*[=+\-@]")
 
 #: Substrings marking metrics where smaller is better (everything else: larger is better).
 _LOWER_IS_BETTER_MARKERS = ("loss", "perplexity", "ppl", "error", "latency", "wer", "cer")
@@ -256,11 +259,14 @@ def compare_trials(
 def safe_csv_cell(value: Any) -> Any:
     """Neutralise spreadsheet formula injection in a CSV cell.
 
-    Strings starting with ``= + - @`` (or tab/CR) get a leading single quote so Excel or
+    Strings starting with ``= + - @`` (or tab/CR), or holding one of them right after a field
+    separator of some locale (``; , | tab``), get a leading single quote so Excel or
     LibreOffice show them as text instead of executing them; trial names and metric names
-    are user-controlled. Non-strings (e.g. a negative float) are returned unchanged.
+    are user-controlled. Writers also quote every text cell (``QUOTE_NONNUMERIC``), so a
+    separator inside a cell never splits it. Non-strings (e.g. a negative float) are
+    returned unchanged.
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+    if isinstance(value, str) and (value.startswith(_FORMULA_PREFIXES) or _FORMULA_AFTER_SEPARATOR.search(value)):
         return "'" + value
     return value
 
@@ -297,7 +303,7 @@ def export_metrics_csv(
 
 def _write_metric_rows(session: Session, stmt: Optional[Executable], handle: IO[str]) -> int:
     """Header plus neutralised data rows; ``stmt=None`` writes the header only."""
-    writer = csv.writer(handle)
+    writer = csv.writer(handle, quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow(CSV_HEADER)
     count = 0
     if stmt is not None:

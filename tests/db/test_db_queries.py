@@ -172,6 +172,10 @@ def test_compare_trials_last_and_best(session: Session, trials: dict[str, int]) 
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\t=x", "'\t=x"),
         ("plain", "plain"),
+        ("harmless ;=1+2", "'harmless ;=1+2"),
+        ("a, +1", "'a, +1"),
+        ("x|@SUM(A1)", "'x|@SUM(A1)"),
+        ("1990-1991; pages 3-4", "1990-1991; pages 3-4"),
         ("", ""),
         (-1.5, -1.5),
         (3, 3),
@@ -202,10 +206,11 @@ def test_export_metrics_csv_neutralises_formulas(
 
     buffer = io.StringIO()
     assert export_metrics_csv(session, [benign], buffer) == 1
-    assert buffer.getvalue().splitlines()[1] == f"{benign},baseline,val,eval_loss,1,1.25"
+    # text cells are quoted, so a separator inside one never splits it; numbers are not
+    assert buffer.getvalue().splitlines()[1] == f'{benign},"baseline","val","eval_loss",1,1.25'
     empty = io.StringIO()
     assert export_metrics_csv(session, [], empty) == 0
-    assert empty.getvalue().strip() == ",".join(CSV_HEADER)
+    assert empty.getvalue().strip() == ",".join(f'"{h}"' for h in CSV_HEADER)
 
 
 def test_dashboard_jobs_and_eta(session_factory: sessionmaker[Session]) -> None:

@@ -121,7 +121,7 @@ def resend(batch_id: int):
 def answers_csv(batch_id: int):
     batch = get_or_404(FaqBatch, batch_id)
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow(CSV_COLUMNS)
     for a in batch.answers:
         sources = "; ".join(source_label(s) for s in (a.sources or []))
