@@ -55,13 +55,18 @@ def celery_init_app(app: Flask) -> Celery:
         broker=app.config["BROKER_URL"],
         set_as_current=False,
     )
+    timeout = app.config["BROKER_CONNECT_TIMEOUT_S"]
     client.conf.update(
         task_serializer="json",
         accept_content=["json"],
-        broker_connection_timeout=app.config["BROKER_CONNECT_TIMEOUT_S"],
+        broker_connection_timeout=timeout,
         broker_connection_retry_on_startup=False,
         task_ignore_result=True,
     )
+    if str(app.config["BROKER_URL"]).startswith(("redis://", "rediss://")):
+        # A broker that accepts the connection but never answers must not hang the request:
+        # every socket read and write times out too, not only the connect.
+        client.conf.broker_transport_options = {"socket_timeout": timeout, "socket_connect_timeout": timeout}
     app.extensions[_EXTENSION] = client
     return client
 

@@ -284,3 +284,48 @@ def test_trial_list_filters(signed_in, db_session):
     closed = signed_in.get("/trials/?mode=closed_book").get_data(as_text=True)
     assert "beta" in closed and "alpha" not in closed
     assert "alpha" in signed_in.get("/trials/?q=ALP").get_data(as_text=True)
+
+
+@pytest.mark.services
+def test_a_broker_that_accepts_but_never_answers_does_not_hang_the_submission(make_app, db_session):
+    import socket
+    import threading
+    import time as clock
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept_and_say_nothing():
+        silent.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(silent.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept_and_say_nothing, daemon=True)
+    thread.start()
+    try:
+        hung = make_app(BROKER_URL=f"redis://127.0.0.1:{silent.getsockname()[1]}/0", BROKER_CONNECT_TIMEOUT_S=1.0)
+        with db_handle(hung).sessions() as session:
+            from webadmin.security import create_admin
+
+            create_admin(session, *ADMIN)
+        client = hung.test_client()
+        login(client, *ADMIN)
+        data = {**new_trial_form(client), "name": "hung-broker"}
+        began = clock.monotonic()
+        response = post_form(client, "/trials/new", data, follow_redirects=True)
+        assert clock.monotonic() - began < 20
+        assert response.status_code == 200 and "broker) is unreachable" in response.get_data(as_text=True)
+        job = db_session.scalar(select(Job))
+        assert job.status is JobStatus.queued and job.celery_task_id is None
+    finally:
+        stop.set()
+        thread.join()
+        for conn in held:
+            conn.close()
+        silent.close()
