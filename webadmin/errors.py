@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from werkzeug.exceptions import HTTPException
+
+# What the database drivers say when the schema is missing or behind the code, or the file is
+# locked by another writer: each gets a sentence saying what to do instead of a bare 500.
+_NO_SCHEMA = ("no such table", "no such column", "undefinedtable", "undefinedcolumn", "does not exist")
+_LOCKED = ("database is locked",)
 
 MESSAGES = {
     400: ("Bad request", "The request could not be understood. Go back, check the form and try again."),
@@ -49,6 +55,22 @@ def register_error_handlers(app: Flask) -> None:
         status = exc.code or 500
         title, message = MESSAGES.get(status, (exc.name, exc.description or ""))
         return _render(status, title, message)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(ProgrammingError)
+    def _database(exc: Exception):
+        text = f"{type(getattr(exc, 'orig', exc)).__name__} {exc}".lower()
+        if any(marker in text for marker in _NO_SCHEMA):
+            current_app.logger.error("database schema missing or out of date: %s", exc)
+            return _render(503, "Database not ready",
+                           "The database has no tables yet, or its schema is older than this version of "
+                           "the app. Run `hcmqa db upgrade` against DATABASE_URL, then reload.")
+        if any(marker in text for marker in _LOCKED):
+            current_app.logger.warning("database locked: %s", exc)
+            return _render(503, "Database busy",
+                           "The database is locked by another program writing to it. Try again in a minute; "
+                           "for several users at once, use PostgreSQL instead of SQLite.")
+        return _unexpected(exc)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -89,3 +89,15 @@ def test_unexpected_errors_render_a_500_page_without_details(make_app):
     assert response.status_code == 500
     text = response.get_data(as_text=True)
     assert "Something went wrong on our side" in text and "secret internals" not in text
+
+
+def test_an_unmigrated_database_gets_a_how_to_fix_page_not_a_500(tmp_path):
+    from webadmin import create_app
+
+    app = create_app({"HCMQA_HOME": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/empty.db",
+                      "BROKER_URL": "redis://127.0.0.1:6379/13", "SECRET_KEY": "k" * 40})
+    client = app.test_client()
+    token = client.get("/login")
+    assert token.status_code == 200  # the sign-in form needs no table
+    page = post_form(client, "/login", {"username": ADMIN[0], "password": ADMIN[1]}, token_from="/login")
+    assert page.status_code == 503 and "hcmqa db upgrade" in page.get_data(as_text=True)
