@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+from hcmqa.text import has_control_characters
 
 MODES = ("closed_book", "grounded")
 OPTIMIZERS = ("paged_adamw_8bit", "paged_adamw_32bit", "adamw_torch")
 SCHEDULERS = ("linear", "cosine", "constant", "constant_with_warmup")
 COMPUTE_DTYPES = ("float32", "bfloat16", "float16")
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class ConfigError(ValueError):
@@ -159,10 +159,10 @@ class TrialConfig:
                 e[name] = message
 
         check("name", bool(self.name.strip()) and len(self.name) <= 100, "must be 1 to 100 characters")
-        check("name", not _CONTROL_RE.search(self.name), "must not contain control characters (such as NUL)")
+        check("name", not has_control_characters(self.name), "must not contain control characters (such as NUL)")
         check("base_model", bool(self.base_model.strip()), "must not be empty")
         check("base_model", len(self.base_model) <= 255, "must be at most 255 characters")
-        check("base_model", not _CONTROL_RE.search(self.base_model), "must not contain control characters (such as NUL)")
+        check("base_model", not has_control_characters(self.base_model), "must not contain control characters (such as NUL)")
         check("mode", self.mode in MODES, f"must be one of {', '.join(MODES)}")
         check("lora_r", 1 <= self.lora_r <= 512, "must be between 1 and 512")
         check("lora_alpha", 1 <= self.lora_alpha <= 4096, "must be between 1 and 4096")

@@ -289,11 +289,11 @@ class Retriever:
 
     @functools.cached_property
     def _vocabulary(self) -> frozenset[str]:
-        return frozenset(w for p in self.passages for w in re.findall(r"[a-z0-9]+", fold(f"{p.section} {p.text}")))
+        return frozenset(w for p in self.passages for w in _TOKEN_RE.findall(fold(f"{p.section} {p.text}")))
 
     def knows(self, name: str) -> bool:
         """Whether every word of ``name`` occurs in the passages (case and diacritics ignored)."""
-        words = re.findall(r"[a-z0-9]+", fold(name))
+        words = _TOKEN_RE.findall(fold(name))
         return bool(words) and all(w in self._vocabulary for w in words)
 
     def sentences_of(self, passage: Passage) -> list[str]:

@@ -11,6 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 _SPACE_RE = re.compile(r"\s+")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def has_control_characters(text: str) -> bool:
+    """Whether ``text`` holds NUL, CR, LF or another control character (never valid in a name or URL)."""
+    return _CONTROL_RE.search(text) is not None
 # Vietnamese letters that Unicode decomposition does not reduce to ASCII.
 _SPECIAL = str.maketrans({"đ": "d", "Đ": "D", "ø": "o", "Ø": "O", "ß": "ss"})
 

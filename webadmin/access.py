@@ -20,6 +20,7 @@ from flask import Flask, current_app, g, jsonify, redirect, request, session, ur
 from flask_wtf.csrf import CSRFProtect
 
 from db.models import User
+from hcmqa.text import has_control_characters
 from webadmin.database import get_session
 from webadmin.security import LoginThrottle, session_fingerprint, user_for_token
 
@@ -80,7 +81,7 @@ def safe_next_url(target: Optional[str]) -> Optional[str]:
     """``target`` if it is a path on this site, else None (no open redirects after login)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in target):  # CR/LF and other control characters
+    if has_control_characters(target):  # CR/LF would split the Location header
         return None
     parts = urlsplit(target)
     return target if not parts.scheme and not parts.netloc else None
