@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from hcmqa.guard import claims, unsupported_claims
-from hcmqa.prompts import READER_DECLINE, REFUSAL_NO_SOURCE, REFUSAL_OFFTOPIC, build_messages, extractive_answer, render_prompt
+from hcmqa.prompts import READER_DECLINE, REFUSAL_NO_SOURCE, REFUSAL_OFFTOPIC, build_messages, closest_answer, extractive_answer, render_prompt
 from hcmqa.retrieval import Context, focused_context
 from hcmqa.text import fold, question_key
 
@@ -37,6 +37,8 @@ class Answer:
     path: str = ""
     # claims of a generated answer that no cited passage supported (why the guard replaced it)
     unsupported: list[str] = field(default_factory=list)
+    # the answerability model's probability that the sources answer the question (None: no model)
+    answerable: float | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -80,16 +82,22 @@ def says_passages_are_silent(text: str) -> bool:
 
 
 class Assistant:
-    """Gate + retriever + generator + faithfulness guard with one answering policy.
+    """Gate + retriever + answerability + generator + faithfulness guard with one answering policy.
 
-    Grounded answers go: gate -> retrieval (nothing above the retriever's threshold -> no-source
-    refusal) -> focused context (the best ``focus_sentences`` sentences of the hits) ->
-    generation -> guard. A generated reply is kept only when every number and name in it is in
-    its cited passages and in the best-ranked sentences; it is then followed by its evidence,
-    the best ``quote_sentences`` sentences quoted with their citations. A reply that fails is
-    replaced by that quote alone when the best sentence scores at least
-    ``min_sentence_score`` (``confident_sentence_score`` when the reply invented a claim no
-    cited passage holds, or said its passages are silent), otherwise by the no-source refusal.
+    Grounded answers go: gate -> retrieval -> focused context (the best ``focus_sentences``
+    sentences of the hits) -> answerability -> generation -> guard. The dataset's
+    answerability model (``hcmqa.answerability``) reads the question with its evidence and
+    decides, before anything is generated: refuse (no-source refusal), say the sources do not
+    answer it directly and quote the closest they come, or answer. An answer's generated reply
+    is kept only when every number and name in it is in its cited passages and in the
+    best-ranked sentences; it is then followed by its evidence, the best ``quote_sentences``
+    sentences quoted with their citations. A reply that fails, or that says its passages are
+    silent, is replaced by that quote alone.
+
+    Without an answerability model (BM25-only datasets), retrieval's ``min_score`` decides
+    what is relevant, and a reply that fails is quoted over when the best sentence scores at
+    least ``min_sentence_score`` (``confident_sentence_score`` when the reply invented a claim
+    no cited passage holds, or said its passages are silent), and refused otherwise.
     """
 
     def __init__(
@@ -108,6 +116,7 @@ class Assistant:
         tie_margin: float = 0.05,
         quote_sentences: int = 2,
         confident_sentence_score: float | None = None,
+        answerability: bool = True,
     ):
         if mode not in ("grounded", "closed_book"):
             raise ValueError(f"mode: must be grounded or closed_book, got {mode!r}")
@@ -120,22 +129,45 @@ class Assistant:
         self.focus_sentences = focus_sentences
         self.guard = guard
         meta = getattr(retriever, "metadata", {}) or {}
-        self.min_sentence_score = meta.get("min_sentence_score", 0.0) if min_sentence_score is None else min_sentence_score
+        self.answerability = getattr(retriever, "answerability", None) if answerability else None
+        # with an answerability model, the question was judged answerable before generation:
+        # a reply that fails the guard is always quoted over
+        floor = float("-inf") if self.answerability is not None else None
+        self.min_sentence_score = (floor if floor is not None else meta.get("min_sentence_score", 0.0)) if min_sentence_score is None else min_sentence_score
         # above this, a sentence answers the question even when the reader says it does not
-        self.confident_sentence_score = meta.get("confident_sentence_score", float("inf")) if confident_sentence_score is None else confident_sentence_score
+        self.confident_sentence_score = (floor if floor is not None else meta.get("confident_sentence_score", float("inf"))) if confident_sentence_score is None else confident_sentence_score
         self.agreement_sentences = agreement_sentences
         self.tie_margin = tie_margin
         self.quote_sentences = quote_sentences
         self.allowed_names = tuple(allowed_names if allowed_names is not None else getattr(retriever, "subject_names", ()))
 
     def contexts(self, queries: list[str]) -> list[Context | None]:
-        """The focused context per query, or None when retrieval finds nothing relevant."""
-        hits = self.retriever.search_batch(queries, k=self.top_k)
+        """The focused context per query, or None when it should not be answered from the sources."""
+        return [ctx if decision != "refuse" else None for ctx, decision, _ in self.evidence(queries)]
+
+    def evidence(self, queries: list[str]) -> list[tuple[Context | None, str, float | None]]:
+        """(focused context, decision, answerability probability) per query.
+
+        The decision is ``answer``, ``closest`` (quote the closest the sources come, saying they
+        do not answer it directly) or ``refuse``. Without an answerability model it is
+        ``answer`` whenever retrieval finds something over its threshold.
+        """
+        model = self.answerability
+        if model is None:
+            hits = self.retriever.search_batch(queries, k=self.top_k)
+        else:
+            # the model judges relevance itself; a query with no terms left finds nothing
+            hits = [h if self.retriever.has_terms(q) else [] for q, h in zip(queries, self.retriever.rank_batch(queries, k=self.top_k))]
         present = [i for i, h in enumerate(hits) if h]
         scored = self.retriever.focus_batch([queries[i] for i in present], [hits[i] for i in present])
-        out: list[Context | None] = [None] * len(queries)
-        for i, sentences in zip(present, scored):
-            out[i] = focused_context(hits[i], sentences, self.focus_sentences)
+        out: list[tuple[Context | None, str, float | None]] = [(None, "refuse", None)] * len(queries)
+        probabilities = [None] * len(present)
+        if model is not None and present:
+            features = self.retriever.answerability_features([queries[i] for i in present], [hits[i] for i in present], scored)
+            probabilities = [model.probability(x) for x in features]
+        for i, sentences, p in zip(present, scored, probabilities):
+            decision = "answer" if p is None else model.decide(p)
+            out[i] = (focused_context(hits[i], sentences, self.focus_sentences), decision, p)
         return out
 
     def prompt(self, question: str, context: Context | None) -> str:
@@ -167,21 +199,26 @@ class Assistant:
             else:
                 related.append(i)
         contexts: dict[int, Context | None] = {}
+        decisions_of: dict[int, str] = {}
         if self.mode == "grounded" and related:
             began = time.perf_counter()
-            for i, ctx in zip(related, self.contexts([queries[i] for i in related])):
-                contexts[i] = ctx
+            for i, (ctx, decision, p) in zip(related, self.evidence([queries[i] for i in related])):
+                contexts[i], decisions_of[i], answers[i].answerable = ctx, decision, (round(p, 4) if p is not None else None)
             share = (time.perf_counter() - began) * 1000 / len(related)
             for i in related:
                 answers[i].latency_ms += share
         to_generate: list[tuple[int, str]] = []
         for i in related:
             ctx = contexts.get(i)
-            if self.mode == "grounded" and ctx is None:
+            if self.mode == "grounded" and (ctx is None or decisions_of.get(i) == "refuse"):
                 answers[i].answer, answers[i].refused, answers[i].path = REFUSAL_NO_SOURCE, "no_source", "refused_no_source"
                 continue
             if ctx is not None:
                 answers[i].sources = [h.as_source() for h in ctx.hits]
+            if decisions_of.get(i) == "closest":
+                # judged unlikely to be answered by the sources: say so, and quote what they do say
+                answers[i].answer, answers[i].path = closest_answer(self._evidence(ctx) or ctx.sentences[:1]), "extracted"
+                continue
             to_generate.append((i, self.prompt(queries[i], ctx)))
         total = len(to_generate)
 

@@ -100,6 +100,7 @@ def cmd_data_build(args) -> int:
         out_root=Path(args.out) if args.out else home / "datasets",
         name=args.name,
         max_words=args.max_words,
+        unanswerable_csv=Path(args.unanswerable) if args.unanswerable else None,
     )
     m = result.manifest
     state = "unchanged, reused" if result.reused else "built"
@@ -217,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--qa", help="QA CSV with question,answer[,key_facts,fact_id,split] (default: the bundled dataset)")
     p.add_argument("--offtopic", help="CSV of off-topic questions for the gate (default: the bundled set)")
     p.add_argument("--no-offtopic", action="store_true", help="build without off-topic questions")
+    p.add_argument("--unanswerable", help="CSV of on-topic questions the documents cannot answer (column question); they calibrate when to decline (default: the bundled ones with the bundled QA set, none otherwise)")
     p.add_argument("--out", help="parent folder for datasets (default: <home>/datasets)")
     p.add_argument("--name", default="default", help="dataset name (default: default)")
     p.add_argument("--max-words", type=int, default=90, help="longest passage in words (default: 90)")

@@ -230,7 +230,7 @@ def _bar(total: int):
 def cmd_ask(args) -> int:
     answer = _assistant(args).ask(args.question)
     if args.json:
-        print(json.dumps({k: answer.to_dict()[k] for k in ("question", "related", "answer", "path", "sources", "score")}, ensure_ascii=False))
+        print(json.dumps({k: answer.to_dict()[k] for k in ("question", "related", "answer", "path", "sources", "score", "answerable")}, ensure_ascii=False))
     else:
         _print_answer(answer)
     return 0

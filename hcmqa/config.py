@@ -20,7 +20,7 @@ from hcmqa.text import has_control_characters
 MODES = ("closed_book", "grounded")
 OPTIMIZERS = ("paged_adamw_8bit", "paged_adamw_32bit", "adamw_torch")
 SCHEDULERS = ("linear", "cosine", "constant", "constant_with_warmup")
-COMPUTE_DTYPES = ("float32", "bfloat16", "float16")
+COMPUTE_DTYPES = ("float32", "bfloat16", "float16", "auto")
 
 
 class ConfigError(ValueError):
@@ -52,7 +52,7 @@ class TrialConfig:
     # quantisation
     load_in_4bit: bool = _f(True, "Load the frozen base weights in 4-bit NF4 (QLoRA).")
     double_quant: bool = _f(True, "Quantise the 4-bit quantisation constants too (saves memory).")
-    compute_dtype: str = _f("float32", "Dtype for computation: float32 on CPUs, bfloat16 on recent GPUs.", choices=COMPUTE_DTYPES)
+    compute_dtype: str = _f("float32", "Dtype for computation: float32 on CPUs, bfloat16 on recent GPUs; auto picks bfloat16 where the hardware computes it natively (CUDA, or CPUs with AVX512-BF16 or AMX; the base weights in bfloat16, the LoRA weights in float32, bfloat16 autocast) and float32 elsewhere.", choices=COMPUTE_DTYPES)
     freeze_first_layers: int = _f(0, "Number of first decoder layers that get no adapters (the academic project froze 16 of 32).")
     # optimisation
     batch_size: int = _f(8, "Examples per device per step.")
@@ -76,7 +76,7 @@ class TrialConfig:
     max_seq_length: int = _f(384, "Longest tokenised example; longer ones are truncated from the context side.")
     # grounding
     top_k: int = _f(3, "Passages retrieved into a grounded prompt.")
-    decline_share: float = _f(0.15, "Share of grounded training questions shown passages without their answer and taught to say so.")
+    decline_share: float = _f(0.0, "Share of grounded training questions shown passages without their answer and taught to say so. 0 by default: the dataset's answerability model decides what to decline, and a reader taught to decline said so as often for answerable questions as for unanswerable ones.")
     focus_sentences: int = _f(3, "Best-scoring sentences of the retrieved passages shown to the reader (0: whole passages).")
     quote_sentences: int = _f(2, "Best-scoring source sentences quoted with every grounded answer as its evidence (0: the reader's reply alone).")
     max_new_tokens: int = _f(48, "Longest generated answer, in tokens.")

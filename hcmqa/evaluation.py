@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 
 from hcmqa.data.qa import QAPair
 from hcmqa.guard import unsupported_claims
+from hcmqa.prompts import is_closest
 from hcmqa.text import contains_fact
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
@@ -141,11 +142,13 @@ def evaluate(assistant, pairs: list[QAPair], progress=None) -> EvalReport:
     extra = []
     for a in answers:
         unsupported = [] if a.refused else [c.text for c in unsupported_claims(a.answer, [s["text"] for s in a.sources], allowed=allowed)]
-        extra.append({"related": a.related, "refused": a.refused, "path": a.path, "sources": [s["id"] for s in a.sources], "latency_ms": a.latency_ms, "unsupported": unsupported, "guard_caught": list(a.unsupported)})
+        extra.append({"related": a.related, "refused": a.refused, "path": a.path, "closest": is_closest(a.answer), "answerable": a.answerable, "sources": [s["id"] for s in a.sources], "latency_ms": a.latency_ms, "unsupported": unsupported, "guard_caught": list(a.unsupported)})
     report = score_answers([a.answer for a in answers], pairs, extra)
     n = max(1, len(answers))
     report.aggregate["refused"] = sum(1 for a in answers if a.refused)
     report.aggregate["paths"] = {path: sum(1 for a in answers if a.path == path) / n for path in ("generated", "extracted", "refused_off_topic", "refused_no_source")}
+    # extracted answers that say the sources do not answer directly, quoting the closest they come
+    report.aggregate["closest"] = sum(1 for a in answers if is_closest(a.answer)) / n
     # answers that state a number or name found in none of their sources (0 is the target)
     report.aggregate["unsupported_answers"] = sum(1 for e in extra if e["unsupported"])
     report.aggregate["questions_per_second"] = len(answers) / max(seconds, 1e-9)
@@ -199,7 +202,15 @@ def is_declined(answer) -> bool:
 def evaluate_declines(assistant, questions: list[str], progress=None) -> dict:
     """Share of questions the corpus cannot answer that the assistant declines (higher is better)."""
     answers = assistant.answer_batch(questions, progress=progress)
-    rows = [{"question": a.question, "answer": a.answer, "path": a.path, "declined": is_declined(a), "sources": [s["id"] for s in a.sources]} for a in answers]
+    rows = [{"question": a.question, "answer": a.answer, "path": a.path, "declined": is_declined(a), "closest": is_closest(a.answer), "answerable": a.answerable, "sources": [s["id"] for s in a.sources]} for a in answers]
     paths = collections.Counter(a.path for a in answers)
     n = max(1, len(rows))
-    return {"count": len(rows), "declined": sum(r["declined"] for r in rows) / n, "paths": dict(paths), "rows": rows}
+    return {
+        "count": len(rows),
+        "declined": sum(r["declined"] for r in rows) / n,
+        # refusals alone, without the "closest the sources come" answers
+        "refused": sum(1 for a in answers if a.path.startswith("refused")) / n,
+        "closest": sum(r["closest"] for r in rows) / n,
+        "paths": dict(paths),
+        "rows": rows,
+    }

@@ -196,6 +196,24 @@ def load_model(model_path: str, load_in_4bit: bool = False, double_quant: bool =
     return model
 
 
+def resolve_compute_dtype(compute_dtype: str) -> str:
+    """``compute_dtype`` as a torch dtype name: ``auto`` becomes :func:`preferred_inference_dtype`
+    (float32 where bfloat16 would only be emulated)."""
+    if compute_dtype != "auto":
+        return compute_dtype
+    preferred = preferred_inference_dtype()
+    return preferred if preferred in ("bfloat16", "float32") else "float32"
+
+
+def cpu_features() -> list[str]:
+    """The CPU's matrix and bfloat16 features that decide whether bfloat16 pays (for manifests)."""
+    try:
+        flags = open("/proc/cpuinfo", encoding="utf-8").read().split()
+    except OSError:
+        return []
+    return sorted({f for f in flags if f in ("avx512_bf16", "amx_bf16", "amx_tile", "amx_int8", "avx512f", "avx2")})
+
+
 def preferred_inference_dtype() -> str:
     """bfloat16 where the hardware computes it natively (recent GPUs; CPUs with AVX512-BF16 or
     AMX), else float32. On such CPUs bf16 generation is 2-3x faster (see bench/batch)."""

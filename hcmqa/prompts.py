@@ -35,5 +35,23 @@ def extractive_answer(sentences) -> str:
 
     ``sentences`` are retrieval's :class:`~hcmqa.retrieval.Sentence` objects, best first.
     """
-    quoted = " ".join(f"\u201c{s.text.strip()}\u201d [{s.source}]" for s in sentences)
-    return f"The museum's sources say: {quoted}"
+    return f"The museum's sources say: {_quotes(sentences)}"
+
+
+# The answer when the evidence probably does not answer the question: a decline that still
+# shows the visitor what the sources do say, so a near miss is not lost.
+CLOSEST_PREFIX = "I could not find a direct answer to that in the museum's sources. The closest they come:"
+
+
+def closest_answer(sentences) -> str:
+    """Say the sources do not answer the question directly, and quote the closest sentences."""
+    return f"{CLOSEST_PREFIX} {_quotes(sentences)}"
+
+
+def is_closest(text: str) -> bool:
+    """Whether an answer is the "closest the sources come" decline (an ``extracted`` answer)."""
+    return (text or "").startswith(CLOSEST_PREFIX)
+
+
+def _quotes(sentences) -> str:
+    return " ".join(f"\u201c{s.text.strip()}\u201d [{s.source}]" for s in sentences)

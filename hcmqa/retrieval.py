@@ -273,10 +273,11 @@ class Retriever:
     def search_batch(self, queries: list[str], k: int = 3) -> list[list[Hit]]:
         """Top-``k`` hits per query when the best reaches ``min_score``; none means "nothing relevant"."""
         ranked = self.rank_batch(queries, k)
-        return [
-            hits if hits and tokenize(self.normalise(q)) and max(h.score for h in hits) >= self.min_score else []
-            for q, hits in zip(queries, ranked)
-        ]
+        return [hits if hits and self.has_terms(q) and max(h.score for h in hits) >= self.min_score else [] for q, hits in zip(queries, ranked)]
+
+    def has_terms(self, query: str) -> bool:
+        """Whether ``query`` keeps any search term after normalisation (a query without any finds nothing)."""
+        return bool(tokenize(self.normalise(query)))
 
     def search(self, query: str, k: int = 3) -> list[Hit]:
         return self.search_batch([query], k)[0]
@@ -286,6 +287,27 @@ class Retriever:
     @functools.cached_property
     def _index_cache(self) -> dict[Passage, int]:
         return {p: i for i, p in enumerate(self.passages)}
+
+    @functools.cached_property
+    def stats(self):
+        """Term document frequencies and raw words of the passages (for answerability)."""
+        from hcmqa.answerability import CorpusStats
+
+        return CorpusStats(self.passages)
+
+    @functools.cached_property
+    def answerability(self):
+        """The answerability model fitted on the val split, or None (BM25-only or older retrievers)."""
+        from hcmqa.answerability import AnswerabilityModel
+
+        return AnswerabilityModel.from_dict((self.metadata or {}).get("answerability", {}).get("model"))
+
+    def answerability_features(self, questions: list[str], hits_per_query: list[list[Hit]], sentences_per_query: list[list[Sentence]]) -> list[list[float]]:
+        """The answerability features of each question with its hits and their scored sentences."""
+        from hcmqa.answerability import features, subject_words
+
+        words = subject_words(self.subject_names)
+        return [features(q, self.normalise(q), hits, sentences, self.stats, words) for q, hits, sentences in zip(questions, hits_per_query, sentences_per_query)]
 
     @functools.cached_property
     def _vocabulary(self) -> frozenset[str]:

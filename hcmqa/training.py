@@ -281,7 +281,7 @@ def run_trial(
     from hcmqa.data.build import load_manifest
     from hcmqa.evaluation import answer_metrics
     from hcmqa.generation import Generator
-    from hcmqa.models import load_model, load_tokenizer, resolve_model
+    from hcmqa.models import cpu_features, load_model, load_tokenizer, resolve_compute_dtype, resolve_model
     from hcmqa.prompts import render_prompt
     from hcmqa.retrieval import Retriever
 
@@ -330,7 +330,11 @@ def run_trial(
     train_items = [tokenize_example(tokenizer, m, a, config.max_seq_length) for m, a in training_messages(train_pairs, config, retriever)]
     val_items = [tokenize_example(tokenizer, m, a, config.max_seq_length) for m, a in training_messages(val_pairs, config, retriever)]
 
-    model = load_model(model_path, load_in_4bit=config.load_in_4bit, double_quant=config.double_quant, compute_dtype=config.compute_dtype)
+    # "auto": bfloat16 where this machine computes it natively, float32 elsewhere (recorded)
+    compute_dtype = resolve_compute_dtype(config.compute_dtype)
+    manifest["compute"] = {"dtype": compute_dtype, "requested": config.compute_dtype, "cpu_features": cpu_features()}
+    _write_json(manifest_path, manifest)
+    model = load_model(model_path, load_in_4bit=config.load_in_4bit, double_quant=config.double_quant, compute_dtype=compute_dtype)
     modules = linear_module_names(model)
     problems = config.problems(model_modules=modules)
     n_layers = getattr(model.config, "num_hidden_layers", None)
@@ -398,7 +402,8 @@ def run_trial(
         logging_steps=config.logging_steps,
         logging_first_step=True,
         seed=config.seed,
-        bf16=cuda and config.compute_dtype == "bfloat16",
+        # bfloat16 autocast, on CUDA and on CPUs alike; the LoRA weights stay float32 (peft)
+        bf16=compute_dtype == "bfloat16",
         use_cpu=not cuda,
         report_to="none",
         remove_unused_columns=False,

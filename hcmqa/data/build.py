@@ -6,6 +6,8 @@ Layout of a built dataset (``<out>/<name>-<version>/``)::
     passages.jsonl    one passage per line (id, doc, title, section, text)
     qa.csv            question, answer, key_facts, fact_id, split
     offtopic.csv      question (negative examples for the topic gate)
+    unanswerable-dev.csv  question (on-topic questions the documents cannot answer; optional:
+                      they calibrate when to decline, with the val split)
 
 The version is a hash of the inputs and settings, so rebuilding unchanged inputs gives the
 same directory. Everything is validated first and written to a temporary directory that is
@@ -27,12 +29,15 @@ from pathlib import Path
 from hcmqa.data.audit import DEFAULT_ALLOW, AuditReport, audit_pairs, facts_found_in_corpus
 from hcmqa.data.documents import DocumentError, load_documents
 from hcmqa.data.passages import chunk_documents, write_passages
-from hcmqa.data.qa import SPLITS, ValidationError, assign_splits, load_offtopic_csv, load_qa_csv, write_qa_csv
+from hcmqa.data.qa import SPLITS, UNANSWERABLE_FILE, ValidationError, assign_splits, load_offtopic_csv, load_qa_csv, load_unanswerable_csv, write_qa_csv
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 DEFAULT_DOCS = RESOURCES / "corpus"
 DEFAULT_QA = RESOURCES / "qa" / "qa.csv"
 DEFAULT_OFFTOPIC = RESOURCES / "offtopic" / "offtopic.csv"
+# Development questions for the bundled topic; resources/qa/unanswerable.csv is kept apart as
+# the held-out test set of bench/quality.
+DEFAULT_UNANSWERABLE = RESOURCES / "qa" / UNANSWERABLE_FILE
 FORMAT_VERSION = 1
 
 
@@ -61,8 +66,15 @@ def build_dataset(
     max_words: int = 90,
     unseen_fraction: float = 0.15,
     seed: str = "hcmqa-v1",
+    unanswerable_csv: Path | None = None,
 ) -> BuildResult:
-    """Validate the inputs, then write the dataset atomically; raises ``ValidationError``."""
+    """Validate the inputs, then write the dataset atomically; raises ``ValidationError``.
+
+    ``unanswerable_csv`` holds on-topic questions the documents cannot answer; the bundled
+    ones are used with the bundled QA set when none is given.
+    """
+    if unanswerable_csv is None and Path(qa_csv).resolve() == DEFAULT_QA.resolve():
+        unanswerable_csv = DEFAULT_UNANSWERABLE
     problems: list[str] = []
     docs = []
     try:
@@ -78,6 +90,12 @@ def build_dataset(
     if offtopic_csv is not None:
         try:
             offtopic = load_offtopic_csv(offtopic_csv)
+        except ValidationError as exc:
+            problems.extend(exc.problems)
+    unanswerable: list[str] = []
+    if unanswerable_csv is not None:
+        try:
+            unanswerable = load_unanswerable_csv(unanswerable_csv)
         except ValidationError as exc:
             problems.extend(exc.problems)
     if not name or any(c in name for c in "/\\ ") or name.startswith("."):
@@ -97,6 +115,8 @@ def build_dataset(
         "qa": {"path": qa_csv.name, "sha256": sha256_file(qa_csv)},
         "offtopic": {"path": offtopic_csv.name, "sha256": sha256_file(offtopic_csv)} if offtopic_csv else None,
     }
+    if unanswerable_csv is not None:
+        inputs["unanswerable"] = {"path": Path(unanswerable_csv).name, "sha256": sha256_file(Path(unanswerable_csv))}
     settings = {"max_words": max_words, "unseen_fraction": unseen_fraction, "seed": seed, "format": FORMAT_VERSION}
     version = hashlib.sha256(json.dumps([inputs, settings], sort_keys=True).encode()).hexdigest()[:12]
     target = out_root / f"{name}-{version}"
@@ -118,6 +138,7 @@ def build_dataset(
             "facts": len(all_facts),
             "facts_found_in_corpus": len(facts_in_corpus),
             "offtopic": len(offtopic),
+            "unanswerable": len(unanswerable),
         },
         "splits": {s: sum(1 for p in pairs if p.split == s) for s in SPLITS},
         "split_facts": {s: len({p.fact_id for p in pairs if p.split == s}) for s in SPLITS},
@@ -132,6 +153,11 @@ def build_dataset(
             writer = csv.writer(fh)
             writer.writerow(["question"])
             writer.writerows([q] for q in offtopic)
+        if unanswerable:
+            with (tmp / UNANSWERABLE_FILE).open("w", encoding="utf-8", newline="") as fh:
+                writer = csv.writer(fh)
+                writer.writerow(["question"])
+                writer.writerows([q] for q in unanswerable)
         manifest["files"] = {f.name: sha256_file(f) for f in sorted(tmp.iterdir())}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         os.chmod(tmp, 0o755)

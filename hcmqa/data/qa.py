@@ -261,9 +261,24 @@ def read_split(dataset_dir: Path, split: str) -> list[QAPair]:
     return [p for p in load_qa_csv(dataset_dir / "qa.csv") if p.split == split]
 
 
-def load_offtopic_csv(path: Path) -> list[str]:
+UNANSWERABLE_FILE = "unanswerable-dev.csv"
+
+
+def load_unanswerable_csv(path: Path) -> list[str]:
+    """On-topic questions the documents cannot answer (column ``question``, optional ``kind``
+    and ``note``), validated like QA rows; they teach the answer path when to decline."""
+    return load_offtopic_csv(path, optional=("kind", "note"))
+
+
+def read_unanswerable(dataset_dir: Path) -> list[str]:
+    """The unanswerable development questions of a built dataset (none when it has no file)."""
+    path = Path(dataset_dir) / UNANSWERABLE_FILE
+    return load_unanswerable_csv(path) if path.is_file() else []
+
+
+def load_offtopic_csv(path: Path, optional: tuple[str, ...] = ("category",)) -> list[str]:
     """Off-topic questions (column ``question``, optional ``category``), validated like QA rows."""
-    data = read_csv_rows(path, ("question",), ("category",))
+    data = read_csv_rows(path, ("question",), optional)
     problems = list(data.problems)
     questions, first_seen = [], {}
     for line, row in data.rows:

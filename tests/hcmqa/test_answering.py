@@ -45,13 +45,19 @@ def test_off_topic_and_unsupported_questions_are_refused_without_generation(assi
 
 
 @pytest.mark.slow
-def test_related_question_without_relevant_passage_is_refused(assistant):
-    assistant.retriever.min_score, saved = 1e9, assistant.retriever.min_score
+def test_a_question_the_sources_cannot_answer_is_declined_without_generation(assistant):
+    from hcmqa.evaluation import is_declined
+
+    calls = []
+    real = assistant.generator.generate
+    assistant.generator.generate = lambda prompts, progress=None: calls.append(len(prompts)) or real(prompts, progress)
     try:
-        answer = assistant.ask("When was Ho Chi Minh born?")
+        answer = assistant.ask("How many centimetres tall was Ho Chi Minh, and what was his blood type?")
     finally:
-        assistant.retriever.min_score = saved
-    assert answer.related and answer.refused == "no_source" and answer.answer == REFUSAL_NO_SOURCE
+        assistant.generator.generate = real
+    assert answer.related and answer.answerable is not None and answer.answerable < assistant.answerability.confident
+    assert is_declined(answer) and answer.path in ("refused_no_source", "extracted")
+    assert calls == [0]
 
 
 @pytest.mark.slow

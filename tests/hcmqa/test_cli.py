@@ -70,7 +70,7 @@ def test_answer_faq_csv_and_ask_json(tmp_path, capsys, hcmqa_home, model_dir, da
 
     code, out, _ = run(capsys, "--home", str(hcmqa_home), "ask", "--json", "--dataset", str(dataset_dir), "Where did Ho Chi Minh read the Declaration of Independence?")
     answer = json.loads(out)
-    assert set(answer) == {"question", "related", "answer", "path", "sources", "score"}
+    assert set(answer) == {"question", "related", "answer", "path", "sources", "score", "answerable"}
     assert answer["related"] and answer["sources"] and "Ba Dinh" in " ".join(s["text"] for s in answer["sources"])
 
 

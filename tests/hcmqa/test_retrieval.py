@@ -67,6 +67,10 @@ def test_trained_retriever_has_every_stage_and_a_val_threshold(trained, trained_
     # every train question gave a passage pair and, where one sentence holds its facts, a sentence pair
     assert manifest["retriever"]["settings"]["sentence_pairs"] is True
     assert manifest["retriever"]["train_questions"] < manifest["retriever"]["train_pairs"] <= 2 * manifest["retriever"]["train_questions"] + 2
+    # the answerability model was fitted on the val split and the dataset's unanswerable questions
+    answerability = manifest["retriever"]["answerability"]
+    assert answerability["negatives"]["unanswerable_dev"] > 0 and answerability["negatives"]["answer_removed"] > 0
+    assert trained.answerability is not None and 0.0 < trained.answerability.refuse <= trained.answerability.confident < 1.0
     # the cached sentence vectors are the ones the model computes
     import numpy as np
 
@@ -83,6 +87,24 @@ def test_trained_retriever_recall_at_3_is_above_a_floor(trained, trained_dataset
     ranked = trained.rank_batch([p.question for p in pairs], k=3)
     found = sum(all(contains_fact(" ".join(h.passage.text for h in hits), f) for f in p.key_facts) for p, hits in zip(pairs, ranked))
     assert found / len(pairs) >= 0.8
+
+
+@pytest.mark.slow
+def test_the_answerability_model_declines_held_out_unanswerable_questions_and_keeps_answerable_ones(trained, trained_dataset_dir):
+    """On the held-out unanswerable questions (never used to fit it) and on unseen answerable ones."""
+    model = trained.answerability
+
+    def decisions(questions):
+        hits = trained.rank_batch(questions, k=3)
+        features = trained.answerability_features(questions, hits, trained.focus_batch(questions, hits))
+        return [model.decide(model.probability(x)) for x in features]
+
+    unanswerable = [row["question"] for row in csv.DictReader(UNANSWERABLE.open(encoding="utf-8"))]
+    answerable = [p.question for p in read_split(trained_dataset_dir, "test_unseen")][:120]
+    declined = sum(d != "answer" for d in decisions(unanswerable)) / len(unanswerable)
+    answered = sum(d == "answer" for d in decisions(answerable)) / len(answerable)
+    refused = sum(d == "refuse" for d in decisions(answerable)) / len(answerable)
+    assert declined >= 0.5 and answered >= 0.7 and refused <= 0.15, (declined, answered, refused)
 
 
 @pytest.mark.slow

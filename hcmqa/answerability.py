@@ -1,0 +1,220 @@
+"""Does the retrieved evidence answer the question? A small calibrated model decides.
+
+Retrieval always finds *something*: the passage closest to "How much did he weigh in 1943?"
+is about 1943, not about his weight. A threshold on one similarity score cannot tell the
+two apart well, and the reader's own "The passages do not say." turned out to be no better
+than chance (bench/quality/RESULTS.md). This module looks at the question and its evidence
+together, with features that need no extra model and mean the same on any corpus:
+
+- how similar the best passage and the best sentence are to the question (the bi-encoder);
+- how much of the question's content (IDF-weighted terms) the best sentences and passages
+  hold, and the rarest term they lack;
+- what the question asks about ("how many *pounds*", "which *cell*") and whether the
+  evidence mentions it;
+- words and names of the question that the corpus never uses at all ("blood type",
+  "Brazil"): nothing in the sources can answer a question about them.
+
+A logistic regression over these features is fitted on the dataset's **val split** (the
+bi-encoder never trained on it): val questions as asked are answerable; the same questions
+with every passage holding their answer removed, and the dataset's own unanswerable
+development questions when it has them, are not. Two thresholds on its probability, chosen
+on cross-validated val predictions, give three answers:
+
+- ``p >= confident``: answer (the reader's reply with its quoted evidence);
+- ``refuse <= p < confident``: say the sources do not answer it directly, and quote the
+  closest they come;
+- ``p < refuse``: the no-source refusal, without generating anything.
+
+The fitted model is plain numbers stored in ``retriever.json``; nothing is pickled.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from dataclasses import dataclass
+
+from hcmqa.text import fold
+
+FEATURES = (
+    "top_passage",
+    "passage_gap",
+    "top_sentence",
+    "sentence_coverage",
+    "passage_coverage",
+    "unknown_terms",
+    "max_missing_idf",
+    "terms",
+    "focus_in_sentences",
+    "focus_in_passages",
+    "unknown_names",
+    "names_missing",
+    "unknown_words",
+)
+# Words that say what kind of answer is wanted rather than what it is about.
+_ASKING_WORDS = frozenset(
+    "name names year years many much long old date day days time times kind type place city country happen happened role called exactly".split()
+)
+_FOCUS_RE = re.compile(
+    r"\b(?:how (?:many|much)|what|which|whose)\s+(?:(?:was|were|is|are|did|does|do|the|a|an|of|kind|sort|type|exact|exactly)\s+)*([a-z][a-z'-]+)",
+    re.I,
+)
+_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+_RAW_RE = re.compile(r"[a-z]+")
+
+
+class CorpusStats:
+    """Document frequencies of stemmed terms and the raw words of a retriever's passages."""
+
+    def __init__(self, passages):
+        from hcmqa.retrieval import tokenize
+
+        self.size = len(passages)
+        self.df: dict[str, int] = {}
+        words: set[str] = set()
+        for p in passages:
+            text = f"{p.section} {p.text}"
+            for term in set(tokenize(text)):
+                self.df[term] = self.df.get(term, 0) + 1
+            words.update(_RAW_RE.findall(fold(text)))
+        self.words = frozenset(words)
+
+    def idf(self, term: str) -> float:
+        return math.log((self.size + 1) / (self.df.get(term, 0) + 0.5))
+
+
+def features(question: str, query: str, hits, sentences, stats: CorpusStats, subject_words: frozenset[str] = frozenset()) -> list[float]:
+    """The feature vector (in ``FEATURES`` order) of one question and its evidence.
+
+    ``query`` is the normalised query (the subject's names removed), ``hits`` the top
+    passages as retrieval ranked them, ``sentences`` their sentences, best first.
+    """
+    from hcmqa.retrieval import STOPWORDS, tokenize
+
+    terms = list(dict.fromkeys(tokenize(query)))
+    content = [t for t in terms if t not in _ASKING_WORDS] or terms
+    best = " ".join(s.text for s in sentences[:2])
+    in_sentences = set(tokenize(best))
+    passages_text = " ".join(f"{h.passage.section} {h.passage.text}" for h in hits)
+    in_passages = set(tokenize(passages_text))
+    weights = [stats.idf(t) for t in content]
+    total = sum(weights) or 1.0
+    sentence_coverage = sum(w for t, w in zip(content, weights) if t in in_sentences) / total
+    passage_coverage = sum(w for t, w in zip(content, weights) if t in in_passages) / total
+    missing = [w for t, w in zip(content, weights) if t not in in_passages]
+    focus_match = _FOCUS_RE.search(question)
+    focus = [t for t in tokenize(focus_match.group(1))] if focus_match else []
+    words = _WORD_RE.findall(question)
+    names = [fold(w).replace("’", "'").removesuffix("'s").strip("'-") for i, w in enumerate(words) if i > 0 and w[0].isupper()]
+    names = [n for n in names if n and n not in subject_words and n not in STOPWORDS]
+    folded_passages = fold(passages_text)
+    raw = [w for w in _RAW_RE.findall(fold(question)) if len(w) > 2 and w not in STOPWORDS and w not in subject_words]
+    top = hits[0].score if hits else 0.0
+    second = hits[1].score if len(hits) > 1 else 0.0
+    return [
+        top,
+        top - second,
+        sentences[0].score if sentences else 0.0,
+        sentence_coverage,
+        passage_coverage,
+        float(sum(1 for t in content if t not in stats.df)),
+        max(missing) if missing else 0.0,
+        float(len(content)),
+        float(all(t in in_sentences for t in focus)) if focus else 1.0,
+        float(all(t in in_passages for t in focus)) if focus else 1.0,
+        float(sum(1 for n in names if n not in stats.words)),
+        float(sum(1 for n in names if not re.search(r"(?<![a-z0-9])" + re.escape(n) + r"(?![a-z0-9])", folded_passages))),
+        float(sum(1 for w in raw if w not in stats.words)),
+    ]
+
+
+@dataclass(frozen=True)
+class AnswerabilityModel:
+    """A logistic regression on standardised features, with its two decision thresholds."""
+
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    refuse: float  # under this probability: the no-source refusal
+    confident: float  # at or over this: a generated answer; in between: "closest the sources come"
+
+    def probability(self, x: list[float]) -> float:
+        z = self.intercept + sum(c * (v - m) / s for c, v, m, s in zip(self.coef, x, self.mean, self.scale))
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+    def decide(self, p: float) -> str:
+        """``answer``, ``closest`` or ``refuse`` for probability ``p``."""
+        return "answer" if p >= self.confident else ("closest" if p >= self.refuse else "refuse")
+
+    def to_dict(self) -> dict:
+        return {
+            "features": list(FEATURES),
+            "mean": [round(v, 6) for v in self.mean],
+            "scale": [round(v, 6) for v in self.scale],
+            "coef": [round(v, 6) for v in self.coef],
+            "intercept": round(self.intercept, 6),
+            "refuse": round(self.refuse, 6),
+            "confident": round(self.confident, 6),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> "AnswerabilityModel | None":
+        """The stored model, or None when there is none or it was fitted on other features."""
+        if not data or tuple(data.get("features", ())) != FEATURES:
+            return None
+        return cls(tuple(data["mean"]), tuple(data["scale"]), tuple(data["coef"]), float(data["intercept"]), float(data["refuse"]), float(data["confident"]))
+
+
+def fit(positives: list[list[float]], negatives: list[list[float]], keep: float = 0.95, confident_keep: float = 0.85, seed: int = 13) -> tuple[AnswerabilityModel, dict]:
+    """Fit on answerable (``positives``) and unanswerable (``negatives``) feature vectors.
+
+    The two classes weigh the same whatever their sizes. The thresholds come from 5-fold
+    cross-validated probabilities, so they are not set on the very examples the model fitted:
+    ``refuse`` keeps ``keep`` of the answerable questions, ``confident`` answers
+    ``confident_keep`` of them outright. Returns the model and its cross-validated rates.
+    """
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    if len(positives) < 10 or len(negatives) < 10:
+        raise ValueError(f"answerability needs at least 10 answerable and 10 unanswerable examples, got {len(positives)} and {len(negatives)}")
+    x = np.array(positives + negatives, dtype=float)
+    y = np.r_[np.ones(len(positives)), np.zeros(len(negatives))]
+    weights = np.r_[np.ones(len(positives)), np.full(len(negatives), len(positives) / len(negatives))]
+
+    def model():
+        return make_pipeline(StandardScaler(), LogisticRegression(C=0.5, max_iter=2000))
+
+    folds = StratifiedKFold(5, shuffle=True, random_state=seed)
+    cv = np.zeros(len(y))
+    for train, test in folds.split(x, y):
+        fitted = model().fit(x[train], y[train], logisticregression__sample_weight=weights[train])
+        cv[test] = fitted.predict_proba(x[test])[:, 1]
+    pos, neg = cv[y == 1], cv[y == 0]
+    refuse = float(np.quantile(pos, 1 - keep))
+    confident = max(refuse, float(np.quantile(pos, 1 - confident_keep)))
+    final = model().fit(x, y, logisticregression__sample_weight=weights)
+    scaler, lr = final[0], final[-1]
+    fitted = AnswerabilityModel(tuple(map(float, scaler.mean_)), tuple(float(s) if s > 0 else 1.0 for s in scaler.scale_), tuple(map(float, lr.coef_[0])), float(lr.intercept_[0]), refuse, confident)
+    rates = {
+        "answerable": len(positives),
+        "unanswerable": len(negatives),
+        "cv_answerable_answered": round(float((pos >= confident).mean()), 4),
+        "cv_answerable_closest": round(float(((pos >= refuse) & (pos < confident)).mean()), 4),
+        "cv_answerable_refused": round(float((pos < refuse).mean()), 4),
+        "cv_unanswerable_answered": round(float((neg >= confident).mean()), 4),
+        "cv_unanswerable_closest": round(float(((neg >= refuse) & (neg < confident)).mean()), 4),
+        "cv_unanswerable_refused": round(float((neg < refuse).mean()), 4),
+    }
+    return fitted, rates
+
+
+@functools.lru_cache(maxsize=8)
+def subject_words(names: tuple[str, ...]) -> frozenset[str]:
+    """The folded words of the subject's names ("ho", "chi", "minh", "uncle", ...)."""
+    return frozenset(w for n in names for w in _RAW_RE.findall(fold(n)))

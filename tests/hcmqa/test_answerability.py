@@ -1,0 +1,124 @@
+"""The answerability model: its features, its fit, and the three answers it chooses between."""
+
+import csv
+import math
+
+import pytest
+
+from hcmqa.answerability import FEATURES, AnswerabilityModel, fit
+from hcmqa.data.build import build_dataset
+from hcmqa.data.qa import UNANSWERABLE_FILE, ValidationError, read_unanswerable
+from hcmqa.evaluation import is_declined
+from hcmqa.prompts import CLOSEST_PREFIX, READER_DECLINE, REFUSAL_NO_SOURCE
+from hcmqa.retrieval import Retriever
+from hcmqa.retriever_training import RetrieverSettings, plan
+
+from tests.hcmqa.test_guard import PASSAGES, _Gate, _PlantedGenerator
+
+
+def _features(retriever, question):
+    hits = retriever.rank_batch([question], k=2)
+    sentences = retriever.focus_batch([question], hits)
+    return dict(zip(FEATURES, retriever.answerability_features([question], hits, sentences)[0]))
+
+
+def test_features_count_the_words_and_names_the_corpus_never_uses():
+    retriever = Retriever(PASSAGES)
+    answerable = _features(retriever, "Where did Ho Chi Minh read the Declaration of Independence?")
+    assert answerable["unknown_words"] == 0 and answerable["unknown_names"] == 0 and answerable["names_missing"] == 0
+    assert answerable["passage_coverage"] == 1.0
+    unknown = _features(retriever, "What was Ho Chi Minh's blood type when he visited Brazil?")
+    assert unknown["unknown_names"] == 1  # Brazil; the subject's own names never count
+    assert unknown["unknown_words"] >= 3  # blood, type, visited, brazil
+    assert unknown["passage_coverage"] < answerable["passage_coverage"]
+    # what a "how many" question asks about must be in the evidence
+    asked = _features(retriever, "How many newspapers did he write for in Paris?")
+    missing = _features(retriever, "How many pounds did he earn in Paris?")
+    assert asked["focus_in_passages"] == 1.0 and missing["focus_in_passages"] == 0.0
+
+
+def test_the_fit_separates_the_classes_and_takes_its_thresholds_from_cross_validation():
+    # answerable questions have close evidence and no unknown words; unanswerable ones the reverse
+    positives = [[0.6 + 0.01 * (i % 10), 0.1, 0.6, 0.9, 1.0, 0, 1.0, 4, 1, 1, 0, 0, 0] for i in range(60)]
+    negatives = [[0.3 + 0.01 * (i % 10), 0.05, 0.3, 0.4, 0.5, 1, 5.0, 5, 0, 0, 1, 1, 2] for i in range(60)]
+    model, rates = fit(positives, negatives, keep=0.95, confident_keep=0.85)
+    assert model.probability(positives[0]) > 0.9 > 0.1 > model.probability(negatives[0])
+    assert model.refuse <= model.confident
+    assert rates["cv_answerable_refused"] <= 0.05 + 1e-9 and rates["cv_unanswerable_refused"] >= 0.9
+    assert model.decide(model.probability(positives[0])) == "answer" and model.decide(model.probability(negatives[0])) == "refuse"
+    again = AnswerabilityModel.from_dict(model.to_dict())
+    assert again is not None and math.isclose(again.probability(positives[3]), model.probability(positives[3]), rel_tol=1e-4)
+    # a model fitted on other features is not used
+    assert AnswerabilityModel.from_dict({**model.to_dict(), "features": ["top_passage"]}) is None
+    with pytest.raises(ValueError, match="at least 10"):
+        fit(positives[:5], negatives)
+
+
+def _model(refuse=0.1, confident=0.5):
+    """A hand-set model that reads only ``unknown_words``: 0 -> answer, 1 -> closest, 2+ -> refuse."""
+    coef = [0.0] * len(FEATURES)
+    coef[FEATURES.index("unknown_words")] = -3.0
+    return AnswerabilityModel(tuple([0.0] * len(FEATURES)), tuple([1.0] * len(FEATURES)), tuple(coef), 2.0, refuse, confident)
+
+
+def _assistant(reply):
+    from hcmqa.answering import Assistant
+
+    retriever = Retriever(PASSAGES, metadata={"answerability": {"model": _model().to_dict()}})
+    return Assistant(_Gate(), retriever, _PlantedGenerator(reply), top_k=2)
+
+
+def test_the_answerability_model_answers_quotes_the_closest_sources_or_refuses():
+    assistant = _assistant("He read it in Ba Dinh Square in Hanoi.")
+    answered, closest, refused = assistant.answer_batch([
+        "Where did Ho Chi Minh read the Declaration of Independence?",
+        "Where did Ho Chi Minh read the Declaration of Independence aloud?",  # one word the corpus never uses
+        "What blood type did Ho Chi Minh have in Hanoi?",  # several
+    ])
+    assert answered.path == "generated" and answered.answer.startswith("He read it in Ba Dinh Square") and answered.answerable > 0.5
+    assert closest.path == "extracted" and closest.answer.startswith(CLOSEST_PREFIX) and 0.1 <= closest.answerable < 0.5
+    assert "Ba Dinh Square" in closest.answer and closest.sources and is_declined(closest)
+    assert refused.path == "refused_no_source" and refused.answer == REFUSAL_NO_SOURCE and refused.sources == []
+    # only the question judged answerable reached the reader
+    assert len(assistant.generator.prompts) == 1 and "aloud" not in assistant.generator.prompts[0]
+
+
+def test_with_a_model_the_readers_decline_is_quoted_over_not_believed():
+    # the reader's "passages do not say" measured no better than chance; the model decides
+    answer = _assistant(READER_DECLINE).ask("Where did Ho Chi Minh read the Declaration of Independence?")
+    assert answer.path == "extracted" and "Ba Dinh Square" in answer.answer and not is_declined(answer)
+
+
+def test_an_invented_claim_is_quoted_over_when_the_model_judged_the_question_answerable():
+    answer = _assistant("He read it in Ba Dinh Square on 2 September 1954.").ask("Where did Ho Chi Minh read the Declaration of Independence?")
+    assert answer.path == "extracted" and answer.unsupported == ["1954"] and "1954" not in answer.answer
+
+
+def test_a_retriever_is_recalibrated_not_retrained_when_only_the_calibration_changed():
+    settings = RetrieverSettings()
+    trained = {"settings": settings.to_dict(), "answerability": {"model": {}}}
+    assert plan(trained, settings) == "keep"
+    assert plan(None, settings) == "train"
+    assert plan({**trained, "settings": {**settings.to_dict(), "answer_keep": 0.9}}, settings) == "calibrate"
+    assert plan({"settings": settings.to_dict()}, settings) == "calibrate"  # no answerability model yet
+    older = {k: v for k, v in settings.to_dict().items() if k not in ("answer_keep", "confident_keep")}
+    assert plan({"settings": older}, settings) == "calibrate"
+    assert plan({**trained, "settings": {**settings.to_dict(), "bi_epochs": 1}}, settings) == "train"
+
+
+def test_the_dataset_keeps_its_unanswerable_questions_and_reports_bad_rows(tmp_path, fixtures_dir):
+    good = tmp_path / "unanswerable.csv"
+    with good.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([["question", "kind"], ["What was his shoe size?", "no_record"], ["ho chi minh favourite colour", "no_record"]])
+    built = build_dataset(docs_dir=fixtures_dir / "docs", qa_csv=fixtures_dir / "qa_good.csv", offtopic_csv=None, out_root=tmp_path / "out", name="fx", unanswerable_csv=good)
+    assert built.manifest["counts"]["unanswerable"] == 2 and UNANSWERABLE_FILE in built.manifest["files"]
+    assert read_unanswerable(built.path) == ["What was his shoe size?", "ho chi minh favourite colour"]
+    # without one (and not the bundled QA set) the dataset has none
+    plain = build_dataset(docs_dir=fixtures_dir / "docs", qa_csv=fixtures_dir / "qa_good.csv", offtopic_csv=None, out_root=tmp_path / "out", name="fx")
+    assert plain.path != built.path and read_unanswerable(plain.path) == []
+    bad = tmp_path / "bad.csv"
+    bad.write_text("question\nWhat was his shoe size?\n\"\"\nwhat was his SHOE size\n", encoding="utf-8")
+    with pytest.raises(ValidationError) as err:
+        build_dataset(docs_dir=fixtures_dir / "docs", qa_csv=fixtures_dir / "qa_good.csv", offtopic_csv=None, out_root=tmp_path / "bad-out", unanswerable_csv=bad)
+    assert any("bad.csv:4: duplicate question" in p for p in err.value.problems)
+    assert not (tmp_path / "bad-out").exists() or list((tmp_path / "bad-out").iterdir()) == []
