@@ -12,7 +12,9 @@ together, with features that need no extra model and mean the same on any corpus
 - what the question asks about ("how many *pounds*", "which *cell*") and whether the
   evidence mentions it;
 - words and names of the question that the corpus never uses at all ("blood type",
-  "Brazil"): nothing in the sources can answer a question about them.
+  "Brazil"): nothing in the sources can answer a question about them;
+- a question asking "how many" or "how much" whose best sentences give no count (a year
+  does not count).
 
 A logistic regression over these features is fitted on the dataset's **val split** (the
 bi-encoder never trained on it): val questions as asked are answerable; the same questions
@@ -51,6 +53,7 @@ FEATURES = (
     "unknown_names",
     "names_missing",
     "unknown_words",
+    "count_missing",
 )
 # Words that say what kind of answer is wanted rather than what it is about.
 _ASKING_WORDS = frozenset(
@@ -61,6 +64,16 @@ _FOCUS_RE = re.compile(
     re.I,
 )
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+# questions asking for a count or an amount, and the counts a sentence may give
+_COUNT_QUESTION_RE = re.compile(r"\bhow (?:many|much|long|old|tall|far|often)\b|\bwhat (?:number|percentage|age|amount|sum|price|salary)\b", re.I)
+_COUNT_RE = re.compile(
+    r"\b\d[\d,.:]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
+    r"|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|dozen|several|few|many)\b",
+    re.I,
+)
+_YEAR_RE = re.compile(r"1[5-9]\d\d|20\d\d")
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_DATE_RE = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)? (?:{_MONTHS})\b|\b(?:{_MONTHS}) \d{{1,2}}\b", re.I)
 _RAW_RE = re.compile(r"[a-z]+")
 
 
@@ -110,6 +123,9 @@ def features(question: str, query: str, hits, sentences, stats: CorpusStats, sub
     names = [n for n in names if n and n not in subject_words and n not in STOPWORDS]
     folded_passages = fold(passages_text)
     raw = [w for w in _RAW_RE.findall(fold(question)) if len(w) > 2 and w not in STOPWORDS and w not in subject_words]
+    asked_counts = {m.group().lower() for m in _COUNT_RE.finditer(question)}
+    counts = [m.group().lower() for m in _COUNT_RE.finditer(_DATE_RE.sub(" ", best))]  # a day of a date is no count
+    count_missing = bool(_COUNT_QUESTION_RE.search(question)) and not any(c not in asked_counts and not _YEAR_RE.fullmatch(c) for c in counts)
     top = hits[0].score if hits else 0.0
     second = hits[1].score if len(hits) > 1 else 0.0
     return [
@@ -126,6 +142,7 @@ def features(question: str, query: str, hits, sentences, stats: CorpusStats, sub
         float(sum(1 for n in names if n not in stats.words)),
         float(sum(1 for n in names if not re.search(r"(?<![a-z0-9])" + re.escape(n) + r"(?![a-z0-9])", folded_passages))),
         float(sum(1 for w in raw if w not in stats.words)),
+        float(count_missing),
     ]
 
 

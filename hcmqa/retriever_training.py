@@ -348,8 +348,8 @@ def is_outdated(meta: dict) -> bool:
 def plan(meta: dict | None, wanted: RetrieverSettings) -> str:
     """``train``, ``calibrate`` or ``keep``: what an existing retriever needs to match ``wanted``.
 
-    A missing field counts as different. A retriever without an answerability model (trained
-    by an older version) is recalibrated.
+    A missing field counts as different. A retriever without an answerability model, or with
+    one fitted on other features (trained by an older version), is recalibrated.
     """
     if meta is None:
         return "train"
@@ -358,7 +358,10 @@ def plan(meta: dict | None, wanted: RetrieverSettings) -> str:
     wanted_fields = wanted.to_dict()
     if any(have.get(k, missing) != v for k, v in wanted_fields.items() if k not in CALIBRATION_FIELDS):
         return "train"
-    if any(have.get(k, missing) != wanted_fields[k] for k in CALIBRATION_FIELDS) or "answerability" not in meta:
+    from hcmqa.answerability import FEATURES
+
+    stored = (meta.get("answerability") or {}).get("model") or {}
+    if any(have.get(k, missing) != wanted_fields[k] for k in CALIBRATION_FIELDS) or tuple(stored.get("features", ())) != FEATURES:
         return "calibrate"
     return "keep"
 

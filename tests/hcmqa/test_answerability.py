@@ -35,12 +35,16 @@ def test_features_count_the_words_and_names_the_corpus_never_uses():
     asked = _features(retriever, "How many newspapers did he write for in Paris?")
     missing = _features(retriever, "How many pounds did he earn in Paris?")
     assert asked["focus_in_passages"] == 1.0 and missing["focus_in_passages"] == 0.0
+    # "how many" wants a count; the best sentences about Paris give none (and a year is no count)
+    assert missing["count_missing"] == 1.0
+    assert _features(retriever, "How old was he when he died in Hanoi?")["count_missing"] == 0.0  # "aged 79"
+    assert answerable["count_missing"] == 0.0
 
 
 def test_the_fit_separates_the_classes_and_takes_its_thresholds_from_cross_validation():
     # answerable questions have close evidence and no unknown words; unanswerable ones the reverse
-    positives = [[0.6 + 0.01 * (i % 10), 0.1, 0.6, 0.9, 1.0, 0, 1.0, 4, 1, 1, 0, 0, 0] for i in range(60)]
-    negatives = [[0.3 + 0.01 * (i % 10), 0.05, 0.3, 0.4, 0.5, 1, 5.0, 5, 0, 0, 1, 1, 2] for i in range(60)]
+    positives = [[0.6 + 0.01 * (i % 10), 0.1, 0.6, 0.9, 1.0, 0, 1.0, 4, 1, 1, 0, 0, 0, 0] for i in range(60)]
+    negatives = [[0.3 + 0.01 * (i % 10), 0.05, 0.3, 0.4, 0.5, 1, 5.0, 5, 0, 0, 1, 1, 2, 1] for i in range(60)]
     model, rates = fit(positives, negatives, keep=0.95, confident_keep=0.85)
     assert model.probability(positives[0]) > 0.9 > 0.1 > model.probability(negatives[0])
     assert model.refuse <= model.confident
@@ -96,11 +100,12 @@ def test_an_invented_claim_is_quoted_over_when_the_model_judged_the_question_ans
 
 def test_a_retriever_is_recalibrated_not_retrained_when_only_the_calibration_changed():
     settings = RetrieverSettings()
-    trained = {"settings": settings.to_dict(), "answerability": {"model": {}}}
+    trained = {"settings": settings.to_dict(), "answerability": {"model": {"features": list(FEATURES)}}}
     assert plan(trained, settings) == "keep"
     assert plan(None, settings) == "train"
     assert plan({**trained, "settings": {**settings.to_dict(), "answer_keep": 0.9}}, settings) == "calibrate"
     assert plan({"settings": settings.to_dict()}, settings) == "calibrate"  # no answerability model yet
+    assert plan({**trained, "answerability": {"model": {"features": ["top_passage"]}}}, settings) == "calibrate"  # other features
     older = {k: v for k, v in settings.to_dict().items() if k not in ("answer_keep", "confident_keep")}
     assert plan({"settings": older}, settings) == "calibrate"
     assert plan({**trained, "settings": {**settings.to_dict(), "bi_epochs": 1}}, settings) == "train"
