@@ -14,12 +14,25 @@ from typing import Callable
 from hcmqa.data.sentences import split_sentences
 
 
+_ENDS_COMPLETE = tuple(".!?\"'”’)]")
+
+
 def clean_answer(text: str, max_sentences: int = 2) -> str:
-    """First paragraph, at most ``max_sentences`` sentences, trimmed."""
+    """First paragraph, at most ``max_sentences`` sentences, trimmed.
+
+    A reply cut off by the token limit loses its unfinished last sentence when a complete one
+    comes before it, and otherwise a dangling, unclosed parenthesis ("... Tong Van So (T"):
+    half a word is no claim a visitor should read.
+    """
     text = text.strip().split("\n\n")[0].strip()
     text = re.sub(r"\s+", " ", text)
-    sentences = split_sentences(text)
-    return " ".join(sentences[:max_sentences]) if sentences else text
+    sentences = split_sentences(text)[:max_sentences] or ([text] if text else [])
+    if sentences and not sentences[-1].endswith(_ENDS_COMPLETE):
+        if len(sentences) > 1:
+            sentences = sentences[:-1]
+        else:
+            sentences = [re.sub(r"\s*[(\[][^)\]]*$", "", sentences[0]).rstrip(" ,;:-")]
+    return " ".join(s for s in sentences if s)
 
 
 @dataclass

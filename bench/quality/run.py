@@ -33,7 +33,7 @@ def main() -> int:
     parser.add_argument("--home", default=os.environ.get("HCMQA_HOME", ".hcmqa"))
     parser.add_argument("--out", default="bench/quality/RESULTS.md")
     parser.add_argument("--academic-bleu", action="store_true", help="add the academic project's teacher-forced BLEU column (one forward pass per question)")
-    parser.add_argument("--arms", default="base-closed_book,fine-tuned-closed_book,base-grounded,fine-tuned-grounded", help="comma-separated arms to run")
+    parser.add_argument("--arms", default="base-closed_book,fine-tuned-closed_book,base-grounded,fine-tuned-grounded", help="comma-separated arms to run; fine-tuned-grounded-bf16 adds the fine-tuned grounded arm generating in bfloat16")
     args = parser.parse_args()
 
     from hcmqa.answering import load_assistant
@@ -54,7 +54,7 @@ def main() -> int:
     wanted = args.arms.split(",")
     train_notes = {}
     for mode, given in runs.items():
-        if given or f"fine-tuned-{mode}" not in wanted:
+        if given or not any(arm.startswith(f"fine-tuned-{mode}") for arm in wanted):
             continue
         out = home / "runs" / f"bench-{mode}"
         config = load_preset("cpu-default").replace(mode=mode, name=f"bench-{mode}")
@@ -68,11 +68,16 @@ def main() -> int:
     splits["web_style"] = load_qa_csv(Path(__file__).resolve().parent / "web_style.csv", require_key_facts=True)
     if args.limit:
         splits = {k: v[: args.limit] for k, v in splits.items()}
-    arms = [(kind, mode, runs[mode] if kind == "fine-tuned" else None) for kind, mode in (("base", "closed_book"), ("fine-tuned", "closed_book"), ("base", "grounded"), ("fine-tuned", "grounded")) if f"{kind}-{mode}" in wanted]
+    arms = [(kind, mode, runs[mode] if kind == "fine-tuned" else None, "float32") for kind, mode in (("base", "closed_book"), ("fine-tuned", "closed_book"), ("base", "grounded"), ("fine-tuned", "grounded")) if f"{kind}-{mode}" in wanted]
+    # the same fine-tuned grounded arm generating in bfloat16 (`hcmqa answer --dtype auto` on CPUs that have it)
+    if "fine-tuned-grounded-bf16" in wanted:
+        arms.append(("fine-tuned", "grounded", runs["grounded"], "bfloat16"))
     unanswerable = [row["question"] for row in csv.DictReader(open(Path(__file__).resolve().parents[2] / "hcmqa/resources/qa/unanswerable.csv", encoding="utf-8"))]
     rows, decline_rows, details = [], [], {}
-    for model_kind, mode, run in arms:
-        assistant = load_assistant(Path(run) if run else None, home, dataset_dir=dataset, mode=mode, batch_size=16)
+    for model_kind, mode, run, dtype in arms:
+        assistant = load_assistant(Path(run) if run else None, home, dataset_dir=dataset, mode=mode, batch_size=16, dtype=dtype)
+        if dtype != "float32":
+            mode = f"{mode} ({dtype})"
         for split, pairs in splits.items():
             report = evaluate(assistant, pairs)
             academic = ""

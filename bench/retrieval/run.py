@@ -10,13 +10,15 @@ question (case and diacritics ignored). Stages:
 - ``hybrid``: both scores scaled per query and mixed with the val-chosen BM25 weight (the product);
 - ``rrf``: reciprocal rank fusion of the same two rankings, for comparison.
 
-Three more columns for the product: ``focus@3``, the share whose 3 focused sentences (of the
-top 3 passages) hold every key fact; ``quote@2``, the share whose 2 best sentences (what an
-answer quotes as its evidence) hold them; and ``kept``, the share that pass the "nothing
-relevant" threshold. The
-same threshold is applied to the unanswerable set (``hcmqa/resources/qa/unanswerable.csv``),
-where the share *not* kept is the share retrieval alone declines. ``q/s`` is the product
-stage's retrieval + focus speed.
+More columns for the product: ``focus@3``, the share whose 3 focused sentences (of the top 3
+passages) hold every key fact; ``quote@2``, the share whose 2 best sentences (what an answer
+quotes as its evidence) hold them; ``answered`` / ``closest`` / ``refused``, what the
+answerability model decides for them (answer; say the sources do not answer directly and
+quote the closest they come; refuse). The same decisions on the held-out unanswerable set
+(``hcmqa/resources/qa/unanswerable.csv``) are the product's declines apart from the gate's:
+they are taken before anything is generated. ``q/s`` is the product stage's retrieval,
+focus and answerability speed. The ``web_style`` rows are questions worded as people on the
+web ask them (``bench/quality/web_style.csv``), never trained on.
 
     .venv/bin/python -m bench.retrieval.run --out bench/retrieval/RESULTS.md
 """
@@ -48,7 +50,7 @@ def main() -> int:
     import numpy as np
 
     from hcmqa.data.build import build_dataset
-    from hcmqa.data.qa import read_split
+    from hcmqa.data.qa import load_qa_csv, read_split
     from hcmqa.retrieval import DenseIndex, Retriever, focused_context, normalise_query, rrf
     from hcmqa.retriever_training import base_encoder_dir, ensure_retriever
     from hcmqa.text import contains_fact, fold
@@ -61,6 +63,7 @@ def main() -> int:
     full = Retriever.from_dataset(dataset)
     passages = full.passages
     splits = {s: [p for p in read_split(dataset, s) if p.key_facts] for s in SPLITS}
+    splits["web_style"] = load_qa_csv(Path(__file__).resolve().parents[1] / "quality" / "web_style.csv", require_key_facts=True)
     unanswerable = [row["question"] for row in csv.DictReader(open(Path(__file__).resolve().parents[2] / "hcmqa/resources/qa/unanswerable.csv", encoding="utf-8"))]
     stock = DenseIndex(base_encoder_dir(), passages)
 
@@ -70,6 +73,15 @@ def main() -> int:
 
     def recall_of(orders: list[list[int]], pairs) -> list[float]:
         return [sum(holds([passages[i].text for i in order[:k]], p.key_facts) for order, p in zip(orders, pairs)) / len(pairs) for k in KS]
+
+    def decisions(questions: list[str], top, focus) -> list[str]:
+        model = full.answerability
+        if model is None:
+            return ["answer" if max(h.score for h in hits) >= full.min_score else "refuse" for hits in top]
+        return [model.decide(model.probability(x)) for x in full.answerability_features(questions, top, focus)]
+
+    def shares(decided: list[str]) -> list[float]:
+        return [sum(d == kind for d in decided) / len(decided) for kind in ("answer", "closest", "refuse")]
 
     def argsort_rows(matrix) -> list[list[int]]:
         return [list(map(int, np.argsort(-row, kind="stable"))) for row in matrix]
@@ -89,22 +101,23 @@ def main() -> int:
             stages["dense (fine-tuned)"] = dense
             stages["rrf"] = [rrf([b[:50], d[:50]]) for b, d in zip(bm25, dense)]
         for name, orders in stages.items():
-            rows.append([name, split, len(pairs), *recall_of(orders, pairs), "", "", "", ""])
+            rows.append([name, split, len(pairs), *recall_of(orders, pairs), "", "", "", "", "", ""])
         if full.dense is not None:
             t = time.perf_counter()
             ranked = full.rank_batch(questions, k=max(KS))
             top = [hits[:3] for hits in ranked]
             focus = full.focus_batch(questions, top)
+            decided = decisions(questions, top, focus)
             speed = len(questions) / (time.perf_counter() - t)
             orders = [[full._index_cache[h.passage] for h in hits] for hits in ranked]
             focus_ok = sum(holds(focused_context(h, s, 3).texts, p.key_facts) for h, s, p in zip(top, focus, pairs)) / len(pairs)
             quote_ok = sum(holds([x.text for x in s[:2]], p.key_facts) for s, p in zip(focus, pairs)) / len(pairs)
-            kept = sum(max(h.score for h in hits) >= full.min_score for hits in top) / len(pairs)
-            rows.append([f"hybrid (bm25 weight {full.bm25_weight})", split, len(pairs), *recall_of(orders, pairs), focus_ok, quote_ok, kept, round(speed, 1)])
+            rows.append([f"hybrid (bm25 weight {full.bm25_weight})", split, len(pairs), *recall_of(orders, pairs), focus_ok, quote_ok, *shares(decided), round(speed, 1)])
         print(rows[-1], file=sys.stderr, flush=True)
     declined = None
     if full.dense is not None:
-        declined = sum(not hits for hits in full.search_batch(unanswerable, k=3)) / len(unanswerable)
+        top = full.rank_batch(unanswerable, k=3)
+        declined = shares(decisions(unanswerable, top, full.focus_batch(unanswerable, top)))
 
     command = "python -m bench.retrieval.run " + " ".join(sys.argv[1:])
     text = header("Retrieval benchmark", command)
@@ -116,9 +129,17 @@ def main() -> int:
         f" false accepts with the answer removed {meta['calibration']['passage']['val_false_accept']}). Rows on `train` show what the model saw;"
         f" `val` and the test splits did not train it.\n\n"
     )
-    text += table(["stage", "split", "n", "R@1", "R@3", "R@5", "focus@3", "quote@2", "kept", "q/s"], rows) + "\n"
+    text += table(["stage", "split", "n", "R@1", "R@3", "R@5", "focus@3", "quote@2", "answered", "closest", "refused", "q/s"], rows) + "\n"
     if declined is not None:
-        text += f"\nUnanswerable questions ({len(unanswerable)}): retrieval alone declines {declined:.3f} of them (top cosine under min_score).\n"
+        answered, closest, refused = declined
+        how = "answerability model" if full.answerability is not None else "retrieval threshold (no answerability model)"
+        text += (f"\nHeld-out unanswerable questions ({len(unanswerable)}), decided by the {how} before generation: answered {answered:.3f},"
+                 f" closest the sources come {closest:.3f}, refused {refused:.3f}; declined (not answered) {closest + refused:.3f}.\n")
+        if full.answerability is not None:
+            val = meta["answerability"]["val"]
+            text += (f"\nThe answerability model was fitted on {val['answerable']} answerable val questions and {val['unanswerable']} unanswerable"
+                     f" examples ({meta['answerability']['negatives']}); cross-validated on them it answers {val['cv_answerable_answered']} and refuses"
+                     f" {val['cv_answerable_refused']} of the answerable, and answers {val['cv_unanswerable_answered']} of the unanswerable.\n")
     Path(args.out).write_text(text, encoding="utf-8")
     print(text)
     return 0

@@ -184,3 +184,12 @@ def test_a_pronoun_question_asked_alone_is_gated_and_retrieved_as_a_question_abo
     # someone the sources never mention is who the pronoun means
     assistant.ask("When did Pele say he would retire?")
     assert assistant.gate.seen[-1] == "When did Pele say he would retire?"
+
+
+def test_a_reply_cut_off_by_the_token_limit_loses_its_unfinished_end():
+    from hcmqa.generation import clean_answer
+
+    assert clean_answer("He was born in 1890. He lived in Hue and") == "He was born in 1890."
+    assert clean_answer("He was held under the alias Tong Van So (T") == "He was held under the alias Tong Van So"
+    assert clean_answer("He died in 1969.\n\nA second paragraph.") == "He died in 1969."
+    assert clean_answer("He was born in 1890. He left in 1911. He came back in 1941.") == "He was born in 1890. He left in 1911."
