@@ -86,18 +86,19 @@ def build_dataset(
         pairs = load_qa_csv(qa_csv)
     except ValidationError as exc:
         problems.extend(exc.problems)
-    offtopic: list[str] = []
-    if offtopic_csv is not None:
+
+    def questions(load, path: Path | None) -> list[str]:
+        """The questions of an optional question file; its problems join the others."""
+        if path is None:
+            return []
         try:
-            offtopic = load_offtopic_csv(offtopic_csv)
+            return load(path)
         except ValidationError as exc:
             problems.extend(exc.problems)
-    unanswerable: list[str] = []
-    if unanswerable_csv is not None:
-        try:
-            unanswerable = load_unanswerable_csv(unanswerable_csv)
-        except ValidationError as exc:
-            problems.extend(exc.problems)
+            return []
+
+    offtopic = questions(load_offtopic_csv, offtopic_csv)
+    unanswerable = questions(load_unanswerable_csv, unanswerable_csv)
     if not name or any(c in name for c in "/\\ ") or name.startswith("."):
         problems.append(f"name: {name!r} is not a valid dataset name (letters, digits, - and _ only)")
     if problems:
