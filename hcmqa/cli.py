@@ -113,11 +113,12 @@ def cmd_data_build(args) -> int:
         from hcmqa.retriever_training import ensure_retriever
 
         meta = ensure_retriever(result.path, progress=lambda msg: print(msg, file=sys.stderr, flush=True))
-        calibration = meta["calibration"]["passage"]
+        answerability = meta["answerability"]["val"]
         print(
-            f"retriever: bi-encoder trained on {meta['train_questions']} train questions; "
-            f"'nothing relevant' below {meta['min_score']} (val recall {calibration['val_recall']}, "
-            f"false accepts with the answer removed {calibration['val_false_accept']})"
+            f"retriever: bi-encoder trained on {meta['train_questions']} train questions; answerability model fitted on "
+            f"{answerability['answerable']} answerable and {answerability['unanswerable']} unanswerable val examples "
+            f"(cross-validated: answers {answerability['cv_answerable_answered']:.0%} and refuses {answerability['cv_answerable_refused']:.0%} "
+            f"of the answerable; answers {answerability['cv_unanswerable_answered']:.0%} of the unanswerable)"
         )
     return 0
 

@@ -168,7 +168,7 @@ def cmd_eval(args) -> int:
         report["splits"][name] = entry
         agg = result.aggregate
         kfa = agg["key_fact_accuracy"]
-        print(f"{name:16s} n={agg['count']:4d} EM {agg['exact_match']:.3f}  F1 {agg['token_f1']:.3f}  key-facts {kfa if kfa is None else f'{kfa:.3f}'}  BLEU {agg['bleu']:.1f}  ROUGE-L {agg['rouge_l']:.3f}  refused {agg['refused']}  extracted {agg['paths']['extracted']:.2f}  unsupported {agg['unsupported_answers']}")
+        print(f"{name:16s} n={agg['count']:4d} EM {agg['exact_match']:.3f}  F1 {agg['token_f1']:.3f}  key-facts {kfa if kfa is None else f'{kfa:.3f}'}  BLEU {agg['bleu']:.1f}  ROUGE-L {agg['rouge_l']:.3f}  refused {agg['refused']}  extracted {agg['paths']['extracted']:.2f} (closest {agg['closest']:.2f})  unsupported {agg['unsupported_answers']}")
     # top-level aggregate keys for the first (or only) question set
     first = next(iter(report["splits"].values()))
     report.update({k: first["aggregate"][k] for k in ("exact_match", "token_f1", "key_fact_accuracy", "bleu", "rouge_l")})
