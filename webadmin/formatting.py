@@ -82,8 +82,13 @@ def job_target(trial_id: Optional[int], batch_id: Optional[int], batch_name: Opt
     return None
 
 
-def describe_job(job: DashboardJob, trial_names: dict[int, str], batch_names: dict[int, str]) -> dict[str, Any]:
-    """A dashboard job as plain JSON-ready values (also used to render the first page)."""
+def describe_job(
+    job: DashboardJob, trial_names: dict[int, str], batch_names: dict[int, str], private_batches: frozenset[int] = frozenset()
+) -> dict[str, Any]:
+    """A dashboard job as plain JSON-ready values (also used to render the first page).
+
+    A job of a batch in ``private_batches`` (another admin's chat turn) gets no link.
+    """
     batch_name = batch_names.get(job.batch_id) if job.batch_id else None
     if job.trial_id is not None:
         label = f"trial #{job.trial_id} {trial_names.get(job.trial_id, '')}".strip()
@@ -98,7 +103,7 @@ def describe_job(job: DashboardJob, trial_names: dict[int, str], batch_names: di
         "kind": job.kind.value,
         "status": job.status.value,
         "label": label,
-        "url": job_target(job.trial_id, job.batch_id, batch_name),
+        "url": None if job.batch_id in private_batches else job_target(job.trial_id, job.batch_id, batch_name),
         "worker": job.worker,
         "attempt": job.attempt,
         "max_attempts": job.max_attempts,

@@ -278,6 +278,15 @@ def valid_conversation_id(conversation_id: str) -> bool:
     return bool(_CONVERSATION_RE.match(conversation_id))
 
 
+def is_chat(batch: FaqBatch) -> bool:
+    return batch.name.startswith(CHAT_PREFIX)
+
+
+def batch_visible_to(batch: FaqBatch, user_id: int) -> bool:
+    """Whether ``user_id`` may see ``batch``: FAQ batches are shared, a chat turn is its author's only."""
+    return not is_chat(batch) or batch.submitted_by == user_id
+
+
 def conversation_turns(session: Session, conversation_id: str, user_id: int) -> list[FaqBatch]:
     """The user's turns of one conversation, oldest first (another user's turns are never listed)."""
     stmt = (

@@ -17,7 +17,14 @@ from hcmqa.config import ConfigError, TrialConfig, load_preset
 from webadmin.broker import Dispatch, dispatch_job
 from webadmin.database import get_session
 from webadmin.formatting import iso_or_none
-from webadmin.submissions import SubmissionError, batch_name_problem, submit_faq_batch, submit_trial, trial_jobs
+from webadmin.submissions import (
+    SubmissionError,
+    batch_name_problem,
+    batch_visible_to,
+    submit_faq_batch,
+    submit_trial,
+    trial_jobs,
+)
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -155,7 +162,7 @@ def create_faq_batch():
 def faq_batch(batch_id: int):
     session = get_session()
     batch = session.get(FaqBatch, batch_id)
-    if batch is None:
+    if batch is None or not batch_visible_to(batch, g.user.id):  # another admin's chat turn is private
         return _error(404, f"there is no FAQ batch #{batch_id}")
     answers = session.scalars(select(Answer).where(Answer.batch_id == batch_id).order_by(Answer.position))
     return jsonify(

@@ -7,9 +7,10 @@ from typing import Any, TypeVar
 
 from flask import Response, abort, flash, g
 
-from db.models import Job
+from db.models import FaqBatch, Job
 from webadmin.broker import Dispatch, dispatch_job
 from webadmin.database import get_session
+from webadmin.submissions import batch_visible_to
 
 M = TypeVar("M")
 
@@ -19,6 +20,14 @@ def get_or_404(model: type[M], ident: Any) -> M:
     if row is None:
         abort(404)
     return row
+
+
+def batch_or_404(batch_id: int) -> FaqBatch:
+    """A FAQ batch the signed-in admin may see; another admin's chat turn is a 404, as if absent."""
+    batch = get_or_404(FaqBatch, batch_id)
+    if not batch_visible_to(batch, g.user.id):
+        abort(404)
+    return batch
 
 
 def current_user_id() -> int:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template
+from flask import Blueprint, current_app, g, jsonify, render_template
 from sqlalchemy import select
 
 from db.models import FaqBatch, Trial
 from db.queries import dashboard_jobs, list_trials, workers_online
 from webadmin.database import get_session
 from webadmin.formatting import describe_job, iso
+from webadmin.submissions import batch_visible_to
 
 bp = Blueprint("dashboard", __name__)
 
@@ -20,9 +21,12 @@ def _jobs_payload() -> dict:
     trial_ids = {j.trial_id for j in jobs if j.trial_id}
     batch_ids = {j.batch_id for j in jobs if j.batch_id}
     trial_names = dict(session.execute(select(Trial.id, Trial.name).where(Trial.id.in_(trial_ids))).all())
-    batch_names = dict(session.execute(select(FaqBatch.id, FaqBatch.name).where(FaqBatch.id.in_(batch_ids))).all())
+    batches = session.execute(select(FaqBatch).where(FaqBatch.id.in_(batch_ids))).scalars().all()
+    batch_names = {b.id: b.name for b in batches}
+    # another admin's chat turn is listed (it uses a worker) but not linked: chats are private
+    private = frozenset(b.id for b in batches if not batch_visible_to(b, g.user.id))
     return {
-        "jobs": [describe_job(job, trial_names, batch_names) for job in jobs],
+        "jobs": [describe_job(job, trial_names, batch_names, private) for job in jobs],
         "workers": workers_online(session),
         "generated_at": iso(None),
     }

@@ -22,7 +22,7 @@ from webadmin.submissions import (
     submit_faq_batch,
 )
 from webadmin.uploads import UploadRejected, parse_question_list
-from webadmin.views.common import csv_response, get_or_404, send_and_flash
+from webadmin.views.common import batch_or_404, csv_response, send_and_flash
 
 bp = Blueprint("faq", __name__, url_prefix="/faq")
 
@@ -86,14 +86,15 @@ def _batch_job(batch_id: int) -> Optional[Job]:
 
 @bp.route("/<int:batch_id>")
 def detail(batch_id: int):
-    batch = get_or_404(FaqBatch, batch_id)
+    """A FAQ batch, or one turn of the signed-in admin's own chat (other admins get 404)."""
+    batch = batch_or_404(batch_id)
     return render_template("faq/detail.html", batch=batch, job=_batch_job(batch_id),
                            resendable=queued_jobs_to_resend(get_session(), batch_id=batch_id))
 
 
 @bp.route("/<int:batch_id>/status.json")
 def status_json(batch_id: int):
-    batch = get_or_404(FaqBatch, batch_id)
+    batch = batch_or_404(batch_id)
     job = _batch_job(batch_id)
     progress = batch.done / batch.total if batch.total else 0.0
     return jsonify(state=f"{batch.status.value}:{batch.done}", status=batch.status.value, done=batch.done,
@@ -103,14 +104,14 @@ def status_json(batch_id: int):
 
 @bp.route("/<int:batch_id>/cancel", methods=["POST"])
 def cancel(batch_id: int):
-    outcome = cancel_batch(get_session(), get_or_404(FaqBatch, batch_id))
+    outcome = cancel_batch(get_session(), batch_or_404(batch_id))
     flash(outcome.message, "success" if outcome.ok else "error")
     return redirect(url_for("faq.detail", batch_id=batch_id))
 
 
 @bp.route("/<int:batch_id>/resend", methods=["POST"])
 def resend(batch_id: int):
-    jobs = queued_jobs_to_resend(get_session(), batch_id=get_or_404(FaqBatch, batch_id).id)
+    jobs = queued_jobs_to_resend(get_session(), batch_id=batch_or_404(batch_id).id)
     if not jobs:
         flash("No queued job to send: the batch has been picked up or has finished.", "error")
     send_and_flash(jobs, "Sent the batch to the workers again.")
@@ -119,7 +120,7 @@ def resend(batch_id: int):
 
 @bp.route("/<int:batch_id>/answers.csv")
 def answers_csv(batch_id: int):
-    batch = get_or_404(FaqBatch, batch_id)
+    batch = batch_or_404(batch_id)
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow(CSV_COLUMNS)
