@@ -182,6 +182,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     api_token_hash: Mapped[Optional[str]] = mapped_column(String(128), unique=True)
+    # NULL: the token (if any) does not expire.
+    api_token_expires_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

@@ -6,7 +6,8 @@ Pages answer an anonymous request with a redirect to the login page, the API wit
 
 CSRF: every POST/PUT/PATCH/DELETE must carry a valid token (form field ``csrf_token`` or the
 ``X-CSRFToken`` header) -- except API calls authenticated by a bearer token, which browsers
-never attach on their own, so a forged cross-site request cannot carry one.
+never attach on their own, so a forged cross-site request cannot carry one. A bearer token
+works only while it is unexpired and its account is an admin.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from flask_wtf.csrf import CSRFProtect
 from db.models import User
 from hcmqa.text import has_control_characters
 from webadmin.database import get_session
-from webadmin.security import LoginThrottle, session_fingerprint, user_for_token
+from webadmin.security import LoginThrottle, check_token, session_fingerprint
 
 F = TypeVar("F", bound=Callable)
 
@@ -103,9 +104,9 @@ def init_access(app: Flask, csrf: CSRFProtect) -> None:
         is_api = request.blueprint == API_BLUEPRINT
         token = _bearer_token() if is_api else None
         if token is not None:
-            g.user = user_for_token(get_session(), token) if token else None
+            g.user, why = check_token(get_session(), token) if token else (None, "invalid API token")
             if g.user is None:
-                return api_unauthorized("invalid API token; create one with 'flask --app webadmin create-token USERNAME'")
+                return api_unauthorized(f"{why}; an admin account gets one with 'flask --app webadmin create-token USERNAME'")
             g.auth_method = "token"
         else:
             g.user = _user_from_session()

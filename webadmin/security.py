@@ -13,17 +13,20 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from db.models import User
+from db.models import User, utcnow
 
 MIN_PASSWORD_LENGTH = 10
 MAX_USERNAME_LENGTH = 150
 TOKEN_PREFIX = "hcmqa_"
+#: Longest lifetime ``create_token`` accepts for an expiring token (ten years).
+MAX_TOKEN_DAYS = 3650
 
 # Checked against when the username does not exist, so a wrong username costs as much time
 # as a wrong password and response timing does not reveal which accounts exist.
@@ -74,7 +77,9 @@ def authenticate(session: Session, username: str, password: str) -> Optional[Use
 def create_admin(session: Session, username: str, password: str, *, reset: bool = False) -> User:
     """Create an admin account (or, with ``reset``, set an existing account's password).
 
-    Commits. Raises :class:`AccountError` with a sentence naming the problem.
+    A reset also revokes the account's API token: whoever had to be locked out by the new
+    password must not keep the API. Commits. Raises :class:`AccountError` with a sentence
+    naming the problem.
     """
     name = normalise_username(username)
     problem = username_problem(name) or password_problem(password)
@@ -88,6 +93,8 @@ def create_admin(session: Session, username: str, password: str, *, reset: bool 
         session.add(user)
     user.password_hash = hash_password(password)
     user.is_admin = True
+    user.api_token_hash = None
+    user.api_token_expires_at = None
     session.commit()
     return user
 
@@ -97,25 +104,65 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_token(session: Session, username: str) -> str:
-    """Issue a new API token for ``username``, replacing any previous one; returns it (shown once).
-
-    Only the digest is stored, so a lost token cannot be recovered, only replaced.
-    """
+def _user_named(session: Session, username: str) -> User:
     name = normalise_username(username)
     user = session.scalar(select(User).where(User.username == name))
     if user is None:
         raise AccountError(f"no user named {name!r}; create it first with create-admin")
+    return user
+
+
+def create_token(session: Session, username: str, *, expires_days: Optional[int] = None) -> str:
+    """Issue a new API token for the admin ``username``, replacing any previous one; returns it.
+
+    The token is shown once: only the digest is stored, so a lost token cannot be recovered,
+    only replaced. With ``expires_days`` it is refused after that many days. Commits.
+    """
+    if expires_days is not None and (
+        isinstance(expires_days, bool) or not isinstance(expires_days, int) or not 1 <= expires_days <= MAX_TOKEN_DAYS
+    ):
+        raise AccountError(f"expires-days must be a whole number from 1 to {MAX_TOKEN_DAYS}, got {expires_days!r}")
+    user = _user_named(session, username)
+    if not user.is_admin:
+        raise AccountError(f"user {user.username!r} is not an admin; API tokens are for admin accounts only")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     user.api_token_hash = token_digest(token)
+    user.api_token_expires_at = utcnow() + timedelta(days=expires_days) if expires_days else None
     session.commit()
     return token
 
 
+def revoke_token(session: Session, username: str) -> bool:
+    """Revoke every API token of ``username``; False when it had none. Commits."""
+    user = _user_named(session, username)
+    had_token = user.api_token_hash is not None
+    user.api_token_hash = None
+    user.api_token_expires_at = None
+    session.commit()
+    return had_token
+
+
+def check_token(session: Session, token: str, now: Optional[datetime] = None) -> tuple[Optional[User], str]:
+    """The admin an API token belongs to and ``""``, or None and why the token is refused.
+
+    Refused: an unknown token, a token past its expiry, and the token of an account that is
+    no longer an admin.
+    """
+    user = None
+    if token.startswith(TOKEN_PREFIX) and len(token) <= 200:
+        user = session.scalar(select(User).where(User.api_token_hash == token_digest(token)))
+    if user is None:
+        return None, "invalid API token"
+    if user.api_token_expires_at is not None and user.api_token_expires_at <= (now or utcnow()):
+        return None, "expired API token"
+    if not user.is_admin:
+        return None, "API token of an account that is not an admin"
+    return user, ""
+
+
 def user_for_token(session: Session, token: str) -> Optional[User]:
-    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
-        return None
-    return session.scalar(select(User).where(User.api_token_hash == token_digest(token)))
+    """The admin a valid, unexpired API token belongs to, or None."""
+    return check_token(session, token)[0]
 
 
 def session_fingerprint(user: User) -> str:

@@ -23,7 +23,7 @@ from db.session import make_engine
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NewDatabase = Callable[[], str]
 APP_TABLES = {"users", "datasets", "trials", "metric_points", "jobs", "faq_batches", "answers"}
-HEAD = "0002"
+HEAD = "0003"
 
 
 def _tables(url: str) -> set[str]:
@@ -172,6 +172,58 @@ def test_0002_adds_answer_path_and_keeps_existing_answers(new_database: NewDatab
             assert conn.execute(text("SELECT answer FROM answers")).scalar_one() == "In 1890."
         upgrade(url)
         assert current(url) == HEAD and "answer_path" in _answer_columns(engine)
+    finally:
+        engine.dispose()
+
+
+def test_0003_adds_token_expiry_and_keeps_users_and_tokens(new_database: NewDatabase) -> None:
+    """Upgrading a 0002 database with an account and its token, then down and up again."""
+    url = new_database()
+    upgrade(url, "0002")
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            user_id = conn.execute(
+                text(
+                    "INSERT INTO users (username, password_hash, is_admin, api_token_hash, created_at) "
+                    "VALUES ('admin', 'x', true, 'digest', CURRENT_TIMESTAMP) RETURNING id"
+                )
+            ).scalar_one()
+            conn.execute(
+                text(
+                    "INSERT INTO trials (name, config, mode, base_model, status, submitted_by, created_at) "
+                    "VALUES ('t', '{}', 'grounded', 'smollm2-135m', 'queued', :uid, CURRENT_TIMESTAMP)"
+                ),
+                {"uid": user_id},
+            )
+        columns = {c["name"]: c for c in inspect(engine).get_columns("users")}
+        assert "api_token_expires_at" not in columns
+
+        upgrade(url)
+        assert current(url) == HEAD
+        column = {c["name"]: c for c in inspect(engine).get_columns("users")}["api_token_expires_at"]
+        assert column["nullable"]
+        with engine.connect() as conn:
+            row = conn.execute(text("SELECT username, api_token_hash, api_token_expires_at FROM users")).one()
+            # the rebuilt SQLite table did not set the trial's submitter to NULL
+            assert conn.execute(text("SELECT submitted_by FROM trials")).scalar_one() == user_id
+        assert tuple(row) == ("admin", "digest", None)  # tokens issued before never expire
+        with pytest.raises(IntegrityError), engine.begin() as conn:  # the token stays unique
+            conn.execute(
+                text(
+                    "INSERT INTO users (username, password_hash, is_admin, api_token_hash, created_at) "
+                    "VALUES ('other', 'x', true, 'digest', CURRENT_TIMESTAMP)"
+                )
+            )
+
+        downgrade(url, "0002")
+        assert current(url) == "0002"
+        assert "api_token_expires_at" not in {c["name"] for c in inspect(engine).get_columns("users")}
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT api_token_hash FROM users")).scalar_one() == "digest"
+            assert conn.execute(text("SELECT submitted_by FROM trials")).scalar_one() == user_id
+        upgrade(url)
+        assert current(url) == HEAD
     finally:
         engine.dispose()
 
