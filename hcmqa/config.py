@@ -42,7 +42,7 @@ class TrialConfig:
     """Hyperparameters of one fine-tuning trial (frozen: a trial never changes after submission)."""
 
     name: str = _f("trial", "A short name to recognise the trial by.")
-    base_model: str = _f("smollm2-135m", "Registry name (smollm2-135m, falcon-7b-instruct), Hugging Face id, or local model directory.")
+    base_model: str = _f("smollm2-135m", "Registry name (smollm2-135m, falcon-7b-instruct), Hugging Face id, or local model directory (from the web admin: a hub id only where HCMQA_ALLOW_HUB_MODELS is on, a directory only under HCMQA_MODELS_ROOT).")
     mode: str = _f("grounded", "closed_book: the question alone (the academic project's setup); grounded: retrieved passages in the prompt.", choices=MODES)
     # LoRA
     lora_r: int = _f(16, "LoRA rank: size of the low-rank update matrices.")

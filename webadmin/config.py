@@ -24,6 +24,12 @@ Environment variables:
 ``PROXY_COUNT``
     Number of trusted reverse proxies in front of the app (their ``X-Forwarded-*`` headers
     are honoured, e.g. for the client address used by login throttling). Default 0.
+``HCMQA_ALLOW_HUB_MODELS``
+    ``1``/``true`` lets a trial name a Hugging Face hub id (``org/name``) as its base model,
+    for deployments whose workers may download models. Off by default: registry names only.
+``HCMQA_MODELS_ROOT``
+    The folder under which a trial may name a local model directory (an absolute path that
+    must resolve inside it). Default ``<HCMQA_HOME>/models``. Workers use the same setting.
 """
 
 from __future__ import annotations
@@ -52,6 +58,9 @@ DEFAULTS: dict[str, Any] = {
     "BROKER_SEND_RETRIES": 2,
     "BROKER_CONNECT_TIMEOUT_S": 3.0,
     "DASHBOARD_POLL_MS": 3000,
+    "ALLOW_HUB_MODELS": False,
+    # None: <HCMQA_HOME>/models
+    "MODELS_ROOT": None,
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -126,4 +135,6 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
         "MAX_UPLOAD_MB": _int(env, "MAX_UPLOAD_MB", DEFAULTS["MAX_UPLOAD_MB"], 1),
         "SESSION_COOKIE_SECURE": _bool(env, "SESSION_COOKIE_SECURE", False),
         "PROXY_COUNT": _int(env, "PROXY_COUNT", 0, 0),
+        "ALLOW_HUB_MODELS": _bool(env, "HCMQA_ALLOW_HUB_MODELS", False),
+        "MODELS_ROOT": str(Path(env["HCMQA_MODELS_ROOT"]).expanduser()) if env.get("HCMQA_MODELS_ROOT") else None,
     }

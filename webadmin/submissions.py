@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Optional
 
 from sqlalchemy import select, update
@@ -31,6 +33,7 @@ from db.models import (
 )
 from hcmqa.config import TrialConfig
 from hcmqa.data.qa import MAX_QUESTION_CHARS
+from hcmqa.models import check_allowed_model, models_dir
 
 #: Largest FAQ batch accepted in one go (each question is one generation on a GPU worker).
 MAX_FAQ_QUESTIONS = 2000
@@ -62,12 +65,50 @@ class Outcome:
 # --- trials ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ModelPolicy:
+    """Which base models a submitted trial may name (see ``hcmqa.models.check_allowed_model``)."""
+
+    home: Path
+    #: Local model directories must lie inside it; None: ``<home>/models``.
+    models_root: Optional[Path] = None
+    allow_hub: bool = False
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> ModelPolicy:
+        """From the app's settings: ``HCMQA_HOME``, ``MODELS_ROOT`` and ``ALLOW_HUB_MODELS``."""
+        root = config.get("MODELS_ROOT")
+        return cls(home=Path(config["HCMQA_HOME"]), models_root=Path(root) if root else None,
+                   allow_hub=bool(config.get("ALLOW_HUB_MODELS")))
+
+    def problem(self, base_model: object) -> Optional[str]:
+        return check_allowed_model(base_model, self.home, allow_hub=self.allow_hub,
+                                   models_root=self.models_root or models_dir(self.home))
+
+    def add_problem(self, errors: dict[str, str], base_model: object) -> dict[str, str]:
+        """``errors`` with the base model's problem: a value given but not allowed always gets the
+        one neutral sentence (even where the config check found, say, a length problem)."""
+        problem = None if base_model in (None, "") else self.problem(base_model)
+        return {**errors, "base_model": problem} if problem else errors
+
+
 def submit_trial(
-    session: Session, config: TrialConfig, *, user_id: Optional[int], dataset_id: Optional[int] = None
+    session: Session,
+    config: TrialConfig,
+    *,
+    user_id: Optional[int],
+    models: ModelPolicy,
+    dataset_id: Optional[int] = None,
 ) -> tuple[Trial, Job]:
-    """Store a queued trial and its train job (committed; the caller dispatches the job)."""
+    """Store a queued trial and its train job (committed; the caller dispatches the job).
+
+    The base model must be one ``models`` allows; every problem is reported at once.
+    """
+    errors = models.add_problem({}, config.base_model)
     if dataset_id is not None and session.get(Dataset, dataset_id) is None:
-        raise SubmissionError({"dataset_id": f"there is no dataset #{dataset_id}; pick one from the list"})
+        errors["dataset_id"] = f"there is no dataset #{dataset_id}; pick one from the list"
+    if errors:
+        raise SubmissionError(errors)
     trial = Trial(
         name=config.name,
         config=config.to_dict(),

@@ -37,6 +37,11 @@ Environment variables (all optional):
     Extra attempts at sending a message before the submission reports the broker down.
 ``HCMQA_ASSISTANT_CACHE_SIZE`` (1)
     Loaded assistants (model + adapter) kept warm per worker process between answer jobs.
+``HCMQA_ALLOW_HUB_MODELS`` (off)
+    ``1`` lets a trial's base model be a Hugging Face hub id (``org/name``), downloaded where
+    the worker has a network. Off: registry names and local model directories only.
+``HCMQA_MODELS_ROOT`` (``<HCMQA_HOME>/models``)
+    The folder a trial's local model directory must lie in (after following symbolic links).
 ``HCMQA_WORKER_TEST_HOOKS`` (off)
     ``1`` loads :mod:`worker.testing` (fault injection for the test suite). Never set it in
     production.
@@ -91,6 +96,10 @@ class WorkerSettings:
     assistant_cache_size: int = 1
     #: Load the fault-injection hooks of the test suite.
     test_hooks: bool = False
+    #: A trial may name a hub id as its base model.
+    allow_hub_models: bool = False
+    #: Local base-model directories must lie inside it; None: ``<home>/models``.
+    models_root: Optional[Path] = None
 
     def __post_init__(self) -> None:
         problems = self.problems()
@@ -117,6 +126,13 @@ class WorkerSettings:
     def run_dir(self, trial_id: int) -> Path:
         """Deterministic per trial, so a redelivered job finds its checkpoints."""
         return self.runs_dir / f"trial-{trial_id}"
+
+    def base_model_problem(self, base_model: str) -> Optional[str]:
+        """Why a trial may not use ``base_model`` (the web admin's own check), or None."""
+        from hcmqa.models import check_allowed_model, models_dir
+
+        return check_allowed_model(base_model, self.home, allow_hub=self.allow_hub_models,
+                                   models_root=self.models_root or models_dir(self.home))
 
     def problems(self) -> list[str]:
         """Every inconsistent value, one sentence each (all reported at once)."""
@@ -196,6 +212,8 @@ class WorkerSettings:
                 "HCMQA_ASSISTANT_CACHE_SIZE", cls.assistant_cache_size
             ),
             test_hooks=reader.flag("HCMQA_WORKER_TEST_HOOKS", False),
+            allow_hub_models=reader.flag("HCMQA_ALLOW_HUB_MODELS", False),
+            models_root=Path(env["HCMQA_MODELS_ROOT"]).expanduser() if env.get("HCMQA_MODELS_ROOT") else None,
         )
         if reader.problems:
             raise SettingsError(

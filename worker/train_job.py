@@ -46,6 +46,9 @@ def train_trial(ctx: JobContext) -> Outcome:
             config = TrialConfig.from_dict(config_data)
         except ConfigError as exc:
             return Outcome(JobStatus.failed, str(exc))
+        problem = ctx.settings.base_model_problem(config.base_model)
+        if problem:  # checked again here: nothing outside the allowed models is ever loaded
+            return Outcome(JobStatus.failed, f"base_model: {problem}")
         dataset_dir = pin_trial_dataset(session, trial, ctx.home)
 
     run_dir = ctx.settings.run_dir(trial_id)

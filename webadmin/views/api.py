@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from flask import Blueprint, g, jsonify, request, url_for
+from flask import Blueprint, current_app, g, jsonify, request, url_for
 from sqlalchemy import select
 
 from db.models import Answer, FaqBatch, Job, TrialStatus
@@ -18,6 +18,7 @@ from webadmin.broker import Dispatch, dispatch_job
 from webadmin.database import get_session
 from webadmin.formatting import iso_or_none
 from webadmin.submissions import (
+    ModelPolicy,
     SubmissionError,
     batch_name_problem,
     batch_visible_to,
@@ -126,12 +127,13 @@ def create_trial():
     dataset_id = data.get("dataset_id")
     if dataset_id is not None and (not isinstance(dataset_id, int) or isinstance(dataset_id, bool)):
         raise SubmissionError({"dataset_id": "must be a dataset id (a whole number) or null"})
+    models = ModelPolicy.from_config(current_app.config)
     try:
         base = load_preset(data["preset"]).to_dict() if data.get("preset") else {}
         config = TrialConfig.from_dict({**base, **config_data})
-    except ConfigError as exc:
-        raise SubmissionError(exc.errors) from None
-    trial_row, job = submit_trial(get_session(), config, user_id=g.user.id, dataset_id=dataset_id)
+    except ConfigError as exc:  # the base model's problem too, so every field is reported at once
+        raise SubmissionError(models.add_problem(exc.errors, config_data.get("base_model"))) from None
+    trial_row, job = submit_trial(get_session(), config, user_id=g.user.id, models=models, dataset_id=dataset_id)
     body = {"trial_id": trial_row.id, "job_id": job.id, "status": trial_row.status.value}
     response = jsonify(body | _dispatch_fields(dispatch_job(get_session(), job)))
     return response, 201, {"Location": url_for("api.trial", trial_id=trial_row.id)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any, Optional
 
-from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from db.models import Dataset, Trial, TrialStatus, User
@@ -15,6 +15,7 @@ from webadmin.charts import evaluation_table, trial_charts
 from webadmin.database import get_session
 from webadmin.formatting import duration, progress_text
 from webadmin.submissions import (
+    ModelPolicy,
     SubmissionError,
     cancel_trial,
     evaluate_trial,
@@ -71,10 +72,15 @@ def new():
 def create():
     values = form_values(request.form)
     dataset_id = _optional_int(request.form.get("dataset_id"))
+    models = ModelPolicy.from_config(current_app.config)
     try:
-        trial, job = submit_trial(get_session(), parse_config(values), user_id=g.user.id, dataset_id=dataset_id)
-    except (ConfigError, SubmissionError) as exc:
+        trial, job = submit_trial(get_session(), parse_config(values), user_id=g.user.id, models=models,
+                                  dataset_id=dataset_id)
+    except SubmissionError as exc:
         return _render_form(values, exc.errors, 400, dataset_id=dataset_id)
+    except ConfigError as exc:  # the base model's problem too, so every field is reported at once
+        return _render_form(values, models.add_problem(exc.errors, values.get("base_model")), 400,
+                            dataset_id=dataset_id)
     send_and_flash([job], f"Trial #{trial.id} is queued for training.")
     return redirect(url_for("trials.detail", trial_id=trial.id))
 
