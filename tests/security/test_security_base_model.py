@@ -21,8 +21,6 @@ from hcmqa.models import NOT_ALLOWED_MODEL, check_allowed_model
 from web_support import csrf_token, html, new_trial_form, post_form
 from webadmin.config import SettingsError, settings_from_env
 
-pytestmark = pytest.mark.services  # an accepted trial is sent to the real Redis broker
-
 NEUTRAL = {"base_model": NOT_ALLOWED_MODEL}
 # what the probe queued (201) before: system paths, traversal, another user's home, a hub id
 # on a deployment without downloads, a 10,000-character string
