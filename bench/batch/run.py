@@ -4,8 +4,11 @@ The sequential path is the academic project's way: for each question, one call t
 ``model.generate`` on an fp32 model, no batching. Our path sorts prompts by length and
 generates them in left-padded batches (optionally in bfloat16 on CPUs that support it).
 Both answer the same related questions with the same prompts, greedy decoding, the same
-``max_new_tokens``. Reported: questions per second and the share of answers identical to the
-sequential path's.
+``max_new_tokens``. Reported: questions per second, the share of answers identical to the
+sequential path's, and the achieved matrix rate as a fraction of this machine's ceiling in
+the path's dtype, measured at the start of the same run (bench/ceiling): 2 x parameters x
+(prompt tokens + answer tokens) per second, against the rate of the model's largest matrix
+product.
 
     .venv/bin/python -m bench.batch.run --n 200 --out bench/batch/RESULTS.md
 """
@@ -20,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from bench.ceiling.run import measure as measure_ceiling  # noqa: E402
 from bench.common import header, table  # noqa: E402
 
 
@@ -45,6 +49,10 @@ def main() -> int:
     from hcmqa.retrieval import Retriever, focused_context
 
     torch.manual_seed(0)
+    ceiling = measure_ceiling()
+    # the model's largest product (prefill, MLP up) is the ceiling a path could reach
+    peak = {"float32": ceiling["shapes"][0]["fp32_gflops"], "bfloat16": ceiling["shapes"][0]["bf16_gflops"]}
+    print("ceiling", ceiling, flush=True)
     home = Path(args.home)
     model_dir = str(prepare_model(DEFAULT_MODEL, home))
     dataset = build_dataset(out_root=home / "datasets").path
@@ -52,7 +60,13 @@ def main() -> int:
     retriever = Retriever.from_dataset(dataset)
     tokenizer = load_tokenizer(model_dir)
     fp32 = load_model(model_dir)
+    params = sum(p.numel() for p in fp32.parameters())
     max_new = 40
+
+    def achieved(prompt_texts: list[str], answers: list[str], seconds: float, dtype: str) -> tuple[float, float]:
+        tokens = sum(len(tokenizer(x, add_special_tokens=False)["input_ids"]) for x in list(prompt_texts) + list(answers))
+        gflops = 2 * params * tokens / seconds / 1e9
+        return round(gflops, 1), round(gflops / peak[dtype], 3)
     rows = []
     for mode in args.modes.split(","):
         prompts = []
@@ -74,7 +88,7 @@ def main() -> int:
                 sequential.append(clean_answer(tokenizer.decode(out[0][enc["input_ids"].shape[1]:], skip_special_tokens=True)))
         seq_s = time.perf_counter() - began
         seq_qps = len(seq_prompts) / seq_s
-        rows.append([mode, "sequential fp32 (1 generate per question)", len(seq_prompts), round(mean_tokens), seq_s, seq_qps, 1.0, 1.0])
+        rows.append([mode, "sequential fp32 (1 generate per question)", len(seq_prompts), round(mean_tokens), seq_s, seq_qps, 1.0, 1.0, *achieved(seq_prompts, sequential, seq_s, "float32")])
         print(rows[-1], flush=True)
 
         for dtype in args.dtypes.split(","):
@@ -84,7 +98,7 @@ def main() -> int:
             batched = [g.text for g in generator.generate(prompts)]
             s = time.perf_counter() - began
             same = sum(a == b for a, b in zip(batched, sequential)) / len(sequential)
-            rows.append([mode, f"batched {dtype}, batch {args.batch_size}, sorted by length", len(prompts), round(mean_tokens), s, len(prompts) / s, (len(prompts) / s) / seq_qps, same])
+            rows.append([mode, f"batched {dtype}, batch {args.batch_size}, sorted by length", len(prompts), round(mean_tokens), s, len(prompts) / s, (len(prompts) / s) / seq_qps, same, *achieved(prompts, batched, s, dtype)])
             print(rows[-1], flush=True)
 
     command = "python -m bench.batch.run " + " ".join(sys.argv[1:])
@@ -92,8 +106,10 @@ def main() -> int:
     text += "\nSame related questions (test splits), same prompts (when grounded: the focused sentences of the top-3 passages, `--focus`), greedy decoding, max_new_tokens 40."
     if args.seq_n:
         text += f" The sequential path is timed on the first {args.seq_n} questions (its q/s is per question, so it compares directly); 'identical' is measured on those."
-    text += "\n\n"
-    text += table(["mode", "path", "questions", "mean prompt tokens", "seconds", "q/s", "speed-up", "identical to sequential"], rows) + "\n"
+    text += (f"\n\nCeiling, same run ({ceiling['threads']} threads; CPU features: {', '.join(ceiling['features']) or 'none found'}): "
+             f"{peak['float32']} GFLOP/s in float32 and {peak['bfloat16']} in bfloat16 at the model's largest matrix product. "
+             "Achieved GFLOP/s counts 2 x parameters per prompt or answer token (answer tokens as re-tokenised), so it is a lower bound.\n\n")
+    text += table(["mode", "path", "questions", "mean prompt tokens", "seconds", "q/s", "speed-up", "identical to sequential", "GFLOP/s", "of ceiling"], rows) + "\n"
     Path(args.out).write_text(text, encoding="utf-8")
     print(text)
     return 0
