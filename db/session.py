@@ -5,8 +5,10 @@ Callers pass the database URL explicitly; this package never reads configuration
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -57,6 +59,22 @@ def _install_sqlite_pragmas(engine: Engine, *, busy_timeout_s: float, wal: bool)
             cursor.close()
 
 
+def _create_private_file(parsed: URL) -> None:
+    """Create a SQLite database file readable by its owner alone (0600) before SQLite creates it
+    with the process umask (usually 0644: the whole trial store readable by every local user).
+    SQLite gives its -wal and -shm files the main file's permissions. An existing file is left
+    as it is."""
+    if _is_memory_sqlite(parsed) or not parsed.database or parsed.database.startswith("file:"):
+        return
+    path = Path(parsed.database)
+    if path.exists() or not path.parent.is_dir():
+        return  # an existing file keeps its mode; a missing folder gets SQLite's own error
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass  # another process created it first
+
+
 def make_engine(
     url: str | URL,
     *,
@@ -73,6 +91,7 @@ def make_engine(
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        _create_private_file(parsed)
         connect_args: dict[str, Any] = dict(engine_kwargs.pop("connect_args", {}))
         connect_args.setdefault("check_same_thread", False)
         connect_args.setdefault("timeout", sqlite_busy_timeout_s)
