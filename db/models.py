@@ -27,6 +27,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, WriteOnlyMapped, mapped_column, relationship
 
@@ -185,6 +186,9 @@ class User(Base):
     # NULL: the token (if any) does not expire.
     api_token_expires_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A sign-in session is honoured only while it names this version; signing out and a
+    # password reset increment it, which ends every session of the account.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
     def __repr__(self) -> str:
         return f"User(id={self.id!r}, username={self.username!r}, is_admin={self.is_admin!r})"

@@ -4,6 +4,12 @@ Login is enforced app-wide rather than per view, so a route added later cannot f
 only views marked :func:`public` (the login page, static files) are reachable anonymously.
 Pages answer an anonymous request with a redirect to the login page, the API with 401.
 
+Sign-in sessions are Flask-Login's. The session cookie names the account and the account's
+session version at sign-in (``"<id>:<version>"``); a cookie is honoured only while the
+account is an admin and still has that version. Signing out and a password reset increment
+the version, so they end every session of the account, including copies of the cookie
+taken before.
+
 CSRF: every POST/PUT/PATCH/DELETE must carry a valid token (form field ``csrf_token`` or the
 ``X-CSRFToken`` header) -- except API calls authenticated by a bearer token, which browsers
 never attach on their own, so a forged cross-site request cannot carry one. A bearer token
@@ -18,12 +24,13 @@ from typing import Optional, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, jsonify, redirect, request, session, url_for
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect
 
 from db.models import User
 from hcmqa.text import has_control_characters
 from webadmin.database import get_session
-from webadmin.security import LoginThrottle, check_token, session_fingerprint
+from webadmin.security import LoginThrottle, check_token, end_sessions
 
 F = TypeVar("F", bound=Callable)
 
@@ -38,28 +45,47 @@ def public(view: F) -> F:
     return view
 
 
-def start_session(user: User) -> None:
-    """Sign ``user`` in: a fresh session (no fixation) holding the id and password fingerprint."""
-    session.clear()
-    session.permanent = True
-    session["uid"] = user.id
-    session["fp"] = session_fingerprint(user)
+class SessionUser(UserMixin):
+    """The signed-in account as Flask-Login sees it: the ORM row and its session id."""
+
+    def __init__(self, user: User):
+        self.user = user
+
+    def get_id(self) -> str:
+        return session_id(self.user)
 
 
-def end_session() -> None:
-    session.clear()
+def session_id(user: User) -> str:
+    """What a session cookie stores for ``user``: its id and current session version."""
+    return f"{user.id}:{user.session_version}"
 
 
-def _user_from_session() -> Optional[User]:
-    uid, fingerprint = session.get("uid"), session.get("fp")
-    if not isinstance(uid, int) or not isinstance(fingerprint, str):
+def _load_session_user(value: str) -> Optional[SessionUser]:
+    """Flask-Login's user loader: the admin a session id names, if that session is still valid."""
+    uid_text, sep, version_text = value.partition(":") if isinstance(value, str) else ("", "", "")
+    if not sep or not uid_text.isdigit() or not version_text.isdigit() or len(value) > 40:
         return None
-    user = get_session().get(User, uid)
+    user = get_session().get(User, int(uid_text))
     if user is None or not user.is_admin:
         return None
-    if not hmac.compare_digest(session_fingerprint(user), fingerprint):
-        return None
-    return user
+    if not hmac.compare_digest(str(user.session_version).encode(), version_text.encode()):
+        return None  # signed out or password reset since this session began
+    return SessionUser(user)
+
+
+def start_session(user: User) -> None:
+    """Sign ``user`` in: a fresh session (no fixation) naming the account's session version."""
+    session.clear()
+    session.permanent = True
+    login_user(SessionUser(user))
+
+
+def end_session(user: Optional[User]) -> None:
+    """Sign out: ends every session of ``user`` (not only this browser's) and clears this one."""
+    if user is not None:
+        end_sessions(get_session(), user.id)
+    logout_user()
+    session.clear()
 
 
 def _bearer_token() -> Optional[str]:
@@ -93,7 +119,10 @@ def login_throttle() -> LoginThrottle:
 
 
 def init_access(app: Flask, csrf: CSRFProtect) -> None:
-    """Install the authentication + CSRF hook on ``app``."""
+    """Install Flask-Login and the authentication + CSRF hook on ``app``."""
+    login_manager = LoginManager(app)
+    login_manager.user_loader(_load_session_user)
+    # Anonymous requests are answered by the hook below (a redirect or 401), not by Flask-Login.
     app.extensions["hcmqa_login_throttle"] = LoginThrottle(
         app.config["LOGIN_MAX_FAILURES"], app.config["LOGIN_WINDOW_S"]
     )
@@ -109,7 +138,7 @@ def init_access(app: Flask, csrf: CSRFProtect) -> None:
                 return api_unauthorized(f"{why}; an admin account gets one with 'flask --app webadmin create-token USERNAME'")
             g.auth_method = "token"
         else:
-            g.user = _user_from_session()
+            g.user = current_user.user if current_user.is_authenticated else None
             g.auth_method = "session" if g.user else None
         view = app.view_functions.get(request.endpoint or "")
         if view is None:

@@ -30,7 +30,7 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("create-admin")
     @click.argument("username")
     @click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
-    @click.option("--reset", is_flag=True, help="Set a new password for an existing user (revokes its API token).")
+    @click.option("--reset", is_flag=True, help="Set a new password for an existing user (signs out its sessions, revokes its API token).")
     def create_admin_command(username: str, password_stdin: bool, reset: bool) -> None:
         """Create an admin account (prompts for the password twice)."""
         if password_stdin:

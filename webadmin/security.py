@@ -1,4 +1,4 @@
-"""Accounts, API tokens and login throttling (no Flask request objects in here, so it is testable).
+"""Accounts, sign-in session versions, API tokens and login throttling (no Flask request objects in here, so it is testable).
 
 Passwords use werkzeug's salted, slow hash (scrypt). API tokens are 256-bit random strings,
 so a fast SHA-256 is the right hash for them: there is nothing to brute-force, and a plain
@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Optional
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -77,8 +77,8 @@ def authenticate(session: Session, username: str, password: str) -> Optional[Use
 def create_admin(session: Session, username: str, password: str, *, reset: bool = False) -> User:
     """Create an admin account (or, with ``reset``, set an existing account's password).
 
-    A reset also revokes the account's API token: whoever had to be locked out by the new
-    password must not keep the API. Commits. Raises :class:`AccountError` with a sentence
+    A reset also revokes the account's API token and ends every sign-in session of the
+    account: whoever had to be locked out by the new password must keep neither. Commits. Raises :class:`AccountError` with a sentence
     naming the problem.
     """
     name = normalise_username(username)
@@ -89,8 +89,10 @@ def create_admin(session: Session, username: str, password: str, *, reset: bool 
     if user is not None and not reset:
         raise AccountError(f"user {name!r} already exists; pass --reset to set a new password")
     if user is None:
-        user = User(username=name, is_admin=True, password_hash="")
+        user = User(username=name, is_admin=True, password_hash="", session_version=0)
         session.add(user)
+    else:
+        user.session_version = User.session_version + 1  # incremented in SQL: no lost update
     user.password_hash = hash_password(password)
     user.is_admin = True
     user.api_token_hash = None
@@ -165,13 +167,13 @@ def user_for_token(session: Session, token: str) -> Optional[User]:
     return check_token(session, token)[0]
 
 
-def session_fingerprint(user: User) -> str:
-    """A short digest of the password hash kept in the session cookie.
+def end_sessions(session: Session, user_id: int) -> None:
+    """End every sign-in session of the account ``user_id`` (its session version moves on). Commits.
 
-    A cookie is honoured only while it matches, so changing a password signs out every
-    session that was opened with the old one.
+    The increment happens in the database, so two sign-outs at once both count.
     """
-    return hashlib.sha256(user.password_hash.encode("utf-8")).hexdigest()[:24]
+    session.execute(update(User).where(User.id == user_id).values(session_version=User.session_version + 1))
+    session.commit()
 
 
 class LoginThrottle:

@@ -23,7 +23,7 @@ from db.session import make_engine
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NewDatabase = Callable[[], str]
 APP_TABLES = {"users", "datasets", "trials", "metric_points", "jobs", "faq_batches", "answers"}
-HEAD = "0003"
+HEAD = "0004"
 
 
 def _tables(url: str) -> set[str]:
@@ -221,6 +221,57 @@ def test_0003_adds_token_expiry_and_keeps_users_and_tokens(new_database: NewData
         assert "api_token_expires_at" not in {c["name"] for c in inspect(engine).get_columns("users")}
         with engine.connect() as conn:
             assert conn.execute(text("SELECT api_token_hash FROM users")).scalar_one() == "digest"
+            assert conn.execute(text("SELECT submitted_by FROM trials")).scalar_one() == user_id
+        upgrade(url)
+        assert current(url) == HEAD
+    finally:
+        engine.dispose()
+
+
+def test_0004_adds_session_version_and_keeps_users(new_database: NewDatabase) -> None:
+    """Upgrading a 0003 database with an account: it starts at session version 0; down and up again."""
+    url = new_database()
+    upgrade(url, "0003")
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            user_id = conn.execute(
+                text(
+                    "INSERT INTO users (username, password_hash, is_admin, api_token_hash, created_at) "
+                    "VALUES ('admin', 'x', true, 'digest', CURRENT_TIMESTAMP) RETURNING id"
+                )
+            ).scalar_one()
+            conn.execute(
+                text(
+                    "INSERT INTO trials (name, config, mode, base_model, status, submitted_by, created_at) "
+                    "VALUES ('t', '{}', 'grounded', 'smollm2-135m', 'queued', :uid, CURRENT_TIMESTAMP)"
+                ),
+                {"uid": user_id},
+            )
+        assert "session_version" not in {c["name"] for c in inspect(engine).get_columns("users")}
+
+        upgrade(url)
+        assert current(url) == HEAD
+        column = {c["name"]: c for c in inspect(engine).get_columns("users")}["session_version"]
+        assert not column["nullable"]
+        with engine.begin() as conn:
+            assert tuple(conn.execute(text("SELECT username, api_token_hash, session_version FROM users")).one()) == (
+                "admin", "digest", 0)
+            assert conn.execute(text("SELECT submitted_by FROM trials")).scalar_one() == user_id
+            # an account inserted without the column (older code) also starts at 0
+            conn.execute(
+                text(
+                    "INSERT INTO users (username, password_hash, is_admin, created_at) "
+                    "VALUES ('second', 'x', true, CURRENT_TIMESTAMP)"
+                )
+            )
+            assert conn.execute(text("SELECT session_version FROM users WHERE username = 'second'")).scalar_one() == 0
+
+        downgrade(url, "0003")
+        assert current(url) == "0003"
+        assert "session_version" not in {c["name"] for c in inspect(engine).get_columns("users")}
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM users")).scalar_one() == 2
             assert conn.execute(text("SELECT submitted_by FROM trials")).scalar_one() == user_id
         upgrade(url)
         assert current(url) == HEAD

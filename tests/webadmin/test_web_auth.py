@@ -15,7 +15,8 @@ from sqlalchemy import select
 from db.models import User
 from web_support import ADMIN, OTHER, csrf_token, login, post_form
 from webadmin.database import db_handle
-from webadmin.security import AccountError, create_admin, create_token, session_fingerprint, token_digest
+from webadmin.access import session_id
+from webadmin.security import AccountError, create_admin, create_token, token_digest
 
 
 def test_every_page_redirects_anonymous_users_to_login(client, admin_user):
@@ -161,9 +162,10 @@ def _decode_session(value: str) -> dict:
 def test_tampered_session_cookie_is_ignored(app, signed_in, other_user):
     value = _cookie(signed_in)
     data = _decode_session(value)
-    assert data["uid"] != other_user.id
+    assert data["_user_id"] != session_id(other_user)
     # Swap in the other user's id without the secret key: the signature no longer matches.
-    forged_payload = base64.urlsafe_b64encode(json.dumps({**data, "uid": other_user.id}).encode()).rstrip(b"=").decode()
+    forged_data = {**data, "_user_id": session_id(other_user)}
+    forged_payload = base64.urlsafe_b64encode(json.dumps(forged_data).encode()).rstrip(b"=").decode()
     forged = ".".join([forged_payload, *value.lstrip(".").split(".")[1:]])
     signed_in.set_cookie("hcmqa_session", forged)
     assert signed_in.get("/").status_code == 302
@@ -173,7 +175,7 @@ def test_cookie_signed_with_another_key_is_ignored(app, admin_user, client):
     """A well-formed session for the admin, signed with a key that is not the app's."""
     with db_handle(app).sessions() as session:
         user = session.scalar(select(User).where(User.username == ADMIN[0]))
-        data = {"uid": user.id, "fp": session_fingerprint(user), "_permanent": True}
+        data = {"_user_id": session_id(user), "_fresh": True, "_permanent": True}
     impostor = Flask("impostor")
     impostor.secret_key = "not-the-app-secret-" + "y" * 32
     client.set_cookie("hcmqa_session", impostor.session_interface.get_signing_serializer(impostor).dumps(data))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from webadmin.access import end_session, login_throttle, public, safe_next_url, start_session
 from webadmin.database import get_session
@@ -40,6 +40,6 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    end_session()
+    end_session(g.user)
     flash("You are signed out.", "success")
     return redirect(url_for("auth.login"))
