@@ -23,14 +23,14 @@ from collections.abc import Callable
 from typing import Optional, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, jsonify, redirect, request, session, url_for
+from flask import Flask, g, jsonify, redirect, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect
 
 from db.models import User
 from hcmqa.text import has_control_characters
 from webadmin.database import get_session
-from webadmin.security import LoginThrottle, check_token, end_sessions
+from webadmin.security import check_token, end_sessions
 
 F = TypeVar("F", bound=Callable)
 
@@ -114,18 +114,11 @@ def safe_next_url(target: Optional[str]) -> Optional[str]:
     return target if not parts.scheme and not parts.netloc else None
 
 
-def login_throttle() -> LoginThrottle:
-    return current_app.extensions["hcmqa_login_throttle"]
-
-
 def init_access(app: Flask, csrf: CSRFProtect) -> None:
     """Install Flask-Login and the authentication + CSRF hook on ``app``."""
     login_manager = LoginManager(app)
     login_manager.user_loader(_load_session_user)
     # Anonymous requests are answered by the hook below (a redirect or 401), not by Flask-Login.
-    app.extensions["hcmqa_login_throttle"] = LoginThrottle(
-        app.config["LOGIN_MAX_FAILURES"], app.config["LOGIN_WINDOW_S"]
-    )
 
     @app.before_request
     def _authenticate_and_protect():

@@ -19,6 +19,7 @@ from webadmin.config import DEFAULTS, settings_from_env
 from webadmin.database import init_db
 from webadmin.errors import register_error_handlers
 from webadmin.formatting import register_filters
+from webadmin.throttling import init_login_throttling
 from webadmin.views import register_blueprints
 
 csrf = CSRFProtect()
@@ -60,6 +61,7 @@ def create_app(test_config: Optional[dict[str, Any]] = None) -> Flask:
     celery_init_app(app)
     init_access(app, csrf)
     register_blueprints(app)
+    init_login_throttling(app)
     register_error_handlers(app)
     register_filters(app)
     register_commands(app)

@@ -23,7 +23,12 @@ Environment variables:
     back and nobody could sign in. Turn it on behind TLS.
 ``PROXY_COUNT``
     Number of trusted reverse proxies in front of the app (their ``X-Forwarded-*`` headers
-    are honoured, e.g. for the client address used by login throttling). Default 0.
+    are honoured, e.g. for the client address used by login throttling). Default 0: the
+    headers are ignored and the client address is the connection's.
+``RATELIMIT_STORAGE_URI``
+    Where sign-in attempts are counted (Flask-Limiter storage URI). Default: ``BROKER_URL``
+    when that is a ``redis://`` or ``rediss://`` URL, so all web processes share the counts;
+    otherwise ``memory://`` (counts per process, enough for the single-process default).
 ``HCMQA_ALLOW_HUB_MODELS``
     ``1``/``true`` lets a trial name a Hugging Face hub id (``org/name``) as its base model,
     for deployments whose workers may download models. Off by default: registry names only.
@@ -52,8 +57,13 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": None,
     # CSRF is checked by webadmin.auth's own hook, which exempts bearer-token API calls only.
     "WTF_CSRF_CHECK_DEFAULT": False,
-    "LOGIN_MAX_FAILURES": 5,
+    # Sign-in attempts (right or wrong) allowed per username and per client address in a
+    # moving window (webadmin.throttling).
+    "LOGIN_MAX_ATTEMPTS_PER_USERNAME": 5,
+    "LOGIN_MAX_ATTEMPTS_PER_ADDRESS": 20,
     "LOGIN_WINDOW_S": 15 * 60,
+    # Where those attempts are counted; settings_from_env picks the broker's Redis when it is one.
+    "RATELIMIT_STORAGE_URI": "memory://",
     "PROXY_COUNT": 0,
     "BROKER_SEND_RETRIES": 2,
     "BROKER_CONNECT_TIMEOUT_S": 3.0,
@@ -123,18 +133,25 @@ def persistent_secret_key(home: Path) -> str:
     return key
 
 
+def _default_ratelimit_storage(broker_url: str) -> str:
+    """The broker's Redis when the broker is Redis, else one process's memory."""
+    return broker_url if broker_url.split("://", 1)[0].lower() in ("redis", "rediss") else "memory://"
+
+
 def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Flask config values taken from the environment (see the module docstring)."""
     env = os.environ if environ is None else environ
     home = default_home(env)
+    broker_url = env.get("BROKER_URL") or f"sqla+sqlite:///{home / 'broker.db'}"
     return {
         "HCMQA_HOME": str(home),
         "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{home / 'hcmqa.db'}",
-        "BROKER_URL": env.get("BROKER_URL") or f"sqla+sqlite:///{home / 'broker.db'}",
+        "BROKER_URL": broker_url,
         "SECRET_KEY": env.get("SECRET_KEY") or persistent_secret_key(home),
         "MAX_UPLOAD_MB": _int(env, "MAX_UPLOAD_MB", DEFAULTS["MAX_UPLOAD_MB"], 1),
         "SESSION_COOKIE_SECURE": _bool(env, "SESSION_COOKIE_SECURE", False),
         "PROXY_COUNT": _int(env, "PROXY_COUNT", 0, 0),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or _default_ratelimit_storage(broker_url),
         "ALLOW_HUB_MODELS": _bool(env, "HCMQA_ALLOW_HUB_MODELS", False),
         "MODELS_ROOT": str(Path(env["HCMQA_MODELS_ROOT"]).expanduser()) if env.get("HCMQA_MODELS_ROOT") else None,
     }

@@ -1,4 +1,5 @@
-"""Accounts, sign-in session versions, API tokens and login throttling (no Flask request objects in here, so it is testable).
+"""Accounts, sign-in session versions and API tokens (no Flask request objects in here, so it
+is testable).
 
 Passwords use werkzeug's salted, slow hash (scrypt). API tokens are 256-bit random strings,
 so a fast SHA-256 is the right hash for them: there is nothing to brute-force, and a plain
@@ -9,10 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import threading
-import time
-from collections import deque
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Optional
 
@@ -174,53 +171,3 @@ def end_sessions(session: Session, user_id: int) -> None:
     """
     session.execute(update(User).where(User.id == user_id).values(session_version=User.session_version + 1))
     session.commit()
-
-
-class LoginThrottle:
-    """Counts failed sign-ins per (username, client address) in a sliding window.
-
-    Kept in memory: a restart forgets the counts, and several web processes count separately
-    (each allows ``max_failures``), which still turns password guessing from millions of tries
-    per hour into a handful. ``clock`` is injectable so tests can move time.
-    """
-
-    #: Keys kept at most; the oldest are dropped first so a flood of usernames cannot exhaust memory.
-    MAX_KEYS = 10_000
-
-    def __init__(self, max_failures: int, window_s: float, clock: Callable[[], float] = time.monotonic):
-        self.max_failures = max_failures
-        self.window_s = window_s
-        self.clock = clock
-        self._failures: dict[tuple[str, str], deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
-        times = self._failures.get(key, deque())
-        while times and now - times[0] >= self.window_s:
-            times.popleft()
-        return times
-
-    def retry_after(self, username: str, address: str) -> Optional[float]:
-        """Seconds until another attempt is allowed, or None when it is allowed now."""
-        key = (normalise_username(username), address)
-        with self._lock:
-            now = self.clock()
-            times = self._recent(key, now)
-            if len(times) < self.max_failures:
-                return None
-            return max(1.0, self.window_s - (now - times[0]))
-
-    def record_failure(self, username: str, address: str) -> None:
-        key = (normalise_username(username), address)
-        with self._lock:
-            now = self.clock()
-            times = self._recent(key, now)
-            times.append(now)
-            self._failures.pop(key, None)
-            self._failures[key] = times  # re-insert: dict order doubles as least-recently-failed order
-            while len(self._failures) > self.MAX_KEYS:
-                self._failures.pop(next(iter(self._failures)))
-
-    def reset(self, username: str, address: str) -> None:
-        with self._lock:
-            self._failures.pop((normalise_username(username), address), None)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import subprocess
 import sys
+import time
 import zlib
 
 import pytest
@@ -61,35 +63,55 @@ def test_unknown_user_gets_the_same_answer(client, admin_user):
     assert "Wrong username or password" in response.get_data(as_text=True)
 
 
-def test_login_is_throttled_after_five_failures(app, client, admin_user):
+def test_login_is_throttled_after_five_attempts(app, client, admin_user):
     for _ in range(5):
         assert login(client, ADMIN[0], "wrong password!").status_code == 401
     response = login(client, ADMIN[0], ADMIN[1])  # even the right password is refused now
     assert response.status_code == 429
     text = response.get_data(as_text=True)
-    assert "Too many failed sign-ins" in text and "15 minutes" in text
+    assert "Too many sign-in attempts for this account" in text and "15 minutes" in text
+    assert 14 * 60 < int(response.headers["Retry-After"]) <= 15 * 60
     assert client.get("/").status_code == 302
     # Another account from the same address is not locked out by someone guessing this one.
     assert login(client, "nobody", "x" * 12).status_code == 401
+    # Only sign-in POSTs count: the login page itself still loads.
+    assert client.get("/login").status_code == 200
 
 
-def test_throttle_window_expires(app, client, admin_user):
-    throttle = app.extensions["hcmqa_login_throttle"]
-    now = [1000.0]
-    throttle.clock = lambda: now[0]
+def test_throttle_window_expires(make_app):
+    app = make_app(LOGIN_WINDOW_S=2)
+    with db_handle(app).sessions() as session:
+        create_admin(session, *ADMIN)
+    client = app.test_client()
     for _ in range(5):
         login(client, ADMIN[0], "wrong password!")
-    assert login(client, ADMIN[0], ADMIN[1]).status_code == 429
-    now[0] += 15 * 60 + 1
+    response = login(client, ADMIN[0], ADMIN[1])
+    assert response.status_code == 429
+    assert re.search(r"Try again in [12] seconds?\.", response.get_data(as_text=True))
+    time.sleep(2.5)
     assert login(client, ADMIN[0], ADMIN[1]).status_code == 302
 
 
-def test_successful_login_resets_the_failure_count(app, client, admin_user):
+def test_every_attempt_counts_right_or_wrong(app, client, admin_user):
+    """Attempts are counted before the password is checked, so a success does not refund them."""
     for _ in range(4):
         login(client, ADMIN[0], "wrong password!")
     assert login(client, ADMIN[0], ADMIN[1]).status_code == 302
-    for _ in range(4):
-        assert login(client, ADMIN[0], "wrong password!").status_code == 401
+    assert login(app.test_client(), ADMIN[0], ADMIN[1]).status_code == 429
+
+
+def test_login_is_throttled_per_address_across_usernames(app, client, admin_user):
+    for index in range(20):
+        assert login(client, f"guess{index}", "wrong password!").status_code == 401
+    response = login(client, ADMIN[0], ADMIN[1])
+    assert response.status_code == 429
+    assert "Too many sign-in attempts from your address" in response.get_data(as_text=True)
+    # Another address still gets in.
+    other = app.test_client()
+    token = csrf_token(other)
+    response = other.post("/login", data={"username": ADMIN[0], "password": ADMIN[1], "csrf_token": token},
+                          environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    assert response.status_code == 302
 
 
 def test_login_without_csrf_token_is_rejected(client, admin_user):

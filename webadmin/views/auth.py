@@ -1,12 +1,13 @@
-"""Sign in and sign out. Accounts are created from the command line (see webadmin.cli)."""
+"""Sign in and sign out. Accounts are created from the command line (see webadmin.cli).
+
+Sign-in POSTs are rate-limited per username and per client address (webadmin.throttling).
+"""
 
 from __future__ import annotations
 
-import math
-
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
-from webadmin.access import end_session, login_throttle, public, safe_next_url, start_session
+from webadmin.access import end_session, public, safe_next_url, start_session
 from webadmin.database import get_session
 from webadmin.security import authenticate
 
@@ -21,19 +22,10 @@ def login():
         return render_template("auth/login.html", next_url=next_url)
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
-    address = request.remote_addr or "unknown"
-    wait_s = login_throttle().retry_after(username, address)
-    if wait_s is not None:
-        minutes = math.ceil(wait_s / 60)
-        error = (f"Too many failed sign-ins for this account from your address. "
-                 f"Try again in {minutes} minute{'s' if minutes != 1 else ''}.")
-        return render_template("auth/login.html", next_url=next_url, error=error, username=username), 429
     user = authenticate(get_session(), username, password)
     if user is None or not user.is_admin:
-        login_throttle().record_failure(username, address)
         error = "Wrong username or password. Check both and try again."
         return render_template("auth/login.html", next_url=next_url, error=error, username=username), 401
-    login_throttle().reset(username, address)
     start_session(user)
     return redirect(next_url or url_for("dashboard.index"))
 
