@@ -37,6 +37,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from hcmqa.terms import STOPWORDS, tokenize
 from hcmqa.text import fold
 
 FEATURES = (
@@ -81,7 +82,6 @@ class CorpusStats:
     """Document frequencies of stemmed terms and the raw words of a retriever's passages."""
 
     def __init__(self, passages):
-        from hcmqa.retrieval import tokenize
 
         self.size = len(passages)
         self.df: dict[str, int] = {}
@@ -103,7 +103,6 @@ def features(question: str, query: str, hits, sentences, stats: CorpusStats, sub
     ``query`` is the normalised query (the subject's names removed), ``hits`` the top
     passages as retrieval ranked them, ``sentences`` their sentences, best first.
     """
-    from hcmqa.retrieval import STOPWORDS, tokenize
 
     terms = list(dict.fromkeys(tokenize(query)))
     content = [t for t in terms if t not in _ASKING_WORDS] or terms

@@ -31,34 +31,14 @@ from pathlib import Path
 
 from hcmqa.data.passages import Passage, read_passages
 from hcmqa.data.sentences import split_sentences
+from hcmqa.terms import WORD_RE, tokenize
 from hcmqa.text import contains_fact, fold
 
-_TOKEN_RE = re.compile(r"[a-z0-9]+")
-STOPWORDS = frozenset(
-    """a an the of in on at to for from by with and or but is was were be been being are am do does did
-    what when where who whom whose which why how that this these those it its as into about than then
-    there their them they he him his she her hers you your i me my we our us can could would should
-    tell give please know any some many much more most did done after before during while until ever
-    also just only very other such own same so too not no nor s t""".split()
-)
 # The subject's names: dropped from queries unless they name a place or thing after him.
 SUBJECT_NAMES = ("Ho Chi Minh", "Uncle Ho", "Bac Ho", "President Ho")
 _NAMED_AFTER = ("city", "trail", "mausoleum", "campaign", "museum", "square", "road", "street", "thought", "memorial", "house", "relic", "stilt")
 RETRIEVER_DIR = "retriever"
 RRF_K = 60
-
-
-@functools.lru_cache(maxsize=1)
-def _stemmer():
-    from nltk.stem import PorterStemmer  # rule-based: needs no downloaded data
-
-    return PorterStemmer()
-
-
-def tokenize(text: str) -> list[str]:
-    """Folded, stop-word-free, Porter-stemmed terms ("born" and "birth" still differ; "died"/"dies" meet)."""
-    stem = _stemmer().stem
-    return [stem(t) for t in _TOKEN_RE.findall(fold(text)) if t not in STOPWORDS]
 
 
 @functools.lru_cache(maxsize=16)
@@ -311,11 +291,11 @@ class Retriever:
 
     @functools.cached_property
     def _vocabulary(self) -> frozenset[str]:
-        return frozenset(w for p in self.passages for w in _TOKEN_RE.findall(fold(f"{p.section} {p.text}")))
+        return frozenset(w for p in self.passages for w in WORD_RE.findall(fold(f"{p.section} {p.text}")))
 
     def knows(self, name: str) -> bool:
         """Whether every word of ``name`` occurs in the passages (case and diacritics ignored)."""
-        words = _TOKEN_RE.findall(fold(name))
+        words = WORD_RE.findall(fold(name))
         return bool(words) and all(w in self._vocabulary for w in words)
 
     def sentences_of(self, passage: Passage) -> list[str]:

@@ -1,5 +1,6 @@
 from hcmqa.data.qa import read_split
-from hcmqa.retrieval import Retriever, tokenize
+from hcmqa.retrieval import Retriever
+from hcmqa.terms import tokenize
 from hcmqa.text import contains_fact
 
 
