@@ -38,6 +38,7 @@ __all__ = [
     "AnswerPath",
     "Base",
     "Dataset",
+    "DatasetStatus",
     "FaqBatch",
     "Job",
     "JobKind",
@@ -100,6 +101,15 @@ class JobKind(enum.StrEnum):
     evaluate = "evaluate"
     answer = "answer"
     gate = "gate"
+    ingest = "ingest"
+
+
+class DatasetStatus(enum.StrEnum):
+    """Where a dataset stands: an upload waits for its ingest job, then is built or refused."""
+
+    pending = "pending"
+    ready = "ready"
+    failed = "failed"
 
 
 class AnswerPath(enum.StrEnum):
@@ -208,6 +218,16 @@ class Dataset(Base):
     counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=_empty_dict)
     splits: Mapped[dict[str, Any]] = mapped_column(JSON, default=_empty_dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # An upload is pending until its ingest job built it (ready) or refused it (failed, with
+    # its problems); datasets a worker builds itself are ready at once, as is every row
+    # older than revision 0005.
+    status: Mapped[DatasetStatus] = mapped_column(
+        _str_enum(DatasetStatus, "status"),
+        default=DatasetStatus.ready,
+        server_default=DatasetStatus.ready.value,
+    )
+    # The ingest job's findings, one ``file:row: message`` sentence each, as uploaded names.
+    problems: Mapped[Optional[list[str]]] = mapped_column(JSON(none_as_null=True))
 
     def __repr__(self) -> str:
         return f"Dataset(id={self.id!r}, name={self.name!r}, version={self.version!r})"
@@ -365,6 +385,10 @@ class Job(Base):
     )
     batch_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("faq_batches.id", ondelete="CASCADE"), index=True
+    )
+    # The uploaded dataset an ingest job builds.
+    dataset_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("datasets.id", ondelete="CASCADE"), index=True
     )
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=_empty_dict)
     attempt: Mapped[int] = mapped_column(Integer, default=0)

@@ -23,7 +23,7 @@ from db.session import make_engine
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NewDatabase = Callable[[], str]
 APP_TABLES = {"users", "datasets", "trials", "metric_points", "jobs", "faq_batches", "answers"}
-HEAD = "0004"
+HEAD = "0005"
 
 
 def _tables(url: str) -> set[str]:
@@ -349,3 +349,67 @@ def test_offline_sql_rendering(backend: str) -> None:
     assert "CREATE TABLE jobs" in rendered
     assert "ck_jobs_status" in rendered
     assert "ck_answers_answer_path CHECK (answer_path IN (" in rendered
+
+
+def test_0005_marks_existing_datasets_ready_and_accepts_ingest_jobs(new_database: NewDatabase) -> None:
+    """Upgrading a 0004 database with a built dataset and a trial on it, then down and up again."""
+    url = new_database()
+    upgrade(url, "0004")
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            dataset_id = conn.execute(
+                text(
+                    "INSERT INTO datasets (name, version, content_hash, path, counts, splits, created_at) "
+                    "VALUES ('museum', 'abc', 'h', '/d', '{}', '{}', CURRENT_TIMESTAMP) RETURNING id"
+                )
+            ).scalar_one()
+            conn.execute(
+                text(
+                    "INSERT INTO trials (name, config, mode, base_model, status, dataset_id, created_at) "
+                    "VALUES ('t', '{}', 'grounded', 'smollm2-135m', 'queued', :d, CURRENT_TIMESTAMP)"
+                ),
+                {"d": dataset_id},
+            )
+
+        upgrade(url, "0005")
+        with engine.connect() as conn:
+            assert tuple(conn.execute(text("SELECT status, problems FROM datasets")).one()) == ("ready", None)
+        insert_job = text(
+            "INSERT INTO jobs (kind, status, payload, attempt, max_attempts, progress, cancel_requested, "
+            "created_at, dataset_id) VALUES (:kind, 'queued', '{}', 0, 3, 0, false, CURRENT_TIMESTAMP, :d)"
+        )
+        with engine.begin() as conn:
+            upload_id = conn.execute(
+                text(
+                    "INSERT INTO datasets (name, version, content_hash, path, counts, splits, created_at, status) "
+                    "VALUES ('upload', 'pending-1', '', '', '{}', '{}', CURRENT_TIMESTAMP, 'pending') RETURNING id"
+                )
+            ).scalar_one()
+            conn.execute(insert_job, {"kind": "ingest", "d": upload_id})
+            conn.execute(insert_job, {"kind": "gate", "d": None})
+        with pytest.raises(IntegrityError), engine.begin() as conn:
+            conn.execute(text("UPDATE datasets SET status = 'half-built'"))
+        fks = {fk["name"]: fk for fk in inspect(engine).get_foreign_keys("jobs")}
+        assert fks["fk_jobs_dataset_id_datasets"]["options"].get("ondelete") == "CASCADE"
+        assert fks["fk_jobs_trial_id_trials"]["options"].get("ondelete") == "CASCADE"
+
+        downgrade(url, "0004")
+        assert "dataset_id" not in {c["name"] for c in inspect(engine).get_columns("jobs")}
+        with engine.connect() as conn:
+            # the ingest job and the upload that never became ready are gone; the rest stays
+            assert conn.execute(text("SELECT kind FROM jobs")).scalars().all() == ["gate"]
+            assert conn.execute(text("SELECT name FROM datasets")).scalars().all() == ["museum"]
+            assert conn.execute(text("SELECT dataset_id FROM trials")).scalar_one() == dataset_id
+        with pytest.raises(IntegrityError), engine.begin() as conn:  # the older kinds only again
+            conn.execute(
+                text(
+                    "INSERT INTO jobs (kind, status, payload, attempt, max_attempts, progress, "
+                    "cancel_requested, created_at) VALUES ('ingest', 'queued', '{}', 0, 3, 0, false, "
+                    "CURRENT_TIMESTAMP)"
+                )
+            )
+        upgrade(url)
+        assert current(url) == HEAD
+    finally:
+        engine.dispose()
