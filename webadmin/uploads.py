@@ -23,7 +23,6 @@ import hashlib
 import json
 import os
 import re
-import secrets
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -37,8 +36,8 @@ from werkzeug.utils import secure_filename
 
 from db.models import Dataset
 from hcmqa.data.documents import SUPPORTED_SUFFIXES, DocumentError, load_document
-from hcmqa.data.qa import MAX_QUESTION_CHARS, ValidationError, load_qa_csv, read_csv_rows
-from hcmqa.text import question_key
+from hcmqa.data.qa import ValidationError, load_qa_csv
+from hcmqa.questions import parse_questions
 from webadmin.submissions import MAX_FAQ_QUESTIONS
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
@@ -187,8 +186,8 @@ def ingest_dataset(
 def parse_question_list(storage: Optional[FileStorage]) -> list[str]:
     """Questions from an uploaded ``.csv`` (a ``question`` column) or ``.txt`` (one per line).
 
-    Raises :class:`UploadRejected` naming the file and row of every problem: empty or overlong
-    questions, duplicates, undecodable bytes, a missing column.
+    The rules are :mod:`hcmqa.questions`' (the CLI's too); raises :class:`UploadRejected`
+    naming the file and row of every problem, and refuses more than ``MAX_FAQ_QUESTIONS``.
     """
     if storage is None or not storage.filename:
         raise UploadRejected(["questions: choose a .csv file with a 'question' column or a .txt file with one question per line"])
@@ -196,54 +195,7 @@ def parse_question_list(storage: Optional[FileStorage]) -> list[str]:
     suffix = Path(original).suffix.lower()
     if suffix not in QUESTION_LIST_SUFFIXES:
         raise UploadRejected([f"{original}: unsupported file type {suffix or '(none)'!r}; upload a .csv or .txt file"])
-    data = storage.read()
-    if suffix == ".csv":
-        rows = _csv_questions(original, data)
-    else:
-        rows = _txt_questions(original, data)
-    return _checked_questions(original, rows)
-
-
-def _csv_questions(original: str, data: bytes) -> list[tuple[int, str]]:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"upload-{secrets.token_hex(4)}.csv"
-        path.write_bytes(data)
-        parsed = read_csv_rows(path, ("question",), ())
-        saved = [_Saved(original, path)]
-        if parsed.problems:
-            raise UploadRejected([_relabel(p, saved) for p in parsed.problems])
-    return [(line, row.get("question", "")) for line, row in parsed.rows]
-
-
-def _txt_questions(original: str, data: bytes) -> list[tuple[int, str]]:
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise UploadRejected([f"{original}:{line}: not valid UTF-8 (byte {exc.start}); save the file as UTF-8"]) from None
-    return [(number, line.strip()) for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
-
-
-def _checked_questions(original: str, rows: list[tuple[int, str]]) -> list[str]:
-    problems: list[str] = []
-    first_seen: dict[str, int] = {}
-    for line, question in rows:
-        if not question:
-            problems.append(f"{original}:{line}: empty question")
-        elif "\x00" in question:
-            problems.append(f"{original}:{line}: NUL byte in the question")
-        elif len(question) > MAX_QUESTION_CHARS:
-            problems.append(f"{original}:{line}: question longer than {MAX_QUESTION_CHARS} characters")
-        else:
-            key = question_key(question)
-            if key in first_seen:
-                problems.append(f"{original}:{line}: duplicate question (same as row {first_seen[key]})")
-            else:
-                first_seen[key] = line
-    if not rows:
-        problems.append(f"{original}: no questions found")
-    if len(rows) > MAX_FAQ_QUESTIONS:
-        problems.append(f"{original}: {len(rows)} questions; at most {MAX_FAQ_QUESTIONS} per batch, split the file")
-    if problems:
-        raise UploadRejected(problems)
-    return [question for _, question in rows]
+        return parse_questions(storage.read(), original, max_count=MAX_FAQ_QUESTIONS)
+    except ValidationError as exc:
+        raise UploadRejected(exc.problems) from None

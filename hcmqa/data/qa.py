@@ -69,12 +69,16 @@ class CsvRows:
 
 def read_csv_rows(path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> CsvRows:
     """Read a UTF-8 CSV strictly: encoding, header and field counts are all checked."""
-    out = CsvRows()
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        out.problems.append(f"{path}: cannot read file ({exc.strerror})")
-        return out
+        return CsvRows(problems=[f"{path}: cannot read file ({exc.strerror})"])
+    return parse_csv_rows(raw, str(path), required, optional)
+
+
+def parse_csv_rows(raw: bytes, path: str, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> CsvRows:
+    """:func:`read_csv_rows` for bytes already read (an upload); ``path`` names them in problems."""
+    out = CsvRows()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
