@@ -13,8 +13,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-GATE_FILE = "gate.joblib"
-META_FILE = "gate.json"
+from hcmqa.config import DEFAULT_GATE_THRESHOLD
+from hcmqa.home import GATE_FILE, GATE_META_FILE
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ def gate_data_from_dataset(dataset_dir: Path, heldout_offtopic_fraction: float =
 class GateClassifier:
     """A fitted TF-IDF + logistic-regression pipeline with its threshold and metadata."""
 
-    def __init__(self, pipeline, threshold: float = 0.5, metadata: dict | None = None):
+    def __init__(self, pipeline, threshold: float = DEFAULT_GATE_THRESHOLD, metadata: dict | None = None):
         if not 0.0 < threshold < 1.0:
             raise ValueError(f"threshold: must be between 0 and 1 (exclusive), got {threshold}")
         self.pipeline = pipeline
@@ -89,7 +89,7 @@ class GateClassifier:
         self.metadata = metadata or {}
 
     @classmethod
-    def train(cls, questions: list[str], labels: list[int], threshold: float = 0.5, c: float = 10.0, seed: int = 0) -> "GateClassifier":
+    def train(cls, questions: list[str], labels: list[int], threshold: float = DEFAULT_GATE_THRESHOLD, c: float = 10.0, seed: int = 0) -> "GateClassifier":
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import FeatureUnion, Pipeline
@@ -148,7 +148,7 @@ class GateClassifier:
         joblib.dump(self.pipeline, tmp)
         tmp.replace(directory / GATE_FILE)
         meta = dict(self.metadata, threshold=self.threshold)
-        (directory / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+        (directory / GATE_META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
         return directory
 
     @classmethod
@@ -158,9 +158,9 @@ class GateClassifier:
         path = directory / GATE_FILE
         if not path.is_file():
             raise FileNotFoundError(f"{directory}: no trained gate found ({GATE_FILE}); run 'hcmqa gate train' first")
-        meta_path = directory / META_FILE
+        meta_path = directory / GATE_META_FILE
         meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
-        return cls(joblib.load(path), threshold=threshold if threshold is not None else meta.get("threshold", 0.5), metadata=meta)
+        return cls(joblib.load(path), threshold=threshold if threshold is not None else meta.get("threshold", DEFAULT_GATE_THRESHOLD), metadata=meta)
 
 
 def _versions() -> dict:

@@ -6,7 +6,8 @@ Everything else receives values through ``app.config``, so tests (and ``create_a
 Environment variables:
 
 ``HCMQA_HOME``
-    Data folder (uploads, the SQLite files, the generated secret key). Default ``~/.cache/hcmqa``.
+    Data folder (uploads, the SQLite files, the generated secret key). Default: the user cache
+    directory (``~/.cache/hcmqa`` on Linux), the same as the ``hcmqa`` command and the workers.
 ``DATABASE_URL``
     SQLAlchemy URL. Default ``sqlite:///<HCMQA_HOME>/hcmqa.db``.
 ``BROKER_URL``
@@ -45,6 +46,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from hcmqa.home import Home
+
 #: Values that do not depend on the environment; ``create_app`` starts from these.
 DEFAULTS: dict[str, Any] = {
     "MAX_UPLOAD_MB": 32,
@@ -81,12 +84,6 @@ class SettingsError(ValueError):
     """An environment variable holds a value the app cannot use; the message names it."""
 
 
-def default_home(environ: Mapping[str, str]) -> Path:
-    """``HCMQA_HOME`` or ``~/.cache/hcmqa`` (the same default the ``hcmqa`` CLI uses)."""
-    raw = environ.get("HCMQA_HOME")
-    return Path(raw).expanduser() if raw else Path.home() / ".cache" / "hcmqa"
-
-
 def _bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
     raw = environ.get(name)
     if raw is None:
@@ -118,7 +115,7 @@ def persistent_secret_key(home: Path) -> str:
     Created with O_EXCL so two processes starting together agree on one key (the loser reads
     the winner's file), and mode 0600 because anyone holding it can forge sessions.
     """
-    path = home / "secret_key"
+    path = Home(home).secret_key_file
     home.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -141,13 +138,13 @@ def _default_ratelimit_storage(broker_url: str) -> str:
 def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Flask config values taken from the environment (see the module docstring)."""
     env = os.environ if environ is None else environ
-    home = default_home(env)
-    broker_url = env.get("BROKER_URL") or f"sqla+sqlite:///{home / 'broker.db'}"
+    home = Home.from_env(env)
+    broker_url = env.get("BROKER_URL") or home.broker_url
     return {
-        "HCMQA_HOME": str(home),
-        "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{home / 'hcmqa.db'}",
+        "HCMQA_HOME": str(home.root),
+        "DATABASE_URL": env.get("DATABASE_URL") or home.database_url,
         "BROKER_URL": broker_url,
-        "SECRET_KEY": env.get("SECRET_KEY") or persistent_secret_key(home),
+        "SECRET_KEY": env.get("SECRET_KEY") or persistent_secret_key(home.root),
         "MAX_UPLOAD_MB": _int(env, "MAX_UPLOAD_MB", DEFAULTS["MAX_UPLOAD_MB"], 1),
         "SESSION_COOKIE_SECURE": _bool(env, "SESSION_COOKIE_SECURE", False),
         "PROXY_COUNT": _int(env, "PROXY_COUNT", 0, 0),

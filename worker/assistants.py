@@ -16,6 +16,8 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Optional
 
+from hcmqa.home import Home
+
 log = logging.getLogger(__name__)
 
 Key = tuple[str, str, float]
@@ -32,7 +34,7 @@ class AssistantCache:
 
     @staticmethod
     def key(run_dir: Optional[Path], home: Path, dataset_dir: Optional[Path]) -> Key:
-        gate_file = home / "gate" / "gate.joblib"
+        gate_file = Home(home).gate_file
         gate_mtime = gate_file.stat().st_mtime if gate_file.is_file() else 0.0
         run = str(Path(run_dir).resolve()) if run_dir is not None else "<base model>"
         data = str(Path(dataset_dir).resolve()) if dataset_dir is not None else "<latest>"

@@ -55,6 +55,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional
 
+from hcmqa.home import Home
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -121,7 +123,7 @@ class WorkerSettings:
 
     @property
     def runs_dir(self) -> Path:
-        return self.home / "runs"
+        return Home(self.home).runs_dir
 
     def run_dir(self, trial_id: int) -> Path:
         """Deterministic per trial, so a redelivered job finds its checkpoints."""
@@ -179,10 +181,11 @@ class WorkerSettings:
     def with_home(self, home: Path) -> "WorkerSettings":
         """Same settings for another home; URLs that defaulted under the old home follow it."""
         changes: dict[str, object] = {"home": home}
-        if self.database_url == default_database_url(self.home):
-            changes["database_url"] = default_database_url(home)
-        if self.broker_url == default_broker_url(self.home):
-            changes["broker_url"] = default_broker_url(home)
+        old, new = Home(self.home), Home(home)
+        if self.database_url == old.database_url:
+            changes["database_url"] = new.database_url
+        if self.broker_url == old.broker_url:
+            changes["broker_url"] = new.broker_url
         return replace(self, **changes)
 
     @classmethod
@@ -190,11 +193,11 @@ class WorkerSettings:
         """Settings from environment variables (see the module docstring for each)."""
         env = os.environ if environ is None else environ
         reader = _EnvReader(env)
-        home = default_home(env)
+        home = Home.from_env(env)
         settings_kwargs = dict(
-            home=home,
-            database_url=env.get("DATABASE_URL") or default_database_url(home),
-            broker_url=env.get("BROKER_URL") or default_broker_url(home),
+            home=home.root,
+            database_url=env.get("DATABASE_URL") or home.database_url,
+            broker_url=env.get("BROKER_URL") or home.broker_url,
             heartbeat_s=reader.number("HCMQA_HEARTBEAT_S", cls.heartbeat_s),
             stale_after_s=reader.number("HCMQA_STALE_AFTER_S", cls.stale_after_s),
             reap_interval_s=reader.number("HCMQA_REAP_INTERVAL_S", cls.reap_interval_s),
@@ -220,24 +223,6 @@ class WorkerSettings:
                 "invalid worker settings:\n" + "\n".join(f"  {p}" for p in reader.problems)
             )
         return cls(**settings_kwargs)  # type: ignore[arg-type]
-
-
-def default_home(environ: Mapping[str, str]) -> Path:
-    """``HCMQA_HOME``, else the user cache directory (the ``hcmqa`` command's default too)."""
-    raw = environ.get("HCMQA_HOME")
-    if raw:
-        return Path(raw).expanduser()
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("hcmqa"))
-
-
-def default_database_url(home: Path) -> str:
-    return f"sqlite:///{home / 'hcmqa.db'}"
-
-
-def default_broker_url(home: Path) -> str:
-    return f"sqla+sqlite:///{home / 'broker.db'}"
 
 
 class _EnvReader:
