@@ -3,11 +3,13 @@
 import csv
 import json
 import os
+from types import SimpleNamespace
 
 import pytest
 
 from hcmqa.cli import main
-from hcmqa.cli_answering import _dataset_of
+from hcmqa.cli.evaluate import dataset_of
+from hcmqa.home import Home
 
 
 def run(capsys, *argv):
@@ -56,15 +58,15 @@ def test_answer_faq_csv_and_ask_json(tmp_path, capsys, hcmqa_home, model_dir, da
     with faq.open("w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["question"])
-        w.writerows([["When was Ho Chi Minh born?"], ["Where is the museum cafe?"], ["when was ho chi minh born"]])
+        w.writerows([["When was Ho Chi Minh born?"], ["Where is the museum cafe?"]])
     out_csv = tmp_path / "out" / "answers.csv"
     code, _, err = run(capsys, "--home", str(hcmqa_home), "answer", "--in", str(faq), "--out", str(out_csv), "--dataset", str(dataset_dir), "--dtype", "float32")
     assert code == 0, err
     rows = list(csv.DictReader(out_csv.open()))
     assert list(rows[0]) == ["question", "related", "answer", "path", "sources", "score", "latency_ms"]
-    assert [r["related"] for r in rows] == ["true", "false", "true"]
+    assert [r["related"] for r in rows] == ["true", "false"]
     assert rows[1]["path"] == "refused_off_topic" and rows[0]["path"] in ("generated", "extracted")
-    assert rows[0]["sources"] and rows[0]["answer"] == rows[2]["answer"]
+    assert rows[0]["sources"]
     assert "I can only answer questions about the life of Ho Chi Minh" in rows[1]["answer"] and rows[1]["sources"] == ""
     assert list((tmp_path / "out").iterdir()) == [out_csv]  # no temporary file left behind
 
@@ -101,8 +103,8 @@ def test_eval_uses_the_trials_own_dataset_not_the_latest(tmp_path):
     own = _fake_dataset(home / "datasets" / "default-20250101-aaaa", mtime=1_000_000)
     latest = _fake_dataset(home / "datasets" / "default-20250301-bbbb", mtime=2_000_000)
     run_dir = _fake_run(tmp_path / "run", own)
-    assert _dataset_of(run_dir, home) == own
-    assert _dataset_of(None, home) == latest  # the base model has no dataset of its own
+    assert dataset_of(run_dir, Home(home)) == own
+    assert dataset_of(None, Home(home)) == latest  # the base model has no dataset of its own
 
 
 def test_eval_of_a_trial_whose_dataset_is_gone_says_so(tmp_path, capsys):
@@ -113,3 +115,68 @@ def test_eval_of_a_trial_whose_dataset_is_gone_says_so(tmp_path, capsys):
     assert code == 2
     assert f"the trial's dataset {tmp_path / 'deleted-dataset'} no longer exists" in err
     assert "pass --dataset DIR" in err
+
+
+def test_eval_of_a_trial_scores_its_own_datasets_test_splits(tmp_path, capsys, monkeypatch):
+    """`eval --run` reads the test splits and retrieves from the trial's dataset, not the latest."""
+    import hcmqa.answering
+    import hcmqa.evaluation
+
+    home = tmp_path / "home"
+    own = _fake_dataset(home / "datasets" / "default-20250101-aaaa", mtime=1_000_000)
+    latest = _fake_dataset(home / "datasets" / "default-20250301-bbbb", mtime=2_000_000)
+    for dataset, word in ((own, "own"), (latest, "latest")):
+        (dataset / "qa.csv").write_text(f"question,answer,split\nWhich {word} paraphrase?,A.,test_paraphrase\nWhich {word} unseen?,B.,test_unseen\n")
+    run_dir = _fake_run(tmp_path / "run", own)
+    retrieved_from, scored = [], []
+
+    def load_assistant(run, home, dataset_dir=None, **options):
+        retrieved_from.append(dataset_dir)
+        return SimpleNamespace(description="fake", mode="grounded")
+
+    def evaluate(assistant, pairs, progress=None):
+        scored.extend(p.question for p in pairs)
+        aggregate = {"count": len(pairs), "exact_match": 0.0, "token_f1": 0.0, "key_fact_accuracy": None, "bleu": 0.0, "rouge_l": 0.0,
+                     "refused": 0, "paths": {"extracted": 0.0}, "closest": 0.0, "unsupported_answers": 0}
+        return SimpleNamespace(aggregate=aggregate, bleu_signature="", rows=[])
+
+    monkeypatch.setattr(hcmqa.answering, "load_assistant", load_assistant)
+    monkeypatch.setattr(hcmqa.evaluation, "evaluate", evaluate)
+    code, _, err = run(capsys, "--home", str(home), "eval", "--run", str(run_dir), "--out", str(tmp_path / "report.json"))
+    assert code == 0, err
+    assert retrieved_from == [own]
+    assert scored == ["Which own paraphrase?", "Which own unseen?"]
+    assert set(json.loads((tmp_path / "report.json").read_text())["splits"]) == {"test_paraphrase", "test_unseen"}
+
+
+def test_answer_refuses_duplicate_questions_naming_their_rows(tmp_path, capsys):
+    faq = tmp_path / "faq.csv"
+    faq.write_text("question,notes\nWhen was Ho Chi Minh born?,\nWhere is the cafe?,x\nwhen was ho chi minh born,\n")
+    code, _, err = run(capsys, "--home", str(tmp_path), "answer", "--in", str(faq), "--out", str(tmp_path / "a.csv"))
+    assert code == 2 and f"{faq}:4: duplicate question (same as row 2)" in err
+    assert not (tmp_path / "a.csv").exists()
+
+
+def test_gate_classify_reads_question_lists_by_the_same_rules(tmp_path, capsys):
+    from hcmqa.gate import GateClassifier
+
+    related = ["When was Ho Chi Minh born?", "Where did Ho Chi Minh live?", "Who were Ho Chi Minh's parents?"]
+    other = ["Who won the World Cup?", "What is the best pho?", "How tall is Mount Everest?"]
+    GateClassifier.train(related + other, [1, 1, 1, 0, 0, 0]).save(Home(tmp_path).gate_dir)  # the default --gate
+    listed = tmp_path / "q.csv"
+    listed.write_text('id,question\n1,"Where, exactly, did Ho Chi Minh live?"\n\n2,How tall is Mount Everest?\n')
+    code, out, err = run(capsys, "--home", str(tmp_path), "gate", "classify", "--json", str(listed))
+    assert code == 0, err
+    assert [json.loads(line)["question"] for line in out.splitlines()] == ["Where, exactly, did Ho Chi Minh live?", "How tall is Mount Everest?"]
+    repeated = tmp_path / "q.txt"
+    repeated.write_text("Where did he live?\nWHERE did he live\n")
+    code, _, err = run(capsys, "--home", str(tmp_path), "gate", "classify", str(repeated))
+    assert code == 2 and f"{repeated}:2: duplicate question (same as row 1)" in err
+
+
+def test_home_is_the_option_else_the_environment(tmp_path, monkeypatch):
+    from hcmqa.cli.common import home_of
+
+    monkeypatch.setenv("HCMQA_HOME", str(tmp_path / "env"))
+    assert home_of(SimpleNamespace(home=None)) == Home(tmp_path / "env")
+    assert home_of(SimpleNamespace(home=str(tmp_path / "option"))) == Home(tmp_path / "option")
