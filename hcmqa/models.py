@@ -13,11 +13,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from hcmqa.fileio import atomic_directory
 
 STAMP_FILE = "hcmqa-model.json"
 
@@ -166,8 +166,7 @@ def prepare_model(name: str, home: Path, force: bool = False) -> Path:
 
     gguf = _gguf_path(source)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=target.parent))
-    try:
+    with atomic_directory(target, replace=True) as tmp:
         tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
         loaded = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
         # A GGUF-loaded model carries a quantization marker that forbids saving and would
@@ -182,13 +181,6 @@ def prepare_model(name: str, home: Path, force: bool = False) -> Path:
         tokenizer.save_pretrained(tmp)
         stamp = {"name": name, "source": str(gguf), "gguf": gguf.name, "description": source.description}
         (tmp / STAMP_FILE).write_text(json.dumps(stamp, indent=2) + "\n", encoding="utf-8")
-        os.chmod(tmp, 0o755)
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return target
 
 

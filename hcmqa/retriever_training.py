@@ -27,10 +27,8 @@ counts, choices and their val rates, seconds).
 from __future__ import annotations
 
 import json
-import os
 import random
 import shutil
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -38,6 +36,7 @@ from typing import Callable
 
 from hcmqa.data.passages import Passage, read_passages
 from hcmqa.data.qa import QAPair, read_split, read_unanswerable
+from hcmqa.fileio import atomic_directory, atomic_write_json
 from hcmqa.retrieval import RETRIEVER_DIR, SUBJECT_NAMES, Retriever, passage_text, sentence_text
 from hcmqa.text import contains_fact
 
@@ -279,8 +278,7 @@ def train_retriever(
     if not rows["anchor"]:
         raise ValueError(f"{dataset_dir}: no train question has a passage holding all its key facts")
     final = dataset_dir / RETRIEVER_DIR
-    tmp = Path(tempfile.mkdtemp(prefix=".retriever-", dir=dataset_dir))
-    try:
+    with atomic_directory(final, replace=True) as tmp:
         if bi_encoder is not None:
             shutil.copytree(bi_encoder, tmp / "bi-encoder")
         else:
@@ -319,13 +317,6 @@ def train_retriever(
             "seconds": round(time.perf_counter() - began, 1),
         }
         (tmp / "retriever.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-        os.chmod(tmp, 0o755)
-        if final.exists():
-            shutil.rmtree(final)
-        os.replace(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     say(f"retriever: done in {meta['seconds']:.0f} s; bm25_weight {meta['bm25_weight']}, min_score {meta['min_score']}, min_sentence_score {meta['min_sentence_score']}")
     return meta
 
@@ -404,7 +395,5 @@ def ensure_retriever(dataset_dir: Path, settings: RetrieverSettings | None = Non
         summary = retriever_summary(meta)
         if manifest.get("retriever") != summary:
             manifest["retriever"] = summary
-            tmp = manifest_path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-            tmp.replace(manifest_path)
+            atomic_write_json(manifest_path, manifest)
     return meta

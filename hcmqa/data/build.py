@@ -19,9 +19,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -30,6 +27,7 @@ from hcmqa.data.audit import DEFAULT_ALLOW, AuditReport, audit_pairs, facts_foun
 from hcmqa.data.documents import DocumentError, load_documents
 from hcmqa.data.passages import chunk_documents, write_passages
 from hcmqa.data.qa import SPLITS, UNANSWERABLE_FILE, ValidationError, assign_splits, load_offtopic_csv, load_qa_csv, load_unanswerable_csv, write_qa_csv
+from hcmqa.fileio import atomic_directory
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 DEFAULT_DOCS = RESOURCES / "corpus"
@@ -146,8 +144,7 @@ def build_dataset(
         "audit": {"clean": report.clean, "open_findings": len(report.open_findings), "findings": len(report.findings)},
     }
     out_root.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=out_root))
-    try:
+    with atomic_directory(target) as tmp:
         write_passages(passages, tmp / "passages.jsonl")
         write_qa_csv(pairs, tmp / "qa.csv")
         with (tmp / "offtopic.csv").open("w", encoding="utf-8", newline="") as fh:
@@ -161,11 +158,6 @@ def build_dataset(
                 writer.writerows([q] for q in unanswerable)
         manifest["files"] = {f.name: sha256_file(f) for f in sorted(tmp.iterdir())}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-        os.chmod(tmp, 0o755)
-        os.replace(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return BuildResult(target, manifest, reused=False, audit=report)
 
 
