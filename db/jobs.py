@@ -1,4 +1,7 @@
-"""Job lifecycle shared by the web app (enqueue/cancel/resume) and the Celery workers.
+"""Job lifecycle shared by the submission contract (``jobs``), the web app and the workers.
+
+Every status change of a job -- and of the trial or FAQ batch it serves -- is made here;
+nothing else writes a ``status`` column.
 
 Every state transition is a single conditional ``UPDATE ... WHERE id = ? AND status = ...``
 whose ``rowcount`` says whether this caller won, so two workers (or a worker and the reaper)
@@ -36,7 +39,17 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from db.models import TERMINAL_STATUSES, Job, JobKind, JobStatus, MetricPoint, utcnow
+from db.models import (
+    TERMINAL_STATUSES,
+    Answer,
+    FaqBatch,
+    Job,
+    JobKind,
+    JobStatus,
+    MetricPoint,
+    Trial,
+    utcnow,
+)
 
 __all__ = [
     "DEFAULT_STALE_AFTER_S",
@@ -46,14 +59,22 @@ __all__ = [
     "HeartbeatResult",
     "MetricPointTuple",
     "claim_job",
+    "create_faq_batch",
     "create_job",
+    "create_trial",
     "finish_job",
+    "finish_trial",
     "gave_up_message",
     "heartbeat",
+    "mark_unsent",
     "reap_stale",
     "record_metric_points",
+    "record_sent",
     "request_cancel",
     "requeue_job",
+    "sync_ended_owners",
+    "sync_owner_status",
+    "unsent_jobs",
 ]
 
 #: A running job whose heartbeat is older than this is presumed dead (worker crash/OOM kill).
@@ -214,6 +235,49 @@ def create_job(
     session.add(job)
     _finish(session, commit)
     return job
+
+
+def create_trial(
+    session: Session,
+    *,
+    name: str,
+    config: Mapping[str, Any],
+    mode: str,
+    base_model: str,
+    submitted_by: Optional[int] = None,
+    dataset_id: Optional[int] = None,
+) -> Trial:
+    """Insert a ``queued`` trial (flushed, so it has an id; the caller commits)."""
+    trial = Trial(
+        name=name,
+        config=dict(config),
+        mode=mode,
+        base_model=base_model,
+        status=JobStatus.queued,
+        submitted_by=submitted_by,
+        dataset_id=dataset_id,
+    )
+    session.add(trial)
+    session.flush()
+    return trial
+
+
+def create_faq_batch(
+    session: Session,
+    name: str,
+    questions: Iterable[str],
+    *,
+    trial_id: Optional[int] = None,
+    submitted_by: Optional[int] = None,
+) -> FaqBatch:
+    """Insert a ``queued`` FAQ batch with one unanswered Answer row per question (flushed)."""
+    batch = FaqBatch(name=name, trial_id=trial_id, status=JobStatus.queued, done=0,
+                     submitted_by=submitted_by)
+    batch.answers = [Answer(position=i, question=q) for i, q in enumerate(questions)]
+    batch.total = len(batch.answers)
+    session.add(batch)
+    session.flush()
+    return batch
 
 
 def claim_job(
@@ -516,3 +580,143 @@ def record_metric_points(
         session.execute(stmt, rows)
     _finish(session, commit)
     return len(rows)
+
+
+def record_sent(session: Session, job_id: int, task_id: str, *, commit: bool = True) -> None:
+    """Remember the Celery task id of a job's message: from now on it counts as sent."""
+    session.execute(
+        update(Job)
+        .where(Job.id == job_id)
+        .values(celery_task_id=task_id)
+        .execution_options(synchronize_session=False)
+    )
+    cached = session.identity_map.get(Session.identity_key(Job, job_id))
+    if cached is not None:
+        session.expire(cached)
+    _finish(session, commit)
+
+
+def mark_unsent(session: Session, job_ids: Iterable[int], *, commit: bool = True) -> None:
+    """Forget the messages of ``job_ids`` (they died with their worker): the reaper sends anew."""
+    ids = list(job_ids)
+    if ids:
+        session.execute(
+            update(Job)
+            .where(Job.id.in_(ids))
+            .values(celery_task_id=None)
+            .execution_options(synchronize_session=False)
+        )
+    _finish(session, commit)
+
+
+def unsent_jobs(
+    session: Session, created_before: datetime, also: Iterable[int] = ()
+) -> list[tuple[int, JobKind]]:
+    """Queued jobs with no recorded message, created before ``created_before`` or in ``also``."""
+    rows = session.execute(
+        select(Job.id, Job.kind)
+        .where(
+            Job.status == JobStatus.queued,
+            Job.celery_task_id.is_(None),
+            (Job.created_at < created_before) | Job.id.in_(list(also) or [-1]),
+        )
+        .order_by(Job.id)
+    ).all()
+    return [(int(job_id), JobKind(kind)) for job_id, kind in rows]
+
+
+# --- owners of a job (trial, FAQ batch) ---------------------------------------------------
+
+
+def sync_owner_status(session: Session, job_id: int) -> None:
+    """Mirror a train/answer job's status onto its trial or FAQ batch (caller commits).
+
+    A queued or running job (re)opens its owner -- a failed trial whose job was resumed is
+    queued, then running, again -- but never one that succeeded; an ended job closes only an
+    open owner, so a late duplicate never overwrites a finished trial.
+    """
+    job = session.get(Job, job_id)
+    if job is None:
+        return
+    owner: type[Trial] | type[FaqBatch]
+    if job.kind == JobKind.train and job.trial_id is not None:
+        owner, row_id = Trial, job.trial_id
+    elif job.kind == JobKind.answer and job.batch_id is not None:
+        owner, row_id = FaqBatch, job.batch_id
+    else:
+        return
+    now = utcnow()
+    status = JobStatus(job.status)
+    values: dict[str, Any]
+    if status in (JobStatus.queued, JobStatus.running):
+        where = owner.status != JobStatus.succeeded
+        values = {"status": status, "error": None, "finished_at": None}
+    else:
+        where = owner.status.in_([JobStatus.queued, JobStatus.running])
+        values = {"status": status, "error": job.error, "finished_at": job.finished_at or now}
+    session.execute(
+        update(owner)
+        .where(owner.id == row_id, where)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if owner is Trial and status is JobStatus.running:
+        session.execute(
+            update(Trial)
+            .where(Trial.id == row_id, Trial.started_at.is_(None))
+            .values(started_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    cached = session.identity_map.get(Session.identity_key(owner, row_id))
+    if cached is not None:
+        session.expire(cached)
+
+
+def sync_ended_owners(session: Session) -> list[int]:
+    """Close trials/batches still open although their train/answer job ended; returns the jobs.
+
+    Such a job was given up by the reaper or by a claim, which moved only the job row.
+    """
+    ended = [JobStatus.failed, JobStatus.cancelled]
+    open_ = [JobStatus.queued, JobStatus.running]
+    trial_jobs = (
+        select(Job.id)
+        .join(Trial, Trial.id == Job.trial_id)
+        .where(Job.kind == JobKind.train, Job.status.in_(ended), Trial.status.in_(open_))
+    )
+    batch_jobs = (
+        select(Job.id)
+        .join(FaqBatch, FaqBatch.id == Job.batch_id)
+        .where(Job.kind == JobKind.answer, Job.status.in_(ended), FaqBatch.status.in_(open_))
+    )
+    job_ids = list(session.scalars(trial_jobs)) + list(session.scalars(batch_jobs))
+    for job_id in job_ids:
+        sync_owner_status(session, job_id)
+    return job_ids
+
+
+def finish_trial(
+    session: Session,
+    trial_id: int,
+    summary_metrics: Optional[Mapping[str, Any]],
+    artifact_path: str,
+    *,
+    now: Optional[datetime] = None,
+) -> None:
+    """Record a trained trial's results and mark it ``succeeded`` (in the caller's transaction,
+    the one that finishes its train job)."""
+    session.execute(
+        update(Trial)
+        .where(Trial.id == trial_id)
+        .values(
+            status=JobStatus.succeeded,
+            summary_metrics=None if summary_metrics is None else dict(summary_metrics),
+            artifact_path=artifact_path,
+            error=None,
+            finished_at=_now(now),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    cached = session.identity_map.get(Session.identity_key(Trial, trial_id))
+    if cached is not None:
+        session.expire(cached)

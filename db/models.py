@@ -75,7 +75,7 @@ def _empty_dict() -> dict[str, Any]:
 
 
 class JobStatus(enum.StrEnum):
-    """Lifecycle of a queued unit of work (jobs and FAQ batches)."""
+    """Lifecycle of a queued unit of work: jobs, and the trials and FAQ batches they serve."""
 
     queued = "queued"
     running = "running"
@@ -84,14 +84,10 @@ class JobStatus(enum.StrEnum):
     cancelled = "cancelled"
 
 
-class TrialStatus(enum.StrEnum):
-    """Lifecycle of a fine-tuning trial; mirrors :class:`JobStatus` so UIs can share badges."""
-
-    queued = "queued"
-    running = "running"
-    succeeded = "succeeded"
-    failed = "failed"
-    cancelled = "cancelled"
+#: A trial's status is its train job's (``db.jobs.sync_owner_status`` copies one onto the
+#: other), so it is the same enum; the name stays for readability at trial call sites. The
+#: stored column (VARCHAR + CHECK of these five values) is unchanged.
+TrialStatus = JobStatus
 
 
 class JobKind(enum.StrEnum):
@@ -243,8 +239,8 @@ class Trial(Base):
     config: Mapped[dict[str, Any]] = mapped_column(JSON, default=_empty_dict)
     mode: Mapped[str] = mapped_column(String(32))
     base_model: Mapped[str] = mapped_column(String(255))
-    status: Mapped[TrialStatus] = mapped_column(
-        _str_enum(TrialStatus, "status"), default=TrialStatus.queued, index=True
+    status: Mapped[JobStatus] = mapped_column(
+        _str_enum(JobStatus, "status"), default=JobStatus.queued, index=True
     )
     summary_metrics: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON(none_as_null=True))
     artifact_path: Mapped[Optional[str]] = mapped_column(String(1024))

@@ -6,6 +6,7 @@ package ``__init__`` stays a thin re-export that ``flask --app webadmin`` finds.
 
 from __future__ import annotations
 
+import os
 from typing import Any, Optional
 
 from flask import Flask, request
@@ -19,6 +20,7 @@ from webadmin.config import DEFAULTS, settings_from_env
 from webadmin.database import init_db
 from webadmin.errors import register_error_handlers
 from webadmin.formatting import register_filters
+from webadmin.submissions import init_submissions
 from webadmin.throttling import init_login_throttling
 from webadmin.views import register_blueprints
 
@@ -59,6 +61,7 @@ def create_app(test_config: Optional[dict[str, Any]] = None) -> Flask:
     csrf.init_app(app)
     init_db(app)
     celery_init_app(app)
+    init_submissions(app, os.environ if test_config is None else None)
     init_access(app, csrf)
     register_blueprints(app)
     init_login_throttling(app)

@@ -14,8 +14,8 @@ from flask import Flask, url_for
 
 from db.models import AnswerPath, utcnow
 from db.queries import DashboardJob
+from jobs import CHAT_PREFIX
 from webadmin.charts import format_number
-from webadmin.submissions import CHAT_PREFIX
 
 
 def iso(value: Optional[datetime]) -> str:

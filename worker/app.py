@@ -2,7 +2,8 @@
 
 ``celery -A worker.app worker`` (or ``hcmqa worker``) uses the module-level :data:`app`,
 built from the environment by :class:`~worker.settings.WorkerSettings`. Tests and the CLI
-build their own with :func:`create_celery_app`.
+build their own with :func:`create_celery_app`. Task names and queues are the job contract's
+(:mod:`jobs.contract`).
 
 Why these settings:
 
@@ -29,28 +30,10 @@ from typing import Any, Optional
 from celery import Celery
 from kombu import Queue
 
+from jobs.contract import CPU_QUEUE, QUEUES, REAP_STALE_JOBS, TASK_QUEUES, TRAIN_TRIAL
 from worker.settings import WorkerSettings
 
 log = logging.getLogger(__name__)
-
-#: Public task names: the web app and the CLI send tasks by these names only.
-TRAIN_TRIAL = "hcmqa.train_trial"
-EVALUATE_TRIAL = "hcmqa.evaluate_trial"
-ANSWER_BATCH = "hcmqa.answer_batch"
-TRAIN_GATE = "hcmqa.train_gate"
-REAP_STALE_JOBS = "hcmqa.reap_stale_jobs"
-
-GPU_QUEUE = "gpu"
-CPU_QUEUE = "cpu"
-
-#: Model work on the accelerator; small bookkeeping work on the CPU queue.
-TASK_QUEUES: dict[str, str] = {
-    TRAIN_TRIAL: GPU_QUEUE,
-    EVALUATE_TRIAL: GPU_QUEUE,
-    ANSWER_BATCH: GPU_QUEUE,
-    TRAIN_GATE: CPU_QUEUE,
-    REAP_STALE_JOBS: CPU_QUEUE,
-}
 
 _SETTINGS_ATTR = "hcmqa_settings"
 
@@ -93,7 +76,7 @@ def create_celery_app(settings: WorkerSettings, *, main: str = "hcmqa") -> Celer
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        task_queues=(Queue(GPU_QUEUE), Queue(CPU_QUEUE)),
+        task_queues=tuple(Queue(name) for name in QUEUES),
         task_default_queue=CPU_QUEUE,
         task_routes={name: {"queue": queue} for name, queue in TASK_QUEUES.items()},
         task_time_limit=settings.task_time_limit_s,
@@ -144,7 +127,7 @@ def settings_of(app: Celery) -> WorkerSettings:
 def __getattr__(name: str) -> Celery:
     """``worker.app.app``, built from the environment on first use (``celery -A worker.app``).
 
-    Lazy so that importing this module (for :func:`create_celery_app` or the task names)
+    Lazy so that importing this module (for :func:`create_celery_app`)
     neither reads the environment nor fails on a bad variable before it is needed.
     """
     if name == "app":

@@ -82,16 +82,15 @@ def _command(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Na
     def wrapper(args: argparse.Namespace) -> int:
         from hcmqa.config import ConfigError
 
-        from worker.dispatch import BrokerUnavailableError
+        from jobs import BrokerUnavailableError, SubmissionError
         from worker.settings import SettingsError
-        from worker.submit import SubmitError
 
         try:
             return func(args)
         except BrokerUnavailableError as exc:
             print(f"hcmqa: error: {exc}", file=sys.stderr)
             return EXIT_NOT_SENT
-        except (CommandError, ConfigError, SubmitError, SettingsError, FileNotFoundError) as exc:
+        except (CommandError, ConfigError, SubmissionError, SettingsError, FileNotFoundError) as exc:
             print(f"hcmqa: error: {exc}", file=sys.stderr)
             return EXIT_USAGE
 
@@ -104,13 +103,16 @@ def _command(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Na
 @_command
 def cmd_worker(args: argparse.Namespace) -> int:
     """Start a Celery worker in this process (blocks until it shuts down)."""
-    from worker.app import CPU_QUEUE, GPU_QUEUE, create_celery_app
+    from jobs import CPU_QUEUE, QUEUES
+    from worker.app import create_celery_app
 
     settings = _settings(args)
     queues = [q.strip() for q in args.queues.split(",") if q.strip()]
-    unknown = [q for q in queues if q not in (GPU_QUEUE, CPU_QUEUE)]
+    unknown = [q for q in queues if q not in QUEUES]
     if not queues or unknown:
-        raise CommandError(f"--queues: use gpu, cpu or gpu,cpu (got {args.queues!r})")
+        raise CommandError(
+            f"--queues: use {', '.join(QUEUES)} or {','.join(QUEUES)} (got {args.queues!r})"
+        )
     if args.concurrency < 1:
         raise CommandError(f"--concurrency: must be at least 1, got {args.concurrency}")
     ensure_database(settings)
@@ -175,12 +177,19 @@ def _clients(args: argparse.Namespace) -> tuple[Any, Any, Any]:
 
 @_command
 def cmd_submit_trial(args: argparse.Namespace) -> int:
-    from worker.submit import submit_trial
+    from hcmqa.config import TrialConfig
 
-    config = _trial_config_dict(args)
-    _, factory, app = _clients(args)
-    trial_id, job_id = submit_trial(factory, app, config)
-    print(f"trial {trial_id} ({config['name']}) queued as job {job_id}")
+    from jobs import ModelPolicy, send_submitted, submit_trial
+
+    config = TrialConfig.from_dict(_trial_config_dict(args))
+    settings, factory, app = _clients(args)
+    models = ModelPolicy(settings.home, settings.models_root, settings.allow_hub_models)
+    with factory() as session:
+        trial, job = submit_trial(session, config, models=models, max_attempts=settings.max_attempts)
+        trial_id, job_id = trial.id, job.id
+        send_submitted(app, session, job, f"trial {trial_id}", retries=settings.send_retries,
+                       trial_id=trial_id)
+    print(f"trial {trial_id} ({config.name}) queued as job {job_id}")
     return EXIT_OK
 
 
@@ -210,13 +219,18 @@ def read_questions(path: Path) -> list[str]:
 
 @_command
 def cmd_submit_faq(args: argparse.Namespace) -> int:
-    from worker.submit import submit_faq_batch
+    from jobs import send_submitted, submit_faq_batch
 
     questions = read_questions(Path(args.file))
-    _, factory, app = _clients(args)
-    batch_id, job_id = submit_faq_batch(
-        factory, app, questions, trial_id=args.trial, name=args.name or Path(args.file).name
-    )
+    settings, factory, app = _clients(args)
+    with factory() as session:
+        batch, job = submit_faq_batch(
+            session, args.name or Path(args.file).name, questions, trial_id=args.trial,
+            max_attempts=settings.max_attempts,
+        )
+        batch_id, job_id = batch.id, job.id
+        send_submitted(app, session, job, f"FAQ batch {batch_id}", retries=settings.send_retries,
+                       batch_id=batch_id)
     model = f"trial {args.trial}" if args.trial is not None else "the base model"
     print(f"FAQ batch {batch_id} ({len(questions)} questions, {model}) queued as job {job_id}")
     return EXIT_OK
@@ -224,20 +238,29 @@ def cmd_submit_faq(args: argparse.Namespace) -> int:
 
 @_command
 def cmd_submit_eval(args: argparse.Namespace) -> int:
-    from worker.submit import submit_evaluation
+    from jobs import send_submitted, submit_eval
 
-    _, factory, app = _clients(args)
-    job_id = submit_evaluation(factory, app, args.trial, splits=args.split, limit=args.limit)
+    settings, factory, app = _clients(args)
+    with factory() as session:
+        job = submit_eval(session, args.trial, splits=args.split, limit=args.limit,
+                          max_attempts=settings.max_attempts)
+        job_id = job.id
+        send_submitted(app, session, job, f"the evaluation of trial {args.trial}",
+                       retries=settings.send_retries, trial_id=args.trial)
     print(f"evaluation of trial {args.trial} queued as job {job_id}")
     return EXIT_OK
 
 
 @_command
 def cmd_submit_gate(args: argparse.Namespace) -> int:
-    from worker.submit import submit_gate_training
+    from jobs import send_submitted, submit_gate
 
-    _, factory, app = _clients(args)
-    job_id = submit_gate_training(factory, app, dataset=args.dataset, threshold=args.threshold)
+    settings, factory, app = _clients(args)
+    with factory() as session:
+        job = submit_gate(session, dataset=args.dataset, threshold=args.threshold,
+                          max_attempts=settings.max_attempts)
+        job_id = job.id
+        send_submitted(app, session, job, "the gate training", retries=settings.send_retries)
     print(f"gate training queued as job {job_id}")
     return EXIT_OK
 
@@ -343,7 +366,7 @@ def _cancel_job(factory: Any, job_id: int) -> int:
 
 def _resend(factory: Any, settings: Any) -> int:
     from worker.app import create_celery_app
-    from worker.submit import resend_unsent
+    from worker.reaper import resend_unsent
 
     sent = resend_unsent(factory, create_celery_app(settings))
     listed = f": {', '.join(map(str, sent))}" if sent else ""
@@ -406,11 +429,14 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 def add_commands(sub: Any) -> None:
     """Add ``worker``, ``submit``, ``jobs`` and ``db`` to the ``hcmqa`` subparsers."""
+    from jobs.contract import QUEUES
+
+    every_queue = ",".join(QUEUES)
     p = sub.add_parser("worker", help="start a job worker (Celery) for the gpu and/or cpu queues")
     p.add_argument(
         "--queues",
-        default="gpu,cpu",
-        help="queues to serve: gpu, cpu or gpu,cpu (default: gpu,cpu)",
+        default=every_queue,
+        help=f"queues to serve: {', '.join(QUEUES)} or {every_queue} (default: {every_queue})",
     )
     p.add_argument(
         "--concurrency", type=int, default=1, help="jobs run at once (default 1: one model per GPU)"

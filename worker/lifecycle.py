@@ -28,7 +28,7 @@ from typing import Any, ContextManager, Optional
 
 from billiard.exceptions import SoftTimeLimitExceeded
 from celery.utils.dispatch import Signal
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -40,17 +40,9 @@ from db.jobs import (
     finish_job,
     heartbeat,
     record_metric_points,
+    sync_owner_status,
 )
-from db.models import (
-    TERMINAL_STATUSES,
-    FaqBatch,
-    Job,
-    JobKind,
-    JobStatus,
-    Trial,
-    TrialStatus,
-    utcnow,
-)
+from db.models import Job, JobKind, JobStatus
 from db.session import session_scope
 from worker.runtime import session_factory_for
 from worker.settings import WorkerSettings
@@ -127,50 +119,6 @@ def claim(
                 # stale_after_s=0: the conditional UPDATE still guards against races.
                 result = claim_job(session, job_id, worker, stale_after_s=0.0)
         return result
-
-
-# --- owners of a job (trial, FAQ batch) ---------------------------------------------------
-
-
-def sync_owner_status(session: Session, job_id: int) -> None:
-    """Mirror a train/answer job's status onto its trial or FAQ batch (caller commits).
-
-    A running job (re)opens its owner -- a failed trial whose job was resumed is running
-    again -- but never one that succeeded; an ended job closes only an open owner, so a
-    late duplicate never overwrites a finished trial.
-    """
-    job = session.get(Job, job_id)
-    if job is None:
-        return
-    if job.kind == JobKind.train and job.trial_id is not None:
-        model, row_id, status = Trial, job.trial_id, TrialStatus(job.status.value)
-    elif job.kind == JobKind.answer and job.batch_id is not None:
-        model, row_id, status = FaqBatch, job.batch_id, JobStatus(job.status.value)
-    else:
-        return
-    now = utcnow()
-    states = type(status)  # TrialStatus or JobStatus: same member names
-    if status.value == JobStatus.running.value:
-        where = model.status != states.succeeded
-        values: dict[str, Any] = {"status": status, "error": None, "finished_at": None}
-    elif status.value in {s.value for s in TERMINAL_STATUSES}:
-        where = model.status.in_([states.queued, states.running])
-        values = {"status": status, "error": job.error, "finished_at": job.finished_at or now}
-    else:
-        return
-    session.execute(
-        update(model)
-        .where(model.id == row_id, where)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if model is Trial and status.value == JobStatus.running.value:
-        session.execute(
-            update(Trial)
-            .where(Trial.id == row_id, Trial.started_at.is_(None))
-            .values(started_at=now)
-            .execution_options(synchronize_session=False)
-        )
 
 
 # --- heartbeat ----------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 Each task re-reads its rows, claims the job atomically and does the work in the
 ``*_job`` modules (row -> hcmqa config -> hcmqa call -> rows). Nothing here waits on
-another task's result. Queues, time limits and acknowledgement settings come from the
-app configuration (:mod:`worker.app`), not from these decorators.
+another task's result. Task names are the job contract's (:mod:`jobs.contract`); queues,
+time limits and acknowledgement settings come from the app configuration
+(:mod:`worker.app`), not from these decorators.
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ from typing import Any
 from celery import shared_task
 
 from db.models import JobKind
-from worker.app import (
+from jobs.contract import (
     ANSWER_BATCH,
     EVALUATE_TRIAL,
+    INGEST_DATASET,
     REAP_STALE_JOBS,
     TRAIN_GATE,
     TRAIN_TRIAL,
-    settings_of,
 )
+from worker.app import settings_of
 from worker.lifecycle import Work, run_job
 
 
@@ -58,6 +60,14 @@ def train_gate(self: Any, job_id: int) -> dict[str, Any]:
     from worker.gate_job import train_gate as work
 
     return _run(self, job_id, JobKind.gate, work)
+
+
+@shared_task(name=INGEST_DATASET, bind=True)
+def ingest_dataset(self: Any, job_id: int) -> dict[str, Any]:
+    """Validate an uploaded dataset and build it."""
+    from worker.ingest_job import ingest_dataset as work
+
+    return _run(self, job_id, JobKind.ingest, work)
 
 
 @shared_task(name=REAP_STALE_JOBS, bind=True)

@@ -18,8 +18,8 @@ from typing import Any, Optional
 
 from sqlalchemy.orm import Session
 
-from db.jobs import record_metric_points
-from db.models import JobStatus, Trial, TrialStatus, utcnow
+from db.jobs import finish_trial, record_metric_points
+from db.models import JobStatus, Trial
 from worker.datasets import pin_trial_dataset
 from worker.lifecycle import JobContext, JobStopped, Outcome
 
@@ -80,13 +80,7 @@ def train_trial(ctx: JobContext) -> Outcome:
 
     def store(session: Session) -> None:
         record_metric_points(session, trial_id, points, commit=False)
-        trial = session.get(Trial, trial_id)
-        if trial is not None:
-            trial.status = TrialStatus.succeeded
-            trial.summary_metrics = summary
-            trial.artifact_path = str(Path(result.run_dir).resolve())
-            trial.error = None
-            trial.finished_at = utcnow()
+        finish_trial(session, trial_id, summary, str(Path(result.run_dir).resolve()))
 
     return Outcome(
         JobStatus.succeeded,

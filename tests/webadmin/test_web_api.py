@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 
 from db.models import Answer, AnswerPath, FaqBatch, Job, JobStatus, Trial
 from hcmqa.config import TrialConfig, load_preset
+from jobs import MAX_BATCH_QUESTIONS
 from web_support import ADMIN, csrf_token, seed_trial
 from webadmin.database import db_handle
 from webadmin.security import create_token
+
+REPO = Path(__file__).resolve().parents[2]
 
 ROUTES = [
     ("GET", "/api/trials"), ("GET", "/api/trials/1"), ("GET", "/api/trials/1/metrics"),
@@ -192,3 +200,45 @@ def test_faq_batch_errors_name_each_question(api, db_session):
 def test_unknown_api_path_is_json_404(api):
     response = api.get("/api/nothing-here")
     assert response.status_code == 404 and "error" in response.get_json()
+
+
+@pytest.mark.services
+def test_web_jobs_take_the_attempt_cap_the_workers_and_the_cli_use(make_app, token, db_session, redis_queues):
+    capped = make_app(HCMQA_MAX_ATTEMPTS=5)
+    client = capped.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    response = client.post("/api/faq-batches", json={"questions": ["When was he born?"]})
+    assert response.status_code == 201, response.get_json()
+    assert db_session.get(Job, response.get_json()["job_id"]).max_attempts == 5
+
+
+def test_the_attempt_cap_is_read_from_the_environment():
+    from flask import Flask
+
+    from webadmin.submissions import init_submissions
+
+    configured = {}
+    for environ in ({"HCMQA_MAX_ATTEMPTS": "4"}, {}, None):
+        app = Flask(__name__)
+        init_submissions(app, environ)
+        configured[str(environ)] = app.config["HCMQA_MAX_ATTEMPTS"]
+    assert list(configured.values()) == [4, 3, 3]
+    with pytest.raises(ValueError, match="HCMQA_MAX_ATTEMPTS='0': must be a whole number"):
+        init_submissions(Flask(__name__), {"HCMQA_MAX_ATTEMPTS": "0"})
+
+
+def test_web_and_cli_refuse_an_oversized_batch_with_the_same_sentence(api, db_session, tmp_path):
+    questions = [f"Question number {i}?" for i in range(MAX_BATCH_QUESTIONS + 1)]
+    response = api.post("/api/faq-batches", json={"questions": questions})
+    assert response.status_code == 400
+    sentence = response.get_json()["errors"]["questions"]
+    assert sentence == f"at most {MAX_BATCH_QUESTIONS} questions per batch, got {MAX_BATCH_QUESTIONS + 1}; split the list"
+
+    listing = tmp_path / "questions.txt"
+    listing.write_text("\n".join(questions) + "\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HCMQA_") and k not in ("DATABASE_URL", "BROKER_URL")}
+    cli = subprocess.run([sys.executable, "-m", "worker", "submit", "faq", "--file", str(listing)], capture_output=True, text=True,
+                         env={**env, "HCMQA_HOME": str(tmp_path / "home")}, cwd=REPO, timeout=120)
+    assert cli.returncode == 2, cli.stderr
+    assert cli.stderr.strip() == f"hcmqa: error: questions: {sentence}"
+    assert db_session.scalar(select(func.count()).select_from(FaqBatch)) == 0

@@ -32,7 +32,7 @@ def test_csv_question_list_becomes_a_queued_batch(signed_in, db_session, redis_q
     assert (batch.name, batch.trial_id, batch.total, batch.status) == ("Visitor FAQ", trial_id, 2, JobStatus.queued)
     assert [a.question for a in batch.answers] == ["When was Ho Chi Minh born?", "Where is Kim Lien?"]
     job = db_session.scalar(select(Job).where(Job.kind == JobKind.answer))
-    assert job.batch_id == batch.id and job.payload == {"batch_id": batch.id}
+    assert job.batch_id == batch.id and job.payload == {}  # the worker reads the batch row
     assert [(m["task"], m["args"]) for m in redis_queues.messages("gpu")] == [("hcmqa.answer_batch", [job.id])]
 
 
@@ -44,7 +44,7 @@ def test_txt_question_list_for_the_base_model(signed_in, db_session, redis_queue
     assert batch.trial_id is None
     assert [a.question for a in batch.answers] == ["Who was Ho Chi Minh?", "What is pho?"]
     job = db_session.scalar(select(Job))
-    assert job.payload["base_model"] == "smollm2-135m"
+    assert job.payload == {}  # the worker answers with its own base model
     assert len(redis_queues.messages("gpu")) == 1
 
 

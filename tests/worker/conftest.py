@@ -356,6 +356,50 @@ class Stack:
                 f"{exc}\njob now: {job!r} error={job.error!r} detail={job.progress_detail!r}"
             ) from None
 
+    def send(self, job_id: int, kind: Any) -> str:
+        """Send a committed job's message, as the command line and the reaper do."""
+        from jobs import send_job
+
+        with self.factory() as session:
+            return send_job(self.app, session, job_id, kind, retries=self.settings.send_retries)
+
+    def submit_trial(self, config: dict[str, Any]) -> tuple[int, int]:
+        """``hcmqa submit trial``: store through the job contract, then send; (trial id, job id)."""
+        from hcmqa.config import TrialConfig
+        from jobs import ModelPolicy, send_submitted, submit_trial
+
+        models = ModelPolicy(self.settings.home, self.settings.models_root, self.settings.allow_hub_models)
+        with self.factory() as session:
+            trial, job = submit_trial(session, TrialConfig.from_dict(config), models=models,
+                                      max_attempts=self.settings.max_attempts)
+            ids = trial.id, job.id
+            send_submitted(self.app, session, job, f"trial {ids[0]}", retries=self.settings.send_retries,
+                           trial_id=ids[0])
+        return ids
+
+    def submit_faq(self, questions: list[str], trial_id: Optional[int] = None) -> tuple[int, int]:
+        """``hcmqa submit faq``: (batch id, job id)."""
+        from jobs import send_submitted, submit_faq_batch
+
+        with self.factory() as session:
+            batch, job = submit_faq_batch(session, "faq", questions, trial_id=trial_id,
+                                          max_attempts=self.settings.max_attempts)
+            ids = batch.id, job.id
+            send_submitted(self.app, session, job, f"FAQ batch {ids[0]}", retries=self.settings.send_retries,
+                           batch_id=ids[0])
+        return ids
+
+    def submit_eval(self, trial_id: int, **options: Any) -> int:
+        """``hcmqa submit eval``: the job id."""
+        from jobs import send_submitted, submit_eval
+
+        with self.factory() as session:
+            job = submit_eval(session, trial_id, max_attempts=self.settings.max_attempts, **options)
+            job_id = job.id
+            send_submitted(self.app, session, job, f"the evaluation of trial {trial_id}",
+                           retries=self.settings.send_retries, trial_id=trial_id)
+        return job_id
+
     def metric_points(self, trial_id: int) -> list[tuple[int, str, str, float]]:
         from db.models import MetricPoint
 

@@ -87,13 +87,12 @@ def test_embedded_broker_recovers_a_killed_workers_job_through_the_reaper(make_s
     when the whole worker dies, only the reaper (on the next worker) brings the job back."""
     from db.jobs import create_job
     from db.models import JobKind
-    from worker.dispatch import send_job
 
     stack = make_stack("laptop-crash", {})
     doomed = stack.start_worker("doomed", queues="gpu,cpu", beat=False)
     with stack.factory() as session:
         job_id = create_job(session, JobKind.gate, {"test_fault": "stall_first_attempt"}).id
-    send_job(stack.app, stack.factory, job_id, JobKind.gate)
+    stack.send(job_id, JobKind.gate)
     stack.wait_for(lambda: stack.job(job_id).status is JobStatus.running, 120, "the job to start")
     doomed.kill()
 

@@ -8,14 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.jobs import claim_job, create_job, finish_job, request_cancel
+from db.jobs import claim_job, create_job, request_cancel
 from db.migrate import upgrade
-from db.models import Job, JobKind, JobStatus, MetricPoint, Trial, TrialStatus
+from db.models import Job, JobKind, MetricPoint, Trial, TrialStatus
 from db.session import make_engine, make_session_factory
-from worker.lifecycle import JobMonitor, sync_owner_status
+from worker.lifecycle import JobMonitor
 
 
 @pytest.fixture
@@ -51,33 +51,6 @@ def _trial(factory: sessionmaker[Session], trial_id: int) -> Any:
         trial = session.get(Trial, trial_id)
         session.expunge(trial)
         return trial
-
-
-def test_owner_follows_its_job_but_a_success_is_final(factory: sessionmaker[Session]) -> None:
-    trial_id, job_id = _trial_with_job(factory, TrialStatus.failed)
-    with factory() as session:
-        assert claim_job(session, job_id, "w").claimed
-        sync_owner_status(session, job_id)
-        session.commit()
-    assert _trial(factory, trial_id).status is TrialStatus.running  # a resumed trial reopens
-    assert _trial(factory, trial_id).started_at is not None
-
-    with factory() as session:
-        finish_job(session, job_id, "w", JobStatus.failed, "CUDA out of memory")
-        sync_owner_status(session, job_id)
-        session.commit()
-    trial = _trial(factory, trial_id)
-    assert (trial.status, trial.error) == (TrialStatus.failed, "CUDA out of memory")
-    assert trial.finished_at is not None
-
-    done_id, done_job = _trial_with_job(factory, TrialStatus.succeeded)
-    with factory() as session:
-        session.execute(
-            update(Job).where(Job.id == done_job).values(status=JobStatus.running, worker="w")
-        )
-        sync_owner_status(session, done_job)
-        session.commit()
-    assert _trial(factory, done_id).status is TrialStatus.succeeded
 
 
 def test_monitor_heartbeats_writes_points_and_sees_cancel(factory: sessionmaker[Session]) -> None:

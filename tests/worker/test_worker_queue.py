@@ -19,9 +19,8 @@ from sqlalchemy import select, update
 
 from db.jobs import create_job, gave_up_message
 from db.models import Answer, FaqBatch, Job, JobKind, JobStatus, Trial, TrialStatus, utcnow
-from worker.dispatch import send_job
+from jobs import SubmissionNotSentError
 from worker.reaper import reap
-from worker.submit import SubmissionNotSentError, submit_faq_batch, submit_trial
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -38,7 +37,7 @@ def test_job_that_kills_its_worker_fails_at_the_cap(pg_redis_stack: Any, redis_q
     stack = pg_redis_stack
     worker = stack.start_worker("killer", queues="cpu")
     job_id = _gate_job(stack, test_fault="kill_worker")
-    send_job(stack.app, stack.factory, job_id, JobKind.gate)
+    stack.send(job_id, JobKind.gate)
 
     job = stack.wait_job(job_id, {"failed"}, timeout=90)
     assert job.attempt == job.max_attempts == 3
@@ -52,7 +51,7 @@ def test_job_that_kills_its_worker_fails_at_the_cap(pg_redis_stack: Any, redis_q
 
     # ... and the worker still serves the next job.
     next_id = _gate_job(stack)
-    send_job(stack.app, stack.factory, next_id, JobKind.gate)
+    stack.send(next_id, JobKind.gate)
     assert (
         stack.wait_job(next_id, {"succeeded", "failed"}, timeout=90).status is JobStatus.succeeded
     )
@@ -64,7 +63,7 @@ def test_duplicate_messages_run_the_job_once(pg_redis_stack: Any) -> None:
     worker = stack.start_worker("dup", queues="cpu")
     job_id = _gate_job(stack)
     for _ in range(3):
-        send_job(stack.app, stack.factory, job_id, JobKind.gate)
+        stack.send(job_id, JobKind.gate)
 
     job = stack.wait_job(job_id, {"succeeded", "failed"}, timeout=90)
     assert job.status is JobStatus.succeeded and job.attempt == 1
@@ -118,7 +117,7 @@ def test_broker_down_keeps_submissions_queued_and_they_are_sent_later(
 
     began = time.monotonic()
     with pytest.raises(SubmissionNotSentError) as info:
-        submit_trial(stack.factory, stack.app, {**tiny_trial, "name": "while-down"})
+        stack.submit_trial({**tiny_trial, "name": "while-down"})
     assert time.monotonic() - began < 10, "an unreachable broker must fail fast"
     message = str(info.value)
     assert message.startswith(f"could not reach the job broker at {broker}: ")
@@ -126,9 +125,7 @@ def test_broker_down_keeps_submissions_queued_and_they_are_sent_later(
     assert "nothing was lost" in message
 
     with pytest.raises(SubmissionNotSentError) as faq_info:
-        submit_faq_batch(
-            stack.factory, stack.app, ["When was Ho Chi Minh born?", "Who won the 2018 World Cup?"]
-        )
+        stack.submit_faq(["When was Ho Chi Minh born?", "Who won the 2018 World Cup?"])
 
     with stack.factory() as session:
         trial = session.get(Trial, info.value.trial_id)

@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from worker.app import (
+from jobs.contract import (
     ANSWER_BATCH,
     EVALUATE_TRIAL,
+    INGEST_DATASET,
     REAP_STALE_JOBS,
     TRAIN_GATE,
     TRAIN_TRIAL,
-    create_celery_app,
-    settings_of,
 )
+from worker.app import create_celery_app, settings_of
 from worker.cli import read_questions
 from worker.lifecycle import owner_is_dead, worker_name
 from worker.settings import SettingsError, WorkerSettings
@@ -92,6 +92,7 @@ def test_app_is_configured_for_reliable_long_tasks(tmp_path: Path) -> None:
         EVALUATE_TRIAL: "gpu",
         ANSWER_BATCH: "gpu",
         TRAIN_GATE: "cpu",
+        INGEST_DATASET: "cpu",
         REAP_STALE_JOBS: "cpu",
     }
     train_limits = conf.task_annotations[TRAIN_TRIAL]
@@ -110,7 +111,7 @@ def test_sqlalchemy_broker_gets_only_engine_options(tmp_path: Path) -> None:
 
 def test_importing_the_app_module_reads_no_environment() -> None:
     env = {**os.environ, "HCMQA_HEARTBEAT_S": "not a number"}
-    code = "import worker.app, worker.tasks, worker.submit; print('ok')"
+    code = "import worker.app, worker.tasks, worker.reaper, jobs; print('ok')"
     done = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
     )

@@ -17,7 +17,6 @@ from hcmqa.prompts import REFUSAL_OFFTOPIC
 
 from db.jobs import CancelOutcome, request_cancel
 from db.models import Answer, AnswerPath, FaqBatch, JobStatus, Trial, TrialStatus
-from worker.submit import submit_evaluation, submit_faq_batch, submit_trial
 from worker.train_job import last_checkpoint_step
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
@@ -35,14 +34,10 @@ def test_cancel_frees_the_worker_and_the_next_trial_runs_end_to_end(
 ) -> None:
     stack = pg_redis_stack
     worker = stack.start_worker("gpu1", queues="gpu")
-    cancel_trial_id, cancel_job_id = submit_trial(
-        stack.factory,
-        stack.app,
-        {**tiny_trial, "name": "to-cancel", "max_steps": 500, "eval_steps": 400},
+    cancel_trial_id, cancel_job_id = stack.submit_trial(
+        {**tiny_trial, "name": "to-cancel", "max_steps": 500, "eval_steps": 400}
     )
-    trial_id, job_id = submit_trial(
-        stack.factory, stack.app, {**tiny_trial, "name": "end-to-end", "max_steps": 4}
-    )
+    trial_id, job_id = stack.submit_trial({**tiny_trial, "name": "end-to-end", "max_steps": 4})
 
     # (d) cancel while training: the job and trial end cancelled, a checkpoint is kept.
     stack.wait_for(
@@ -111,10 +106,8 @@ def test_cancel_frees_the_worker_and_the_next_trial_runs_end_to_end(
         "Who won the 2018 football World Cup?",
         "when was ho chi minh born",
     ]
-    batch_id, faq_job_id = submit_faq_batch(stack.factory, stack.app, questions, trial_id=trial_id)
-    eval_job_id = submit_evaluation(
-        stack.factory, stack.app, trial_id, splits=["test_paraphrase"], limit=2
-    )
+    batch_id, faq_job_id = stack.submit_faq(questions, trial_id=trial_id)
+    eval_job_id = stack.submit_eval(trial_id, splits=["test_paraphrase"], limit=2)
     assert stack.wait_job(faq_job_id, TERMINAL, timeout=240).status is JobStatus.succeeded, (
         stack.job(faq_job_id).error
     )
@@ -152,9 +145,7 @@ def test_killed_worker_job_resumes_from_its_checkpoint_on_another_worker(
 ) -> None:
     stack = pg_redis_stack
     doomed = stack.start_worker("doomed", queues="gpu")
-    trial_id, job_id = submit_trial(
-        stack.factory, stack.app, {**tiny_trial, "name": "resumed", "max_steps": 6}
-    )
+    trial_id, job_id = stack.submit_trial({**tiny_trial, "name": "resumed", "max_steps": 6})
     run_dir = stack.settings.run_dir(trial_id)
 
     def first_checkpoint_saved() -> bool:

@@ -8,17 +8,14 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from flask import Blueprint, current_app, g, jsonify, request, url_for
+from flask import Blueprint, g, jsonify, request, url_for
 from sqlalchemy import select
 
 from db.models import Answer, FaqBatch, Job, TrialStatus
 from db.queries import get_trial, list_trials, metric_names, trial_metrics
 from hcmqa.config import ConfigError, TrialConfig, load_preset
-from webadmin.broker import Dispatch, dispatch_job
-from webadmin.database import get_session
-from webadmin.formatting import iso_or_none
-from webadmin.submissions import (
-    ModelPolicy,
+from jobs import (
+    Dispatch,
     SubmissionError,
     batch_name_problem,
     batch_visible_to,
@@ -26,6 +23,10 @@ from webadmin.submissions import (
     submit_trial,
     trial_jobs,
 )
+from webadmin.broker import dispatch_job
+from webadmin.database import get_session
+from webadmin.formatting import iso_or_none
+from webadmin.submissions import max_attempts, model_policy
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -127,13 +128,14 @@ def create_trial():
     dataset_id = data.get("dataset_id")
     if dataset_id is not None and (not isinstance(dataset_id, int) or isinstance(dataset_id, bool)):
         raise SubmissionError({"dataset_id": "must be a dataset id (a whole number) or null"})
-    models = ModelPolicy.from_config(current_app.config)
+    models = model_policy()
     try:
         base = load_preset(data["preset"]).to_dict() if data.get("preset") else {}
         config = TrialConfig.from_dict({**base, **config_data})
     except ConfigError as exc:  # the base model's problem too, so every field is reported at once
         raise SubmissionError(models.add_problem(exc.errors, config_data.get("base_model"))) from None
-    trial_row, job = submit_trial(get_session(), config, user_id=g.user.id, models=models, dataset_id=dataset_id)
+    trial_row, job = submit_trial(get_session(), config, user_id=g.user.id, models=models, dataset_id=dataset_id,
+                                  max_attempts=max_attempts())
     body = {"trial_id": trial_row.id, "job_id": job.id, "status": trial_row.status.value}
     response = jsonify(body | _dispatch_fields(dispatch_job(get_session(), job)))
     return response, 201, {"Location": url_for("api.trial", trial_id=trial_row.id)}
@@ -154,7 +156,8 @@ def create_faq_batch():
         errors["name"] = name_problem
     if errors:
         raise SubmissionError(errors)
-    batch, job = submit_faq_batch(get_session(), name, questions, trial_id=trial_id, user_id=g.user.id)
+    batch, job = submit_faq_batch(get_session(), name, questions, trial_id=trial_id, user_id=g.user.id,
+                                  max_attempts=max_attempts())
     body = {"batch_id": batch.id, "job_id": job.id, "status": batch.status.value, "total": batch.total}
     response = jsonify(body | _dispatch_fields(dispatch_job(get_session(), job)))
     return response, 201, {"Location": url_for("api.faq_batch", batch_id=batch.id)}

@@ -11,8 +11,7 @@ from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template
 from sqlalchemy import select
 
 from db.models import FaqBatch, Trial
-from webadmin.database import get_session
-from webadmin.submissions import (
+from jobs import (
     CHAT_PREFIX,
     SubmissionError,
     conversation_turns,
@@ -20,6 +19,8 @@ from webadmin.submissions import (
     submit_chat_turn,
     valid_conversation_id,
 )
+from webadmin.database import get_session
+from webadmin.submissions import max_attempts
 from webadmin.views.common import send_and_flash
 from webadmin.views.faq import answering_trials, parse_trial_choice
 
@@ -74,7 +75,7 @@ def send(conversation_id: str):
     question = request.form.get("question", "")
     try:
         _, job = submit_chat_turn(get_session(), _checked_id(conversation_id), question,
-                                  trial_id=trial_id, user_id=g.user.id)
+                                  trial_id=trial_id, user_id=g.user.id, max_attempts=max_attempts())
     except SubmissionError as exc:
         flash(" ".join(f"{message[0].upper()}{message[1:]}." for message in exc.errors.values()), "error")
     else:

@@ -8,9 +8,9 @@ from typing import Any, TypeVar
 from flask import Response, abort, flash, g
 
 from db.models import FaqBatch, Job
-from webadmin.broker import Dispatch, dispatch_job
+from jobs import Dispatch, batch_visible_to
+from webadmin.broker import dispatch_job
 from webadmin.database import get_session
-from webadmin.submissions import batch_visible_to
 
 M = TypeVar("M")
 

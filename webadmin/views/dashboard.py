@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from db.models import FaqBatch, Trial
 from db.queries import dashboard_jobs, list_trials, workers_online
+from jobs import batch_visible_to
 from webadmin.database import get_session
 from webadmin.formatting import describe_job, iso
-from webadmin.submissions import batch_visible_to
 
 bp = Blueprint("dashboard", __name__)
 

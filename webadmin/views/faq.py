@@ -11,9 +11,7 @@ from sqlalchemy import select
 
 from db.models import FaqBatch, Job, Trial, TrialStatus
 from db.queries import safe_csv_cell
-from webadmin.database import get_session
-from webadmin.formatting import progress_text, source_label
-from webadmin.submissions import (
+from jobs import (
     CHAT_PREFIX,
     SubmissionError,
     batch_name_problem,
@@ -21,6 +19,9 @@ from webadmin.submissions import (
     queued_jobs_to_resend,
     submit_faq_batch,
 )
+from webadmin.database import get_session
+from webadmin.formatting import progress_text, source_label
+from webadmin.submissions import max_attempts
 from webadmin.uploads import UploadRejected, parse_question_list
 from webadmin.views.common import batch_or_404, csv_response, send_and_flash
 
@@ -62,7 +63,8 @@ def _submit_form(name: str, trial_id: Optional[int]) -> tuple[FaqBatch, Job]:
     if problems:
         raise UploadRejected(problems)
     try:
-        return submit_faq_batch(get_session(), name, questions, trial_id=trial_id, user_id=g.user.id)
+        return submit_faq_batch(get_session(), name, questions, trial_id=trial_id, user_id=g.user.id,
+                                max_attempts=max_attempts())
     except SubmissionError as exc:
         raise UploadRejected([f"{field}: {message}" for field, message in exc.errors.items()]) from None
 

@@ -5,25 +5,32 @@ from __future__ import annotations
 import io
 from typing import Any, Optional
 
-from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_template, request, url_for
-from sqlalchemy import select
+from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, url_for
 
 from db.models import Dataset, Trial, TrialStatus, User
-from db.queries import compare_trials, dashboard_jobs, export_metrics_csv, list_trials, metric_names, trial_metrics
+from db.queries import (
+    compare_trials,
+    dashboard_jobs,
+    export_metrics_csv,
+    list_trials,
+    metric_names,
+    ready_datasets,
+    trial_metrics,
+)
 from hcmqa.config import ConfigError
-from webadmin.charts import evaluation_table, trial_charts
-from webadmin.database import get_session
-from webadmin.formatting import duration, progress_text
-from webadmin.submissions import (
-    ModelPolicy,
+from jobs import (
     SubmissionError,
     cancel_trial,
-    evaluate_trial,
     queued_jobs_to_resend,
     resume_trial,
+    submit_eval,
     submit_trial,
     trial_jobs,
 )
+from webadmin.charts import evaluation_table, trial_charts
+from webadmin.database import get_session
+from webadmin.formatting import duration, progress_text
+from webadmin.submissions import max_attempts, model_policy
 from webadmin.trial_form import build_sections, config_rows, form_values, initial_values, parse_config, preset_names
 from webadmin.views.common import csv_response, get_or_404, send_and_flash
 
@@ -33,7 +40,7 @@ STATUSES = [s.value for s in TrialStatus]
 
 
 def _datasets() -> list[Dataset]:
-    return list(get_session().scalars(select(Dataset).order_by(Dataset.id.desc())))
+    return ready_datasets(get_session())
 
 
 def _optional_int(raw: Optional[str]) -> Optional[int]:
@@ -72,10 +79,10 @@ def new():
 def create():
     values = form_values(request.form)
     dataset_id = _optional_int(request.form.get("dataset_id"))
-    models = ModelPolicy.from_config(current_app.config)
+    models = model_policy()
     try:
         trial, job = submit_trial(get_session(), parse_config(values), user_id=g.user.id, models=models,
-                                  dataset_id=dataset_id)
+                                  dataset_id=dataset_id, max_attempts=max_attempts())
     except SubmissionError as exc:
         return _render_form(values, exc.errors, 400, dataset_id=dataset_id)
     except ConfigError as exc:  # the base model's problem too, so every field is reported at once
@@ -148,7 +155,7 @@ def resend(trial_id: int):
 @bp.route("/<int:trial_id>/evaluate", methods=["POST"])
 def evaluate(trial_id: int):
     try:
-        job = evaluate_trial(get_session(), get_or_404(Trial, trial_id))
+        job = submit_eval(get_session(), get_or_404(Trial, trial_id).id, max_attempts=max_attempts())
     except SubmissionError as exc:
         flash("; ".join(exc.errors.values()).capitalize() + ".", "error")
     else:
