@@ -26,8 +26,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
+from hcmqa.checkpoints import last_complete_checkpoint
 from hcmqa.config import TrialConfig
 from hcmqa.data.qa import QAPair, read_split
+from hcmqa.fileio import atomic_write_json
 from hcmqa.prompts import READER_DECLINE, build_messages
 from hcmqa.text import contains_fact
 
@@ -291,7 +293,8 @@ def run_trial(
     model_path = resolve_model(config.base_model, home)
     out_dir.mkdir(parents=True, exist_ok=True)
     ckpt_dir = out_dir / "checkpoints"
-    last = last_complete_checkpoint(ckpt_dir) if resume else None
+    checkpoint = last_complete_checkpoint(ckpt_dir) if resume else None
+    last = str(checkpoint) if checkpoint else None
     manifest_path = out_dir / "manifest.json"
     if manifest_path.is_file():
         previous = json.loads(manifest_path.read_text())
@@ -311,7 +314,7 @@ def run_trial(
         "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "resumed_from": last,
     }
-    _write_json(manifest_path, manifest)
+    atomic_write_json(manifest_path, manifest, default=str)
 
     tokenizer = load_tokenizer(model_path, padding_side="right")
     retriever = None
@@ -319,7 +322,7 @@ def run_trial(
         from hcmqa.retriever_training import ensure_retriever, retriever_summary
 
         manifest["retriever"] = retriever_summary(ensure_retriever(dataset_dir))
-        _write_json(manifest_path, manifest)
+        atomic_write_json(manifest_path, manifest, default=str)
         retriever = Retriever.from_dataset(dataset_dir)
     train_pairs = read_split(dataset_dir, "train")
     val_pairs = read_split(dataset_dir, "val")
@@ -333,7 +336,7 @@ def run_trial(
     # "auto": bfloat16 where this machine computes it natively, float32 elsewhere (recorded)
     compute_dtype = resolve_compute_dtype(config.compute_dtype)
     manifest["compute"] = {"dtype": compute_dtype, "requested": config.compute_dtype, "cpu_features": cpu_features()}
-    _write_json(manifest_path, manifest)
+    atomic_write_json(manifest_path, manifest, default=str)
     model = load_model(model_path, load_in_4bit=config.load_in_4bit, double_quant=config.double_quant, compute_dtype=compute_dtype)
     modules = linear_module_names(model)
     problems = config.problems(model_modules=modules)
@@ -455,26 +458,8 @@ def run_trial(
         if values:
             summary[f"val_{name}"] = values[-1].value
     manifest.update({"status": status, "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "summary": summary})
-    _write_json(manifest_path, manifest)
+    atomic_write_json(manifest_path, manifest, default=str)
     return TrialResult(status, out_dir, summary, points, stopped_early)
-
-
-def last_complete_checkpoint(folder: Path) -> str | None:
-    """Newest checkpoint whose ``trainer_state.json`` (written last by the Trainer) parses.
-
-    A process killed while saving leaves a half-written checkpoint folder; resuming from it
-    would fail on every later attempt.
-    """
-    if not folder.is_dir():
-        return None
-    done = []
-    for path in folder.glob("checkpoint-*"):
-        try:
-            json.loads((path / "trainer_state.json").read_text(encoding="utf-8"))
-            done.append((int(path.name.split("-")[1]), str(path)))
-        except (OSError, ValueError, IndexError):
-            continue
-    return max(done)[1] if done else None
 
 
 def _read_points(path: Path) -> list[MetricPoint]:
@@ -489,9 +474,3 @@ def _read_points(path: Path) -> list[MetricPoint]:
             except (ValueError, TypeError):
                 continue
     return points
-
-
-def _write_json(path: Path, data: dict) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
-    tmp.replace(path)
