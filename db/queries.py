@@ -15,20 +15,23 @@ from typing import IO, Any, Optional
 from sqlalchemy import Executable, select
 from sqlalchemy.orm import Session
 
-from db.models import Job, JobKind, JobStatus, MetricPoint, Trial, TrialStatus, utcnow
+from db.models import Dataset, DatasetStatus, Job, JobKind, JobStatus, MetricPoint, Trial, TrialStatus, utcnow
 
 __all__ = [
     "CSV_HEADER",
     "CompareRow",
     "DashboardJob",
+    "DatasetIngest",
     "TrialRow",
     "compare_trials",
     "dashboard_jobs",
+    "dataset_ingest",
     "export_metrics_csv",
     "get_trial",
     "list_trials",
     "lower_is_better",
     "metric_names",
+    "ready_datasets",
     "safe_csv_cell",
     "trial_metrics",
     "workers_online",
@@ -389,3 +392,47 @@ def workers_online(
         .order_by(Job.worker)
     )
     return [worker for worker in session.scalars(stmt) if worker]
+
+
+# --- datasets -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetIngest:
+    """Where a dataset stands, as its pages show it.
+
+    ``state`` is ``ready`` or ``failed`` once the ingest job wrote its outcome, else the job's
+    ``queued`` or ``running``. A job that ended without writing one (cancelled while queued,
+    given up after its workers died) leaves the dataset ``failed`` with the job's error.
+    """
+
+    state: str
+    problems: list[str]
+    job: Optional[Job]
+
+
+def _ingest_job(session: Session, dataset_id: int) -> Optional[Job]:
+    stmt = (
+        select(Job)
+        .where(Job.dataset_id == dataset_id, Job.kind == JobKind.ingest)
+        .order_by(Job.id.desc())
+        .limit(1)
+    )
+    return session.scalar(stmt)
+
+
+def dataset_ingest(session: Session, dataset: Dataset) -> DatasetIngest:
+    """The state, problems and ingest job (None for a dataset a worker built itself) of ``dataset``."""
+    job = _ingest_job(session, dataset.id)
+    if dataset.status != DatasetStatus.pending:
+        return DatasetIngest(dataset.status.value, list(dataset.problems or []), job)
+    if job is None or job.status in (JobStatus.queued, JobStatus.running):
+        return DatasetIngest(job.status.value if job else JobStatus.queued.value, [], job)
+    ended = job.error or f"the ingest job ended {job.status.value} without building the dataset"
+    return DatasetIngest(DatasetStatus.failed.value, [ended], job)
+
+
+def ready_datasets(session: Session) -> list[Dataset]:
+    """Datasets a trial can use, newest first: uploads still being built or refused are left out."""
+    stmt = select(Dataset).where(Dataset.status == DatasetStatus.ready).order_by(Dataset.id.desc())
+    return list(session.scalars(stmt))

@@ -28,6 +28,7 @@ from jobs.contract import (
     payload,
     task_for,
 )
+from jobs.ingest import submit_ingest
 from jobs.send import (
     BrokerUnavailableError,
     Dispatch,
@@ -99,6 +100,7 @@ __all__ = [
     "submit_eval",
     "submit_faq_batch",
     "submit_gate",
+    "submit_ingest",
     "submit_trial",
     "task_for",
     "trial_jobs",

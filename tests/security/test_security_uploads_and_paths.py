@@ -1,6 +1,6 @@
 """Uploads and server paths: a document named in non-Latin letters keeps its type, built
-passages name their document inside the dataset (not a staging folder that is deleted after
-the build), and the dataset page never shows the host's absolute paths.
+passages name their document inside the dataset (not the staging folder the web app saved the
+upload in before a worker built it), and the dataset page never shows the host's absolute paths.
 """
 
 from __future__ import annotations
@@ -9,11 +9,19 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
-from db.models import Dataset
+from db.models import Dataset, DatasetStatus
 from hcmqa.data.passages import read_passages
 from web_support import html, post_form
+from worker_support import cpu_worker, wait_for_dataset, worker_broker_url  # noqa: F401 - fixtures
+
+
+@pytest.fixture
+def app(make_app, worker_broker_url):
+    """The test app on a Redis database of its own, where its ``cpu`` worker builds the uploads."""
+    return make_app(BROKER_URL=worker_broker_url)
 
 
 def _upload(client, fixtures_dir: Path, docs: list[tuple[io.BytesIO, str]]):
@@ -27,15 +35,15 @@ def _fixture_docs(fixtures_dir: Path) -> list[tuple[io.BytesIO, str]]:
 
 
 def test_arabic_file_name_is_accepted_by_its_extension_and_paths_stay_inside_the_dataset(
-        app, signed_in, db_session, fixtures_dir):
+        app, signed_in, db_session, fixtures_dir, cpu_worker):
     docs = _fixture_docs(fixtures_dir)
     garden = next(i for i, (_, name) in enumerate(docs) if name.endswith(".txt"))
     docs[garden] = (docs[garden][0], "\u062a\u0627\u0631\u064a\u062e.txt")  # تاريخ.txt
     response = _upload(signed_in, fixtures_dir, docs)
     assert response.status_code == 302, response.get_data(as_text=True)
     assert "(none)" not in response.get_data(as_text=True)
-    dataset = db_session.scalar(select(Dataset))
-    assert dataset.counts["documents"] == 3
+    dataset = wait_for_dataset(app, cpu_worker, db_session.scalar(select(Dataset.id)))
+    assert dataset.status is DatasetStatus.ready and dataset.counts["documents"] == 3
     home = Path(app.config["HCMQA_HOME"])
     built = Path(dataset.path)
 

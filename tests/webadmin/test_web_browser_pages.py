@@ -1,6 +1,7 @@
 """Every page in headless Chromium, on seeded data: it renders under the strict CSP with no
 console errors, the live-update JavaScript really updates, and a screenshot of each page is
-written to /tmp/screens for a human look. No worker is needed (the data is seeded)."""
+written to /tmp/screens for a human look. The data is seeded; only dataset uploads need a
+worker, a real ``cpu`` one, which checks and builds them."""
 
 from __future__ import annotations
 
@@ -18,11 +19,14 @@ from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from db.models import Answer, FaqBatch, Job, JobKind, JobStatus, Trial, TrialStatus, User, utcnow
+from db.models import Answer, DatasetStatus, FaqBatch, Job, JobKind, JobStatus, Trial, TrialStatus, User, utcnow
+from jobs import send_job, submit_ingest
 from web_support import ADMIN, SCREENSHOT_DIR, browser_errors, browser_login, screenshot, seed_trial
+from webadmin.broker import celery_client
 from webadmin.database import db_handle
+from webadmin.dataset_uploads import stage_dataset
 from webadmin.security import create_admin
-from webadmin.uploads import ingest_dataset
+from worker_support import start_cpu_worker, wait_for_dataset
 
 pytestmark = pytest.mark.browser
 
@@ -53,10 +57,14 @@ def _seed(app, fixtures_dir: Path) -> dict[str, int]:
     with db_handle(app).sessions() as session:
         create_admin(session, *ADMIN)
         admin_id = session.scalar(select(User.id))
+        # An upload as the web app stores it; the worker builds it.
         with (fixtures_dir / "qa_good.csv").open("rb") as qa:
             docs = [FileStorage(io.BytesIO(p.read_bytes()), filename=p.name) for p in sorted((fixtures_dir / "docs").iterdir())]
-            dataset = ingest_dataset(session, Path(app.config["HCMQA_HOME"]) / "uploads", "museum-2025", docs,
-                                     FileStorage(qa, filename="qa.csv"))
+            staged = stage_dataset(Path(app.config["HCMQA_HOME"]) / "uploads", "museum-2025", docs,
+                                   FileStorage(qa, filename="qa.csv"))
+        dataset, ingest = submit_ingest(session, staged.name, staging=staged.folder.name, documents=staged.documents,
+                                        qa_csv=staged.qa_csv, max_attempts=3)
+        send_job(celery_client(app), session, ingest.id, JobKind.ingest, retries=0)
         ids = {"dataset": dataset.id}
         ids["good"] = seed_trial(session, "smollm-r16-grounded", points=_curves(0.9),
                                  summary={"key_fact_accuracy": 0.61, "token_f1": 0.56, "eval_loss": 1.24, "samples": SAMPLES})
@@ -102,9 +110,21 @@ def _wait(driver, condition, timeout: float = 15):
     return WebDriverWait(driver, timeout, poll_frequency=0.2, ignored_exceptions=ignored).until(condition)
 
 
-def test_every_page_renders_and_live_updates_work(make_app, live_server_for, chromium, fixtures_dir, tmp_path):
-    app = make_app(BROKER_URL=f"sqla+sqlite:///{tmp_path / 'broker.db'}", DASHBOARD_POLL_MS=700)
+@pytest.fixture
+def app(make_app, tmp_path):
+    return make_app(BROKER_URL=f"sqla+sqlite:///{tmp_path / 'broker.db'}", DASHBOARD_POLL_MS=700)
+
+
+@pytest.fixture
+def worker(app, tmp_path):
+    worker = start_cpu_worker(app, tmp_path / "cpu-worker.log")
+    yield worker
+    worker.stop()
+
+
+def test_every_page_renders_and_live_updates_work(app, worker, live_server_for, chromium, fixtures_dir, tmp_path):
     ids = _seed(app, fixtures_dir)
+    assert wait_for_dataset(app, worker, ids["dataset"]).status is DatasetStatus.ready, worker.log()
     base = live_server_for(app).url
     driver = chromium
 
@@ -167,7 +187,7 @@ def test_every_page_renders_and_live_updates_work(make_app, live_server_for, chr
     screenshot(driver, "08-new-trial-errors")
     browser_errors(driver)  # drain: the re-rendered form is a 400, which Chromium logs
 
-    # A bad QA CSV uploaded through the file inputs: the row-numbered report.
+    # A bad QA CSV uploaded through the file inputs: the page follows the worker to the row-numbered report.
     bad_csv = tmp_path / "qa-draft.csv"
     bad_csv.write_text("question,answer\nWho?,Him.\n,No question.\nWho?,Again.\n", encoding="utf-8")
     driver.get(f"{base}/datasets/")
@@ -175,11 +195,12 @@ def test_every_page_renders_and_live_updates_work(make_app, live_server_for, chr
     driver.find_element(By.ID, "documents").send_keys(str(fixtures_dir / "docs" / "notes.md"))
     driver.find_element(By.ID, "qa_csv").send_keys(str(bad_csv))
     driver.find_element(By.CSS_SELECTOR, "form[enctype] button[type=submit]").click()
-    report = _wait(driver, EC.presence_of_element_located((By.CSS_SELECTOR, "[data-problems]")))
+    report = _wait(driver, EC.presence_of_element_located((By.CSS_SELECTOR, "[data-problems]")), timeout=120)
     assert "qa-draft.csv:3: empty question" in report.text
     assert "qa-draft.csv:4: duplicate question (same as row 2)" in report.text
+    assert driver.find_element(By.CSS_SELECTOR, "[data-dataset-state] .badge").text == "failed"
     screenshot(driver, "12-dataset-errors")
-    browser_errors(driver)  # drain: 400 again
+    assert browser_errors(driver) == []
 
     # The trial page reloads itself when its status changes.
     driver.get(f"{base}/trials/{ids['running']}")

@@ -1,15 +1,22 @@
-"""Datasets blueprint: uploads validated by the library's validators, stored atomically."""
+"""Datasets blueprint: the web app saves an upload and queues it; a real ``cpu`` worker validates it
+with the library's validators and builds it; the dataset's page follows the job to its report."""
 
 from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
+import pytest
+import redis
 from sqlalchemy import func, select
 
-from db.models import Dataset
-from web_support import html, new_trial_form, post_form
+from db.models import Dataset, DatasetStatus, Job, JobKind, JobStatus
+from web_support import DEAD_BROKER_URL, RedisQueues, html, new_trial_form, post_form
+from worker_support import cpu_worker, wait_for_dataset, worker_broker_url  # noqa: F401 - fixtures
 
 BAD_QA = (
     "question,answer,key_facts,fact_id\n"
@@ -18,6 +25,22 @@ BAD_QA = (
     "Where is it?,,Nam Dan,site.district\n"
     "When was the house restored?,Duplicate.,1950s,site.restored\n"
 )
+
+
+@pytest.fixture
+def app(make_app, request):
+    """The test app; with a worker or a look at the queues, on a Redis database of its own,
+    where the ``cpu`` worker may take every message (the others need no Redis at all)."""
+    if {"cpu_worker", "redis_queues"} & set(request.fixturenames):
+        return make_app(BROKER_URL=request.getfixturevalue("worker_broker_url"))
+    return make_app()
+
+
+@pytest.fixture
+def redis_queues(worker_broker_url):
+    connection = redis.Redis.from_url(worker_broker_url)
+    yield RedisQueues(connection)
+    connection.close()
 
 
 def _docs(fixtures_dir: Path) -> list[tuple[io.BytesIO, str]]:
@@ -30,17 +53,50 @@ def _upload(client, fixtures_dir, *, name="museum", qa=None, docs=None):
     return post_form(client, "/datasets/", data, token_from="/datasets/", content_type="multipart/form-data")
 
 
+def _dataset_id(response) -> int:
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
 def _uploads(app) -> list[str]:
     root = Path(app.config["HCMQA_HOME"]) / "uploads"
     return sorted(p.name for p in root.iterdir()) if root.exists() else []
 
 
-def test_good_upload_is_stored_with_counts_and_splits(app, signed_in, db_session, fixtures_dir):
-    response = _upload(signed_in, fixtures_dir)
-    assert response.status_code == 302, response.get_data(as_text=True)
-    dataset = db_session.scalar(select(Dataset))
-    assert response.headers["Location"] == f"/datasets/{dataset.id}"
-    assert dataset.name == "museum" and len(dataset.version) == 12
+def _page_problems(client, dataset_id: int) -> list[str]:
+    return [li.get_text() for li in html(client.get(f"/datasets/{dataset_id}")).find(attrs={"data-problems": True})
+            .find_all("li")]
+
+
+def test_an_upload_is_saved_and_queued_on_the_cpu_queue(app, signed_in, db_session, fixtures_dir, redis_queues):
+    """The web app's whole part: the files saved, a pending row, an ingest job sent to the cpu queue."""
+    dataset_id = _dataset_id(_upload(signed_in, fixtures_dir))
+    dataset = db_session.get(Dataset, dataset_id)
+    assert dataset.status is DatasetStatus.pending and dataset.name == "museum" and dataset.path == ""
+    job = db_session.scalar(select(Job))
+    assert (job.kind, job.status, job.dataset_id) == (JobKind.ingest, JobStatus.queued, dataset_id)
+    assert [(m["task"], m["args"]) for m in redis_queues.messages("cpu")] == [("hcmqa.ingest_dataset", [job.id])]
+    [staging] = _uploads(app)
+    assert staging.startswith(".staging-") and job.payload["staging"] == staging
+    folder = Path(app.config["HCMQA_HOME"]) / "uploads" / staging
+    assert sorted(p.name for p in (folder / "documents").iterdir()) == ["garden.txt", "notes.md", "wiki-article.html"]
+    assert (folder / "qa.csv").read_bytes() == (fixtures_dir / "qa_good.csv").read_bytes()
+    assert job.payload["qa_csv"] == "qa_good.csv" and ["notes.md", "notes.md"] in job.payload["documents"]
+    # the page follows the job; the list shows the dataset's state; trials cannot use it yet
+    page = html(signed_in.get(f"/datasets/{dataset_id}"))
+    assert page.find(attrs={"data-watch-url": True})["data-watch-url"] == f"/datasets/{dataset_id}/status.json"
+    assert page.find(attrs={"data-counts": True}) is None
+    assert signed_in.get(f"/datasets/{dataset_id}/status.json").get_json()["state"] == "queued"
+    assert html(signed_in.get("/datasets/")).find(attrs={"data-state": True})["data-state"] == "queued"
+    options = html(signed_in.get("/trials/new")).find("select", attrs={"name": "dataset_id"}).find_all("option")
+    assert [o["value"] for o in options] == [""]
+
+
+def test_good_upload_becomes_ready_with_counts_and_splits(app, signed_in, db_session, fixtures_dir, cpu_worker):
+    dataset_id = _dataset_id(_upload(signed_in, fixtures_dir))
+    dataset = wait_for_dataset(app, cpu_worker, dataset_id)
+    assert dataset.status is DatasetStatus.ready, (dataset.problems, cpu_worker.log())
+    assert dataset.name == "museum" and len(dataset.version) == 12 and dataset.problems == []
     assert dataset.counts["documents"] == 3 and dataset.counts["qa_pairs"] == 8 and dataset.counts["passages"] > 0
     assert dataset.counts["offtopic"] > 0  # the bundled negatives for the gate
     assert sum(dataset.splits.values()) == 8 and set(dataset.splits) >= {"train", "val"}
@@ -53,12 +109,16 @@ def test_good_upload_is_stored_with_counts_and_splits(app, signed_in, db_session
     manifest = json.loads((built / "manifest.json").read_text())
     assert manifest["version"] == dataset.version and manifest["counts"] == dataset.counts
     assert {"passages.jsonl", "qa.csv", "offtopic.csv"} <= {p.name for p in built.iterdir()}
-    # passages name their document as uploaded, not by the staging folder the build ran in
+    # passages name their document as uploaded, not by the staging folder the files came in
     docs_named = {json.loads(line)["doc"] for line in (built / "passages.jsonl").read_text().splitlines()}
     assert docs_named == {"garden.txt", "notes.md", "wiki-article.html"}
     assert _uploads(app) == [str(dataset.id)]  # no staging folder left behind
     assert sorted(p.name for p in folder.iterdir()) == ["documents", built.name, "qa.csv"]
-    page = html(signed_in.get(response.headers["Location"]))
+    job = db_session.scalar(select(Job).where(Job.dataset_id == dataset_id))
+    assert job.status is JobStatus.succeeded and job.progress == 1.0 and job.progress_detail["phase"] == "stored"
+    page = html(signed_in.get(f"/datasets/{dataset_id}"))
+    assert page.find(attrs={"data-watch-url": True}) is None
+    assert page.find(attrs={"data-dataset-state": True}).get_text(strip=True) == "ready"
     assert "qa pairs" in page.find(attrs={"data-counts": True}).get_text()
     assert "train" in page.find(attrs={"data-splits": True}).get_text()
     assert "notes.md" in page.find(attrs={"data-inputs": True}).get_text()
@@ -66,43 +126,77 @@ def test_good_upload_is_stored_with_counts_and_splits(app, signed_in, db_session
     text = page.get_text()
     assert f"HCMQA_HOME/uploads/{dataset.id}/{built.name}" in text
     assert str(Path(app.config["HCMQA_HOME"]).resolve()) not in text and str(app.config["HCMQA_HOME"]) not in text
+    assert signed_in.get(f"/datasets/{dataset_id}/status.json").get_json()["state"] == "ready"
+    assert html(signed_in.get("/datasets/")).find(attrs={"data-state": True})["data-state"] == "ready"
 
 
-def test_same_files_twice_are_refused(app, signed_in, db_session, fixtures_dir):
-    assert _upload(signed_in, fixtures_dir).status_code == 302
-    response = _upload(signed_in, fixtures_dir)
-    assert response.status_code == 400
-    assert "already uploaded as dataset" in response.get_data(as_text=True)
-    assert db_session.scalar(select(func.count()).select_from(Dataset)) == 1
-    assert len(_uploads(app)) == 1
+def test_same_files_twice_are_refused(app, signed_in, db_session, fixtures_dir, cpu_worker):
+    first = _dataset_id(_upload(signed_in, fixtures_dir))
+    assert wait_for_dataset(app, cpu_worker, first).status is DatasetStatus.ready
+    second = _dataset_id(_upload(signed_in, fixtures_dir))
+    assert wait_for_dataset(app, cpu_worker, second).status is DatasetStatus.failed
+    version = db_session.get(Dataset, first).version
+    assert _page_problems(signed_in, second) == [
+        f"these exact files were already uploaded as dataset #{first} (museum version {version})"]
+    assert _uploads(app) == [str(first)]
+    assert db_session.scalar(select(func.count()).select_from(Dataset).where(Dataset.status == DatasetStatus.ready)) == 1
 
 
-def test_bad_csv_reports_every_problem_with_file_and_row(app, signed_in, db_session, fixtures_dir):
-    response = _upload(signed_in, fixtures_dir, qa=(io.BytesIO(BAD_QA.encode()), "faq-draft.csv"))
-    assert response.status_code == 400
-    problems = [li.get_text() for li in html(response).find(attrs={"data-problems": True}).find_all("li")]
-    assert problems == [
+def test_bad_csv_reports_every_problem_with_file_and_row(app, signed_in, db_session, fixtures_dir, cpu_worker):
+    dataset_id = _dataset_id(_upload(signed_in, fixtures_dir, qa=(io.BytesIO(BAD_QA.encode()), "faq-draft.csv")))
+    dataset = wait_for_dataset(app, cpu_worker, dataset_id)
+    expected = [
         "faq-draft.csv:3: empty question",
         "faq-draft.csv:4: empty answer",
         "faq-draft.csv:5: duplicate question (same as row 2)",
     ]
-    assert db_session.scalar(select(func.count()).select_from(Dataset)) == 0
-    assert _uploads(app) == []  # staging removed: nothing half-written
+    assert dataset.status is DatasetStatus.failed and dataset.problems == expected
+    assert _page_problems(signed_in, dataset_id) == expected
+    page = html(signed_in.get(f"/datasets/{dataset_id}"))
+    assert page.find(attrs={"data-dataset-state": True}).get_text(strip=True) == "failed"
+    assert page.find(attrs={"data-counts": True}) is None and page.find(attrs={"data-watch-url": True}) is None
+    assert _uploads(app) == []  # nothing half-written: no uploaded files, no built folder
+    job = db_session.scalar(select(Job).where(Job.dataset_id == dataset_id))
+    assert job.status is JobStatus.failed and "3 problem(s)" in job.error
+    assert html(signed_in.get("/datasets/")).find(attrs={"data-state": True})["data-state"] == "failed"
+    # a refused upload is not offered to trials
+    options = html(signed_in.get("/trials/new")).find("select", attrs={"name": "dataset_id"}).find_all("option")
+    assert [o["value"] for o in options] == [""]
 
 
-def test_bad_documents_and_missing_columns_are_reported_together(app, signed_in, db_session, fixtures_dir):
-    docs = [(io.BytesIO(b"\xff\xfe not utf-8"), "latin.txt"), (io.BytesIO(b"x"), "slides.pdf"),
+def test_bad_documents_and_missing_columns_are_reported_together(app, signed_in, db_session, fixtures_dir,
+                                                                 cpu_worker):
+    docs = [(io.BytesIO(b"\xff\xfe not utf-8"), "latin.txt"),
             (io.BytesIO(b"<html><body><script>x</script></body></html>"), "empty.html")]
     qa = (io.BytesIO(b"q,a\nWho?,Him.\n"), "qa.csv")
-    response = _upload(signed_in, fixtures_dir, docs=docs, qa=qa)
-    assert response.status_code == 400
-    text = " | ".join(li.get_text() for li in html(response).find(attrs={"data-problems": True}).find_all("li"))
-    assert "slides.pdf: unsupported document type '.pdf'" in text
+    dataset_id = _dataset_id(_upload(signed_in, fixtures_dir, docs=docs, qa=qa))
+    assert wait_for_dataset(app, cpu_worker, dataset_id).status is DatasetStatus.failed
+    text = " | ".join(_page_problems(signed_in, dataset_id))
     assert "latin.txt: not valid UTF-8" in text
     assert "empty.html: no readable text found" in text
     assert "qa.csv:1: missing required column(s) question, answer" in text
     assert str(app.config["HCMQA_HOME"]) not in text  # server paths never leak into messages
     assert _uploads(app) == []
+
+
+def test_unsupported_types_are_refused_at_once(app, signed_in, db_session, fixtures_dir, redis_queues):
+    """What needs no library code is checked by the web app, before anything is stored or queued."""
+    docs = [(io.BytesIO(b"x"), "slides.pdf"), (io.BytesIO(b"Some text."), "notes.txt")]
+    response = _upload(signed_in, fixtures_dir, docs=docs, qa=(io.BytesIO(b"question,answer\n"), "qa.xlsx"))
+    assert response.status_code == 400
+    text = " | ".join(li.get_text() for li in html(response).find(attrs={"data-problems": True}).find_all("li"))
+    assert "slides.pdf: unsupported document type '.pdf'" in text
+    assert "qa.xlsx: the QA file must be a .csv file" in text
+    assert db_session.scalar(select(func.count()).select_from(Dataset)) == 0
+    assert db_session.scalar(select(func.count()).select_from(Job)) == 0
+    assert _uploads(app) == [] and redis_queues.messages("cpu") == []
+
+
+def test_the_web_app_knows_the_librarys_document_types():
+    from hcmqa.data.documents import SUPPORTED_SUFFIXES
+    from webadmin.dataset_uploads import DOCUMENT_SUFFIXES
+
+    assert DOCUMENT_SUFFIXES == set(SUPPORTED_SUFFIXES)
 
 
 def test_missing_files_and_bad_name(signed_in, db_session):
@@ -132,17 +226,18 @@ def test_upload_without_csrf_token_is_rejected(signed_in, db_session, fixtures_d
     assert db_session.scalar(select(func.count()).select_from(Dataset)) == 0
 
 
-def test_new_trial_link_preselects_the_dataset(signed_in, db_session, fixtures_dir):
-    location = _upload(signed_in, fixtures_dir).headers["Location"]
-    dataset_id = int(location.rsplit("/", 1)[1])
-    link = html(signed_in.get(location)).find("a", string="New trial on this dataset")["href"]
+def test_new_trial_link_preselects_the_dataset(app, signed_in, db_session, fixtures_dir, cpu_worker):
+    dataset_id = _dataset_id(_upload(signed_in, fixtures_dir))
+    wait_for_dataset(app, cpu_worker, dataset_id)
+    link = html(signed_in.get(f"/datasets/{dataset_id}")).find("a", string="New trial on this dataset")["href"]
     select_box = html(signed_in.get(link)).find("select", attrs={"name": "dataset_id"})
     assert select_box.find("option", selected=True)["value"] == str(dataset_id)
 
 
-def test_trial_on_an_uploaded_dataset_records_it(signed_in, db_session, fixtures_dir, redis_queues):
+def test_trial_on_an_uploaded_dataset_records_it(app, signed_in, db_session, fixtures_dir, cpu_worker, redis_queues):
     from db.models import Trial
-    dataset_id = int(_upload(signed_in, fixtures_dir).headers["Location"].rsplit("/", 1)[1])
+    dataset_id = _dataset_id(_upload(signed_in, fixtures_dir))
+    wait_for_dataset(app, cpu_worker, dataset_id)
     data = new_trial_form(signed_in, f"/trials/new?dataset_id={dataset_id}")
     assert data["dataset_id"] == str(dataset_id)
     assert post_form(signed_in, "/trials/new", {**data, "name": "on-upload"}).status_code == 302
@@ -150,13 +245,61 @@ def test_trial_on_an_uploaded_dataset_records_it(signed_in, db_session, fixtures
     assert len(redis_queues.messages("gpu")) == 1
 
 
-def test_a_document_named_in_non_latin_letters_is_kept_under_a_safe_name(app, signed_in, db_session, fixtures_dir):
+def test_a_trial_cannot_use_a_dataset_that_is_not_ready(signed_in, db_session, fixtures_dir, redis_queues):
+    from db.models import Trial
+    dataset_id = _dataset_id(_upload(signed_in, fixtures_dir))  # no worker: it stays pending
+    data = new_trial_form(signed_in)
+    response = post_form(signed_in, "/trials/new", {**data, "name": "too-early", "dataset_id": str(dataset_id)})
+    assert response.status_code == 400
+    assert "not ready" in html(response).find(attrs={"data-error-for": "dataset_id"}).get_text()
+    assert db_session.scalar(select(func.count()).select_from(Trial)) == 0
+
+
+def test_a_document_named_in_non_latin_letters_is_kept_under_a_safe_name(app, signed_in, db_session, fixtures_dir,
+                                                                          cpu_worker):
     docs = _docs(fixtures_dir)
     content, _ = docs[1]
     docs[1] = (content, "\u0633\u064a\u0631\u0629.md")  # an Arabic name: secure_filename keeps only "md"
-    response = _upload(signed_in, fixtures_dir, docs=docs)
-    assert response.status_code == 302, response.get_data(as_text=True)
-    dataset = db_session.scalar(select(Dataset))
+    dataset_id = _dataset_id(_upload(signed_in, fixtures_dir, docs=docs))
+    dataset = wait_for_dataset(app, cpu_worker, dataset_id)
     folder = Path(app.config["HCMQA_HOME"]) / "uploads" / str(dataset.id) / "documents"
     assert sorted(p.name for p in folder.iterdir()) == ["document-2.md", "garden.txt", "wiki-article.html"]
     assert dataset.counts["documents"] == 3
+
+
+def test_the_web_process_never_loads_the_dataset_builder(tmp_path, fixtures_dir):
+    """An upload request in a fresh process: validators and the builder stay the worker's."""
+    script = textwrap.dedent(f"""
+        import io, sys
+        from pathlib import Path
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
+        from db.migrate import upgrade
+        from webadmin.app import create_app
+        from webadmin.database import db_handle
+        from webadmin.security import create_admin
+        from web_support import ADMIN, login, post_form
+
+        home = Path({str(tmp_path)!r})
+        url = f"sqlite:///{{home / 'web.sqlite3'}}"
+        upgrade(url)
+        app = create_app({{"TESTING": True, "HCMQA_HOME": str(home), "DATABASE_URL": url,
+                          "BROKER_URL": {DEAD_BROKER_URL!r}, "SECRET_KEY": "k" * 40, "BROKER_SEND_RETRIES": 0,
+                          "BROKER_CONNECT_TIMEOUT_S": 1.0}})
+        with db_handle(app).sessions() as session:
+            create_admin(session, *ADMIN)
+        client = app.test_client()
+        assert login(client, *ADMIN).status_code == 302
+        docs = [(io.BytesIO(p.read_bytes()), p.name) for p in sorted(Path({str(fixtures_dir)!r}, "docs").iterdir())]
+        qa = (io.BytesIO(Path({str(fixtures_dir)!r}, "qa_good.csv").read_bytes()), "qa.csv")
+        response = post_form(client, "/datasets/", {{"name": "museum", "documents": docs, "qa_csv": qa}},
+                             token_from="/datasets/", content_type="multipart/form-data")
+        assert response.status_code == 302, response.status_code
+        assert client.get(response.headers["Location"]).status_code == 200
+        print(" ".join(sorted(m for m in sys.modules if m.startswith(("hcmqa", "nltk")))))
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert proc.returncode == 0, proc.stderr
+    loaded = set(proc.stdout.split())
+    assert "hcmqa.config" in loaded  # the check looks at the right process
+    assert not loaded & {"hcmqa.data.build", "hcmqa.data.documents", "hcmqa.data.passages", "nltk"}, loaded

@@ -1,4 +1,9 @@
-"""Datasets: upload documents + a QA CSV, see the validation report or the resulting splits."""
+"""Datasets: upload documents + a QA CSV, follow the worker building them, see the report or splits.
+
+An upload is only checked for what needs no library code and saved; a ``cpu`` worker's ingest
+job validates and builds it (``worker.ingest_job``). The dataset's page follows the job and
+shows the outcome: the counts and splits, or every problem by file and row.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,18 @@ import json
 from pathlib import Path
 from typing import Optional
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from db.models import Dataset, Trial
+from db.models import Dataset, Job, JobStatus, Trial
+from db.queries import dataset_ingest
+from jobs import submit_ingest
 from webadmin.database import get_session
-from webadmin.uploads import UploadRejected, ingest_dataset
-from webadmin.views.common import get_or_404
+from webadmin.dataset_uploads import stage_dataset
+from webadmin.formatting import progress_text
+from webadmin.submissions import max_attempts
+from webadmin.uploads import UploadRejected
+from webadmin.views.common import get_or_404, send_and_flash
 
 bp = Blueprint("datasets", __name__, url_prefix="/datasets")
 
@@ -22,8 +32,10 @@ def uploads_root() -> Path:
 
 
 def _list_page(**extra):
-    datasets = list(get_session().scalars(select(Dataset).order_by(Dataset.id.desc())))
-    return render_template("datasets/index.html", datasets=datasets, **extra)
+    session = get_session()
+    datasets = list(session.scalars(select(Dataset).order_by(Dataset.id.desc())))
+    states = {d.id: dataset_ingest(session, d).state for d in datasets}
+    return render_template("datasets/index.html", datasets=datasets, states=states, **extra)
 
 
 @bp.route("/")
@@ -35,17 +47,24 @@ def index():
 def upload():
     name = request.form.get("name", "")
     try:
-        dataset = ingest_dataset(get_session(), uploads_root(), name,
-                                 request.files.getlist("documents"), request.files.get("qa_csv"))
+        staged = stage_dataset(uploads_root(), name, request.files.getlist("documents"), request.files.get("qa_csv"))
     except UploadRejected as exc:
         flash(f"The dataset was not stored: {len(exc.problems)} problem(s) found. Fix them and upload again.", "error")
         return _list_page(problems=exc.problems, name=name), 400
-    flash(f"Dataset #{dataset.id} ({dataset.name}) is stored and validated.", "success")
+    try:
+        dataset, job = submit_ingest(get_session(), staged.name, staging=staged.folder.name,
+                                     documents=staged.documents, qa_csv=staged.qa_csv, max_attempts=max_attempts())
+    except BaseException:
+        staged.discard()
+        raise
+    send_and_flash([job], f"Dataset #{dataset.id} ({dataset.name}) is uploaded; a worker is checking and building it.")
     return redirect(url_for("datasets.detail", dataset_id=dataset.id))
 
 
 def read_manifest(dataset: Dataset) -> Optional[dict]:
     """The built dataset's manifest.json (inputs and their hashes), or None when it is missing here."""
+    if not dataset.path:
+        return None
     path = Path(dataset.path) / "manifest.json"
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -55,6 +74,8 @@ def read_manifest(dataset: Dataset) -> Optional[dict]:
 
 def shown_path(path: str) -> str:
     """A server path as an admin may see it: relative to HCMQA_HOME, never the host's full path."""
+    if not path:
+        return ""
     home = Path(current_app.config["HCMQA_HOME"]).resolve()
     try:
         return str(Path("HCMQA_HOME") / Path(path).resolve().relative_to(home))
@@ -65,5 +86,36 @@ def shown_path(path: str) -> str:
 @bp.route("/<int:dataset_id>")
 def detail(dataset_id: int):
     dataset = get_or_404(Dataset, dataset_id)
-    trials = list(get_session().scalars(select(Trial).where(Trial.dataset_id == dataset_id).order_by(Trial.id.desc())))
-    return render_template("datasets/detail.html", dataset=dataset, stored_in=shown_path(dataset.path), manifest=read_manifest(dataset), trials=trials)
+    session = get_session()
+    ingest = dataset_ingest(session, dataset)
+    trials = list(session.scalars(select(Trial).where(Trial.dataset_id == dataset_id).order_by(Trial.id.desc())))
+    job = ingest.job
+    return render_template("datasets/detail.html", dataset=dataset, ingest=ingest, resendable=_queued(job),
+                           progress=progress_text(job.progress, job.progress_detail) if job else "",
+                           stored_in=shown_path(dataset.path), manifest=read_manifest(dataset), trials=trials)
+
+
+def _queued(job: Optional[Job]) -> bool:
+    """A queued job may never have reached the broker; sending it again is harmless."""
+    return job is not None and job.status == JobStatus.queued
+
+
+@bp.route("/<int:dataset_id>/status.json")
+def status_json(dataset_id: int):
+    ingest = dataset_ingest(get_session(), get_or_404(Dataset, dataset_id))
+    job = ingest.job
+    return jsonify(state=ingest.state, status=ingest.state, progress=job.progress if job else 0.0,
+                   progress_text=progress_text(job.progress, job.progress_detail) if job else "",
+                   problems=ingest.problems)
+
+
+@bp.route("/<int:dataset_id>/resend", methods=["POST"])
+def resend(dataset_id: int):
+    """Send an ingest job again that was stored while the broker was down."""
+    job = dataset_ingest(get_session(), get_or_404(Dataset, dataset_id)).job
+    if job is not None and _queued(job):
+        send_and_flash([job], "Sent again; a worker will pick it up.")
+    else:
+        flash("Nothing to send: the ingest job is not waiting to be sent.", "error")
+    return redirect(url_for("datasets.detail", dataset_id=dataset_id))
+
