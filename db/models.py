@@ -317,6 +317,8 @@ class FaqBatch(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     error: Mapped[Optional[str]] = mapped_column(Text)
+    # Set on chat turns only: the turns of one conversation share it (NULL: a FAQ batch).
+    conversation_id: Mapped[Optional[str]] = mapped_column(String(32), index=True)
 
     answers: Mapped[list[Answer]] = relationship(
         back_populates="batch",

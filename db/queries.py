@@ -91,6 +91,7 @@ class DashboardJob:
     status: JobStatus
     trial_id: Optional[int]
     batch_id: Optional[int]
+    dataset_id: Optional[int]
     worker: Optional[str]
     attempt: int
     max_attempts: int
@@ -361,6 +362,7 @@ def dashboard_jobs(session: Session, *, now: Optional[datetime] = None) -> list[
             status=job.status,
             trial_id=job.trial_id,
             batch_id=job.batch_id,
+            dataset_id=job.dataset_id,
             worker=job.worker,
             attempt=job.attempt,
             max_attempts=job.max_attempts,

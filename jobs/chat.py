@@ -1,6 +1,7 @@
 """Chat turns: one turn is a one-question FAQ batch whose answer job carries the conversation.
 
-A conversation is the batches named ``chat:<id>`` of one user; only that user sees them.
+A conversation is the batches of one user that share a ``conversation_id`` (each named
+``chat``); only that user sees them.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import FaqBatch, Job, JobStatus
-from jobs.submit import CHAT_PREFIX, SubmissionError, store_batch
+from jobs.submit import SubmissionError, store_batch
 
 #: Turns of history sent with a chat question; older turns are dropped to bound the prompt.
 CHAT_HISTORY_TURNS = 8
+#: The name of every chat turn's batch (its conversation is in its own column).
+CHAT_TURN_NAME = "chat"
 
 _CONVERSATION_RE = re.compile(r"^[0-9a-f]{32}$")
 
@@ -30,7 +33,7 @@ def valid_conversation_id(conversation_id: str) -> bool:
 
 
 def is_chat(batch: FaqBatch) -> bool:
-    return batch.name.startswith(CHAT_PREFIX)
+    return batch.conversation_id is not None
 
 
 def batch_visible_to(batch: FaqBatch, user_id: int) -> bool:
@@ -42,7 +45,7 @@ def conversation_turns(session: Session, conversation_id: str, user_id: int) -> 
     """The user's turns of one conversation, oldest first (another user's turns are never listed)."""
     stmt = (
         select(FaqBatch)
-        .where(FaqBatch.name == CHAT_PREFIX + conversation_id, FaqBatch.submitted_by == user_id)
+        .where(FaqBatch.conversation_id == conversation_id, FaqBatch.submitted_by == user_id)
         .order_by(FaqBatch.id)
     )
     return list(session.scalars(stmt))
@@ -78,5 +81,5 @@ def submit_chat_turn(
         raise SubmissionError({"trial_id": "a conversation keeps its model; start a new conversation to switch"})
     if any(turn.status in (JobStatus.queued, JobStatus.running) for turn in turns):
         raise SubmissionError({"question": "wait for the answer to your previous question first"})
-    return store_batch(session, CHAT_PREFIX + conversation_id, [question], trial_id=trial_id,
-                       max_attempts=max_attempts, user_id=user_id, history=chat_history(turns))
+    return store_batch(session, CHAT_TURN_NAME, [question], trial_id=trial_id, max_attempts=max_attempts,
+                       user_id=user_id, history=chat_history(turns), conversation_id=conversation_id)

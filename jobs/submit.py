@@ -40,7 +40,8 @@ from jobs.contract import payload
 MAX_BATCH_QUESTIONS = 2000
 #: Longest batch name (the column's width).
 MAX_BATCH_NAME_CHARS = 200
-#: Prefix of FaqBatch names that hold chat turns (one conversation = the batches sharing a name).
+#: Batch names may not start with it: chat turns were once named ``chat:<conversation id>``,
+#: and old exports still say so (a turn's conversation is ``faq_batches.conversation_id`` now).
 CHAT_PREFIX = "chat:"
 
 #: Environment variable holding the attempt cap of every job, and its default.
@@ -319,9 +320,11 @@ def store_batch(
     user_id: Optional[int],
     errors: Optional[dict[str, str]] = None,
     history: Optional[list[dict[str, Any]]] = None,
+    conversation_id: Optional[str] = None,
 ) -> tuple[FaqBatch, Job]:
     """Validate the questions and the model (with ``errors`` found by the caller), then store
-    the batch and its answer job; a chat turn passes its conversation as ``history``."""
+    the batch and its answer job; a chat turn passes its conversation's id, and the
+    conversation so far as ``history``."""
     errors = {**(errors or {}), **question_problems(questions)}
     trial_problem = answering_trial_problem(session, trial_id)
     if trial_problem:
@@ -329,7 +332,7 @@ def store_batch(
     if errors:
         raise SubmissionError(errors)
     batch = create_faq_batch(session, name, [q.strip() for q in questions], trial_id=trial_id,
-                             submitted_by=user_id)
+                             submitted_by=user_id, conversation_id=conversation_id)
     job = create_job(session, JobKind.answer, payload(JobKind.answer, {"history": history}),
                      batch_id=batch.id, max_attempts=max_attempts, commit=False)
     session.commit()

@@ -14,7 +14,6 @@ from flask import Flask, url_for
 
 from db.models import AnswerPath, utcnow
 from db.queries import DashboardJob
-from jobs import CHAT_PREFIX
 from webadmin.charts import format_number
 
 
@@ -71,31 +70,41 @@ def progress_text(progress: float, detail: Optional[dict[str, Any]]) -> str:
     return " \u00b7 ".join(parts)
 
 
-def job_target(trial_id: Optional[int], batch_id: Optional[int], batch_name: Optional[str]) -> Optional[str]:
-    """URL of the page a job belongs to (trial, FAQ batch or chat conversation)."""
-    if trial_id is not None:
-        return url_for("trials.detail", trial_id=trial_id)
-    if batch_id is not None:
-        if batch_name and batch_name.startswith(CHAT_PREFIX):
-            return url_for("chat.conversation", conversation_id=batch_name[len(CHAT_PREFIX):])
-        return url_for("faq.detail", batch_id=batch_id)
+def job_target(job: DashboardJob, conversation_id: Optional[str]) -> Optional[str]:
+    """URL of the page a job belongs to (trial, FAQ batch, chat conversation or dataset)."""
+    if job.trial_id is not None:
+        return url_for("trials.detail", trial_id=job.trial_id)
+    if job.batch_id is not None:
+        if conversation_id:
+            return url_for("chat.conversation", conversation_id=conversation_id)
+        return url_for("faq.detail", batch_id=job.batch_id)
+    if job.dataset_id is not None:
+        return url_for("datasets.detail", dataset_id=job.dataset_id)
     return None
 
 
 def describe_job(
-    job: DashboardJob, trial_names: dict[int, str], batch_names: dict[int, str], private_batches: frozenset[int] = frozenset()
+    job: DashboardJob,
+    trial_names: dict[int, str],
+    batch_names: dict[int, str],
+    private_batches: frozenset[int] = frozenset(),
+    conversations: Optional[dict[int, str]] = None,
 ) -> dict[str, Any]:
     """A dashboard job as plain JSON-ready values (also used to render the first page).
 
-    A job of a batch in ``private_batches`` (another admin's chat turn) gets no link.
+    ``conversations`` maps a chat turn's batch to its conversation; a job of a batch in
+    ``private_batches`` (another admin's chat turn) gets no link.
     """
     batch_name = batch_names.get(job.batch_id) if job.batch_id else None
+    conversation_id = (conversations or {}).get(job.batch_id) if job.batch_id else None
     if job.trial_id is not None:
         label = f"trial #{job.trial_id} {trial_names.get(job.trial_id, '')}".strip()
-    elif batch_name and batch_name.startswith(CHAT_PREFIX):
+    elif conversation_id:
         label = f"chat turn (batch #{job.batch_id})"
     elif job.batch_id is not None:
         label = f"FAQ batch #{job.batch_id} {batch_name or ''}".strip()
+    elif job.dataset_id is not None:
+        label = f"dataset #{job.dataset_id} upload"
     else:
         label = f"job #{job.id}"
     return {
@@ -103,7 +112,7 @@ def describe_job(
         "kind": job.kind.value,
         "status": job.status.value,
         "label": label,
-        "url": None if job.batch_id in private_batches else job_target(job.trial_id, job.batch_id, batch_name),
+        "url": None if job.batch_id in private_batches else job_target(job, conversation_id),
         "worker": job.worker,
         "attempt": job.attempt,
         "max_attempts": job.max_attempts,

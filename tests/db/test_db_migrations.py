@@ -23,7 +23,7 @@ from db.session import make_engine
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NewDatabase = Callable[[], str]
 APP_TABLES = {"users", "datasets", "trials", "metric_points", "jobs", "faq_batches", "answers"}
-HEAD = "0005"
+HEAD = "0006"
 
 
 def _tables(url: str) -> set[str]:
@@ -411,5 +411,44 @@ def test_0005_marks_existing_datasets_ready_and_accepts_ingest_jobs(new_database
             )
         upgrade(url)
         assert current(url) == HEAD
+    finally:
+        engine.dispose()
+
+
+def test_0006_moves_chat_conversations_into_their_column_and_back(new_database: NewDatabase) -> None:
+    """Chat turns named ``chat:<id>`` by revision 0005 and before: upgraded, downgraded, upgraded."""
+    url = new_database()
+    upgrade(url, "0005")
+    engine = make_engine(url)
+    conversation = "0123456789abcdef" * 2
+    names = [f"chat:{conversation}", f"chat:{conversation}", "Visitor FAQ", "chat:not-a-conversation"]
+    try:
+        with engine.begin() as conn:
+            for name in names:
+                conn.execute(
+                    text(
+                        "INSERT INTO faq_batches (name, status, total, done, created_at) "
+                        "VALUES (:name, 'succeeded', 1, 1, CURRENT_TIMESTAMP)"
+                    ),
+                    {"name": name},
+                )
+        select_rows = text("SELECT name, conversation_id FROM faq_batches ORDER BY id")
+
+        upgrade(url, "0006")
+        with engine.connect() as conn:
+            rows = [tuple(row) for row in conn.execute(select_rows)]
+        assert rows == [("chat", conversation), ("chat", conversation), ("Visitor FAQ", None),
+                        ("chat:not-a-conversation", None)]
+        indexes = {ix["name"]: ix["column_names"] for ix in inspect(engine).get_indexes("faq_batches")}
+        assert indexes["ix_faq_batches_conversation_id"] == ["conversation_id"]
+
+        downgrade(url, "0005")
+        assert "conversation_id" not in {c["name"] for c in inspect(engine).get_columns("faq_batches")}
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT name FROM faq_batches ORDER BY id")).scalars().all() == names
+        upgrade(url)
+        assert current(url) == HEAD
+        with engine.connect() as conn:
+            assert [tuple(row) for row in conn.execute(select_rows)] == rows
     finally:
         engine.dispose()

@@ -1,7 +1,7 @@
 """Chats are private to the admin who started them: other admins get 404 on every way in.
 
 FAQ batches stay shared between admins by design; a chat turn is stored as a one-question
-batch named ``chat:<conversation>``, so each batch route must tell the two apart.
+batch with its ``conversation_id``, so each batch route must tell the two apart.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def _answer(db_session, batch: FaqBatch, answer: str) -> None:
 def test_another_admins_chat_turn_is_404_on_page_csv_status_and_api(signed_in, other_admin, db_session,
                                                                      redis_queues):
     conversation = _chat_turn(signed_in, "=HYPERLINK(\"http://x\") private question")
-    batch = db_session.scalar(select(FaqBatch).where(FaqBatch.name == f"chat:{conversation}"))
+    batch = db_session.scalar(select(FaqBatch).where(FaqBatch.conversation_id == conversation))
     _answer(db_session, batch, "A private answer.")
     reads = [f"/faq/{batch.id}", f"/faq/{batch.id}/answers.csv", f"/faq/{batch.id}/status.json",
              f"/api/faq-batches/{batch.id}"]
@@ -71,7 +71,7 @@ def test_another_admins_chat_turn_is_404_on_page_csv_status_and_api(signed_in, o
 def test_the_owner_downloads_the_chat_csv_and_faq_batches_stay_shared(signed_in, other_admin, db_session,
                                                                        redis_queues):
     conversation = _chat_turn(signed_in, "Where was he born?")
-    batch = db_session.scalar(select(FaqBatch).where(FaqBatch.name == f"chat:{conversation}"))
+    batch = db_session.scalar(select(FaqBatch).where(FaqBatch.conversation_id == conversation))
     _answer(db_session, batch, "In Kim Lien.")
     rows = list(csv.reader(io.StringIO(signed_in.get(f"/faq/{batch.id}/answers.csv").get_data(as_text=True))))
     assert rows[1][1:2] == ["Where was he born?"] and rows[1][4] == "In Kim Lien."

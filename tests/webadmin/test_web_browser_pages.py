@@ -93,8 +93,8 @@ def _seed(app, fixtures_dir: Path) -> dict[str, int]:
                    answer="In Ba Dinh Square, Hanoi.", latency_ms=702.0, sources=SAMPLES[1]["sources"]),
         ]
         session.add(batch)
-        chat = FaqBatch(name="chat:" + "c" * 32, trial_id=ids["good"], status=JobStatus.succeeded, total=1, done=1,
-                        submitted_by=admin_id)
+        chat = FaqBatch(name="chat", conversation_id="c" * 32, trial_id=ids["good"], status=JobStatus.succeeded,
+                        total=1, done=1, submitted_by=admin_id)
         chat.answers = [Answer(position=0, question="Who was Ho Chi Minh?", related=True, gate_score=0.99,
                                answer="A Vietnamese revolutionary leader, president of North Vietnam.",
                                sources=[{"title": "Ho Chi Minh", "section": "Introduction"}])]

@@ -38,6 +38,7 @@ def test_turns_carry_the_conversation_history(signed_in, db_session, redis_queue
               token_from=f"/chat/{conversation}?trial_id={trial_id}")
     first = db_session.scalar(select(Job).order_by(Job.id.desc()))
     assert first.payload == {"history": []}
+    assert (first.batch.name, first.batch.conversation_id) == ("chat", conversation)
     page = html(signed_in.get(f"/chat/{conversation}"))
     assert page.find(attrs={"data-pending": True}) is not None
     assert page.find(attrs={"data-watch-url": True}) is not None  # the page polls for the answer
@@ -52,7 +53,7 @@ def test_turns_carry_the_conversation_history(signed_in, db_session, redis_queue
               token_from=f"/chat/{conversation}")
     second = db_session.scalar(select(Job).order_by(Job.id.desc()))
     assert second.payload["history"] == [{"question": "When was he born?", "answer": "On 19 May 1890.", "related": True}]
-    turns = db_session.scalars(select(FaqBatch).where(FaqBatch.name == f"chat:{conversation}")).all()
+    turns = db_session.scalars(select(FaqBatch).where(FaqBatch.conversation_id == conversation)).all()
     assert [t.trial_id for t in turns] == [trial_id, trial_id] and all(t.total == 1 for t in turns)
     assert [(m["task"], m["args"]) for m in redis_queues.messages("gpu")] == [
         ("hcmqa.answer_batch", [first.id]), ("hcmqa.answer_batch", [second.id])]
@@ -76,7 +77,7 @@ def test_one_question_at_a_time_and_no_model_switch(signed_in, db_session, redis
 
 def test_refused_turn_is_marked(signed_in, db_session):
     conversation = "a" * 32
-    batch = FaqBatch(name=f"chat:{conversation}", total=1, done=1, status=JobStatus.succeeded,
+    batch = FaqBatch(name="chat", conversation_id=conversation, total=1, done=1, status=JobStatus.succeeded,
                      submitted_by=db_session.scalar(select(User.id).where(User.username == ADMIN[0])))
     batch.answers = [Answer(position=0, question="Best pho in town?", related=False, answer="I only know about Ho Chi Minh.")]
     db_session.add(batch)
@@ -95,7 +96,8 @@ def test_each_turn_shows_the_path_of_its_answer(signed_in, db_session):
         ("Best pho in town?", False, "I only know about Ho Chi Minh.", AnswerPath.refused_off_topic),
     ]
     for question, related, text, path in turns:
-        batch = FaqBatch(name=f"chat:{conversation}", total=1, done=1, status=JobStatus.succeeded, submitted_by=user_id)
+        batch = FaqBatch(name="chat", conversation_id=conversation, total=1, done=1, status=JobStatus.succeeded,
+                         submitted_by=user_id)
         sources = [{"title": "Ho Chi Minh", "section": "Independence"}] if path is AnswerPath.extracted else []
         batch.answers = [Answer(position=0, question=question, related=related, answer=text, sources=sources,
                                 answer_path=path)]

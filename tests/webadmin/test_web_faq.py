@@ -165,10 +165,11 @@ def test_status_json_and_cancel_of_a_queued_batch(signed_in, db_session):
 
 
 def test_faq_list_hides_chat_turns(signed_in, db_session):
-    db_session.add_all([FaqBatch(name="Visible batch", total=0), FaqBatch(name="chat:" + "0" * 32, total=0)])
+    db_session.add_all([FaqBatch(name="Visible batch", total=0),
+                        FaqBatch(name="Hidden chat turn", conversation_id="0" * 32, total=0)])
     db_session.commit()
     text = signed_in.get("/faq/").get_data(as_text=True)
-    assert "Visible batch" in text and "chat:" not in text
+    assert "Visible batch" in text and "Hidden chat turn" not in text
 
 
 @pytest.mark.parametrize("name, header, problem", [

@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from db.models import FaqBatch, Trial
 from jobs import (
-    CHAT_PREFIX,
     SubmissionError,
     conversation_turns,
     new_conversation_id,
@@ -29,11 +28,11 @@ bp = Blueprint("chat", __name__, url_prefix="/chat")
 
 def _conversations() -> list[dict]:
     """The user's conversations, newest first, with their first question and turn count."""
-    stmt = (select(FaqBatch).where(FaqBatch.name.startswith(CHAT_PREFIX), FaqBatch.submitted_by == g.user.id)
+    stmt = (select(FaqBatch).where(FaqBatch.conversation_id.is_not(None), FaqBatch.submitted_by == g.user.id)
             .order_by(FaqBatch.id.desc()).limit(500))
     conversations: dict[str, dict] = {}
     for batch in get_session().scalars(stmt):
-        entry = conversations.setdefault(batch.name[len(CHAT_PREFIX):], {"turns": 0, "trial_id": batch.trial_id})
+        entry = conversations.setdefault(batch.conversation_id, {"turns": 0, "trial_id": batch.trial_id})
         entry["turns"] += 1
         entry["first_question"] = batch.answers[0].question if batch.answers else ""
         entry["started_at"] = batch.created_at

@@ -23,10 +23,11 @@ def _jobs_payload() -> dict:
     trial_names = dict(session.execute(select(Trial.id, Trial.name).where(Trial.id.in_(trial_ids))).all())
     batches = session.execute(select(FaqBatch).where(FaqBatch.id.in_(batch_ids))).scalars().all()
     batch_names = {b.id: b.name for b in batches}
+    conversations = {b.id: b.conversation_id for b in batches if b.conversation_id}
     # another admin's chat turn is listed (it uses a worker) but not linked: chats are private
     private = frozenset(b.id for b in batches if not batch_visible_to(b, g.user.id))
     return {
-        "jobs": [describe_job(job, trial_names, batch_names, private) for job in jobs],
+        "jobs": [describe_job(job, trial_names, batch_names, private, conversations) for job in jobs],
         "workers": workers_online(session),
         "generated_at": iso(None),
     }

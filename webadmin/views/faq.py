@@ -12,7 +12,6 @@ from sqlalchemy import select
 from db.models import FaqBatch, Job, Trial, TrialStatus
 from db.queries import safe_csv_cell
 from jobs import (
-    CHAT_PREFIX,
     SubmissionError,
     batch_name_problem,
     cancel_batch,
@@ -42,7 +41,7 @@ def parse_trial_choice(raw: Optional[str]) -> Optional[int]:
 
 
 def _list_page(**extra: Any):
-    stmt = select(FaqBatch).where(~FaqBatch.name.startswith(CHAT_PREFIX)).order_by(FaqBatch.id.desc()).limit(200)
+    stmt = select(FaqBatch).where(FaqBatch.conversation_id.is_(None)).order_by(FaqBatch.id.desc()).limit(200)
     return render_template("faq/index.html", batches=list(get_session().scalars(stmt)),
                            trials=answering_trials(), **extra)
 
