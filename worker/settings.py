@@ -131,10 +131,10 @@ class WorkerSettings:
 
     def base_model_problem(self, base_model: str) -> Optional[str]:
         """Why a trial may not use ``base_model`` (the web admin's own check), or None."""
-        from hcmqa.models import check_allowed_model, models_dir
+        from hcmqa.registry import check_allowed_model
 
         return check_allowed_model(base_model, self.home, allow_hub=self.allow_hub_models,
-                                   models_root=self.models_root or models_dir(self.home))
+                                   models_root=self.models_root or Home(self.home).models_dir)
 
     def problems(self) -> list[str]:
         """Every inconsistent value, one sentence each (all reported at once)."""

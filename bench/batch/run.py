@@ -44,7 +44,8 @@ def main() -> int:
     from hcmqa.data.build import build_dataset
     from hcmqa.data.qa import read_split
     from hcmqa.generation import Generator, clean_answer
-    from hcmqa.models import DEFAULT_MODEL, load_model, load_tokenizer, prepare_model
+    from hcmqa.models import load_model, load_tokenizer, prepare_model
+    from hcmqa.registry import DEFAULT_MODEL
     from hcmqa.prompts import build_messages, render_prompt
     from hcmqa.retrieval import Retriever, focused_context
 

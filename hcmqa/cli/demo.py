@@ -24,7 +24,8 @@ def cmd_demo(args) -> int:
     from hcmqa.answering import load_assistant
     from hcmqa.data.build import build_dataset
     from hcmqa.gate import GateClassifier, gate_data_from_dataset
-    from hcmqa.models import DEFAULT_MODEL, prepare_model
+    from hcmqa.models import prepare_model
+    from hcmqa.registry import DEFAULT_MODEL
 
     home = home_of(args)
     print(f"== 1/4 base model ({DEFAULT_MODEL}) under {home.root}")

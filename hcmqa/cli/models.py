@@ -18,11 +18,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_models_list(args) -> int:
-    from hcmqa.models import REGISTRY, STAMP_FILE, models_dir
+    from hcmqa.models import STAMP_FILE
+    from hcmqa.registry import REGISTRY
 
-    home = home_of(args).root
+    models = home_of(args).models_dir
     for name, source in sorted(REGISTRY.items()):
-        prepared = (models_dir(home) / name / STAMP_FILE).is_file()
+        prepared = (models / name / STAMP_FILE).is_file()
         state = "prepared" if prepared else ("hub" if source.kind == "hub" else "not prepared")
         print(f"{name:22s} {state:13s} {source.description}")
     return 0

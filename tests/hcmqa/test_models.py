@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from hcmqa.models import REGISTRY, STAMP_FILE, UnknownModelError, load_model, load_tokenizer, prepare_model, resolve_model
+from hcmqa.registry import REGISTRY
+from hcmqa.models import STAMP_FILE, UnknownModelError, load_model, load_tokenizer, prepare_model, resolve_model
 
 pytestmark = pytest.mark.slow
 

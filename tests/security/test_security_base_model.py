@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from db.jobs import create_job
 from db.migrate import upgrade
 from db.models import Job, JobKind, JobStatus, Trial
-from hcmqa.models import NOT_ALLOWED_MODEL, check_allowed_model
+from hcmqa.registry import NOT_ALLOWED_MODEL, check_allowed_model
 from web_support import csrf_token, html, new_trial_form, post_form
 from webadmin.config import SettingsError, settings_from_env
 
