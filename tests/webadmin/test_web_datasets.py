@@ -90,6 +90,10 @@ def test_an_upload_is_saved_and_queued_on_the_cpu_queue(app, signed_in, db_sessi
     assert html(signed_in.get("/datasets/")).find(attrs={"data-state": True})["data-state"] == "queued"
     options = html(signed_in.get("/trials/new")).find("select", attrs={"name": "dataset_id"}).find_all("option")
     assert [o["value"] for o in options] == [""]
+    # the dashboard lists the job by its dataset, with a link to the dataset's page
+    jobs = signed_in.get("/dashboard/jobs.json").get_json()["jobs"]
+    assert [(j["kind"], j["label"], j["url"]) for j in jobs] == [
+        ("ingest", f"dataset #{dataset_id} upload", f"/datasets/{dataset_id}")]
 
 
 def test_good_upload_becomes_ready_with_counts_and_splits(app, signed_in, db_session, fixtures_dir, cpu_worker):
@@ -253,6 +257,20 @@ def test_a_trial_cannot_use_a_dataset_that_is_not_ready(signed_in, db_session, f
     assert response.status_code == 400
     assert "not ready" in html(response).find(attrs={"data-error-for": "dataset_id"}).get_text()
     assert db_session.scalar(select(func.count()).select_from(Trial)) == 0
+
+
+def test_an_ingest_job_that_ended_without_a_report_fails_its_dataset(signed_in, db_session, fixtures_dir,
+                                                                      redis_queues):
+    """A job given up after its workers died (the reaper's doing) wrote no report: the page says why."""
+    dataset_id = _dataset_id(_upload(signed_in, fixtures_dir))
+    job = db_session.scalar(select(Job).where(Job.dataset_id == dataset_id))
+    job.status, job.error = JobStatus.failed, "gave up after 3 attempts: the worker running it died each time"
+    db_session.commit()
+    assert _page_problems(signed_in, dataset_id) == [job.error]
+    page = html(signed_in.get(f"/datasets/{dataset_id}"))
+    assert page.find(attrs={"data-dataset-state": True}).get_text(strip=True) == "failed"
+    assert page.find(attrs={"data-watch-url": True}) is None
+    assert signed_in.get(f"/datasets/{dataset_id}/status.json").get_json()["state"] == "failed"
 
 
 def test_a_document_named_in_non_latin_letters_is_kept_under_a_safe_name(app, signed_in, db_session, fixtures_dir,
