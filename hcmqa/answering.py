@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from hcmqa.guard import claims, unsupported_claims
+from hcmqa.home import Home
 from hcmqa.prompts import READER_DECLINE, REFUSAL_NO_SOURCE, REFUSAL_OFFTOPIC, build_messages, closest_answer, extractive_answer, render_prompt
 from hcmqa.retrieval import Context, focused_context
 from hcmqa.text import fold, question_key
@@ -334,10 +335,8 @@ def load_assistant(
         config = TrialConfig(base_model=base_model or TrialConfig.base_model, mode=mode or "grounded")
         description = f"base {config.base_model} ({mode or config.mode})"
     if dataset_dir is None:
-        from hcmqa.data.build import latest_dataset
-
-        dataset_dir = latest_dataset(home / "datasets")
-    gate_dir = gate_dir or home / "gate"
+        dataset_dir = Home(home).latest_dataset()
+    gate_dir = gate_dir or Home(home).gate_dir
     try:
         gate = GateClassifier.load(gate_dir)
     except FileNotFoundError:

@@ -97,6 +97,8 @@ class Home:
 
     def latest_dataset(self, name: str = DEFAULT_DATASET_NAME) -> Path:
         """The most recently built dataset called ``name`` under :attr:`datasets_dir`."""
-        from hcmqa.data.build import latest_dataset
-
-        return latest_dataset(self.datasets_dir, name)
+        root = self.datasets_dir
+        candidates = [p for p in root.glob(f"{name}-*") if (p / "manifest.json").is_file()] if root.is_dir() else []
+        if not candidates:
+            raise FileNotFoundError(f"no dataset named {name!r} under {root}; run: hcmqa data build")
+        return max(candidates, key=lambda p: (p / "manifest.json").stat().st_mtime)

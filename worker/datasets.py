@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Dataset, Trial, utcnow
+from hcmqa.home import Home
 from worker.sql import upsert_ignore
 
 log = logging.getLogger(__name__)
@@ -27,13 +28,14 @@ def default_dataset(home: Path) -> Path:
     Building is deterministic (the directory name is a hash of the inputs), so two workers
     doing it at once end with the same directory.
     """
-    from hcmqa.data.build import build_dataset, latest_dataset
+    from hcmqa.data.build import build_dataset
 
+    layout = Home(home)
     try:
-        return latest_dataset(home / "datasets")
+        return layout.latest_dataset()
     except FileNotFoundError:
-        log.info("no dataset under %s; building the bundled default", home / "datasets")
-        return build_dataset(out_root=home / "datasets").path
+        log.info("no dataset under %s; building the bundled default", layout.datasets_dir)
+        return build_dataset(out_root=layout.datasets_dir).path
 
 
 def register_dataset(session: Session, path: Path) -> Dataset:

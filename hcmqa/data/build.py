@@ -168,9 +168,3 @@ def load_manifest(dataset_dir: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def latest_dataset(datasets_root: Path, name: str = "default") -> Path:
-    """The most recently built dataset called ``name`` under ``datasets_root``."""
-    candidates = [p for p in datasets_root.glob(f"{name}-*") if (p / "manifest.json").is_file()] if datasets_root.is_dir() else []
-    if not candidates:
-        raise FileNotFoundError(f"no dataset named {name!r} under {datasets_root}; run: hcmqa data build")
-    return max(candidates, key=lambda p: (p / "manifest.json").stat().st_mtime)
