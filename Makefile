@@ -31,10 +31,12 @@ run: $(STAMP)
 	bash scripts/run-stack.sh
 
 test: $(STAMP) services
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q
 
 # The quick subset: no model loading, no training.
 test-fast: $(STAMP)
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q -m "not slow and not services and not browser"
 
 clean:
