@@ -181,7 +181,6 @@ class Assistant:
         ``queries`` optionally gives, per question, the text to gate and retrieve with (chat
         uses it for resolved follow-ups); answers keep the question as asked.
         """
-        started = time.perf_counter()
         queries = queries or [resolve_followup(q, [], known=self.retriever.knows) for q in questions]
         unique: dict[str, int] = {}
         for i, q in enumerate(queries):
@@ -245,7 +244,6 @@ class Assistant:
             progress(0, 0)
         for ans in result:
             ans.latency_ms = round(ans.latency_ms, 1)
-        self.last_batch_seconds = time.perf_counter() - started
         return result
 
     def _check(self, answer: Answer, context: Context) -> None:

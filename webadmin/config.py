@@ -58,7 +58,7 @@ DEFAULTS: dict[str, Any] = {
     "PERMANENT_SESSION_LIFETIME": 12 * 3600,
     # Tokens live as long as the session: a form left open over lunch must still submit.
     "WTF_CSRF_TIME_LIMIT": None,
-    # CSRF is checked by webadmin.auth's own hook, which exempts bearer-token API calls only.
+    # CSRF is checked by webadmin.access's own hook, which exempts bearer-token API calls only.
     "WTF_CSRF_CHECK_DEFAULT": False,
     # Sign-in attempts (right or wrong) allowed per username and per client address in a
     # moving window (webadmin.throttling).
