@@ -42,6 +42,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Dataset, DatasetStatus, Job, JobStatus
+from hcmqa.home import Home
 from worker.lifecycle import JobContext, JobStopped, Outcome, describe_error
 
 log = logging.getLogger(__name__)
@@ -194,8 +195,8 @@ def upload_folder(uploads: Path, dataset_id: int, staging: Any) -> Path:
     source = uploads / staging
     if not source.is_dir():
         raise FileNotFoundError(
-            f"the uploaded files are not in {source} on this worker; workers must share the "
-            "HCMQA_HOME volume of the web app"
+            f"the uploaded files are not in uploads/{staging} on this worker; workers must share "
+            "the HCMQA_HOME volume of the web app"
         )
     os.chmod(source, 0o755)
     os.replace(source, folder)
@@ -217,13 +218,13 @@ def ingest_dataset(ctx: JobContext) -> Outcome:
         dataset = session.get(Dataset, job.dataset_id) if job is not None and job.dataset_id else None
         if dataset is None:
             return Outcome(JobStatus.failed, f"job {ctx.job_id} has no dataset to build")
-        if dataset.status is not DatasetStatus.pending:
+        if dataset.status != DatasetStatus.pending:
             return Outcome(JobStatus.succeeded, summary={"dataset": dataset.id, "already": dataset.status.value})
         dataset_id, name = dataset.id, dataset.name
 
     folder: Optional[Path] = None
     try:
-        folder = upload_folder(ctx.home / "uploads", dataset_id, ctx.payload.get("staging"))
+        folder = upload_folder(Home(ctx.home).uploads_dir, dataset_id, ctx.payload.get("staging"))
         upload = _upload_of(ctx.payload, folder, name)
 
         def report(progress: float, phase: str, step: Optional[int], total: Optional[int]) -> None:
@@ -245,7 +246,7 @@ def ingest_dataset(ctx: JobContext) -> Outcome:
         return ctx.stopped_outcome(mark_failed(dataset_id, ["the ingest was cancelled before it finished"]))
     except Exception as exc:  # noqa: BLE001 - the upload is refused with the reason, not left pending
         log.exception("job %s: ingest of dataset %s failed", ctx.job_id, dataset_id)
-        reason = describe_error(exc)
+        reason = _without_home(describe_error(exc), ctx.home)
         _discard(ctx, folder)
         return Outcome(JobStatus.failed, reason, mark_failed(dataset_id, [f"the dataset could not be built: {reason}"]))
     ctx.report(progress=1.0, detail={"phase": "stored", "version": manifest["version"]})
@@ -258,6 +259,13 @@ def _refused(ctx: JobContext, dataset_id: int, folder: Optional[Path], problems:
     ctx.report(progress=1.0, detail={"phase": "refused", "problems": len(problems)})
     return Outcome(JobStatus.failed, f"{len(problems)} problem(s) in the upload; see the dataset's page",
                    mark_failed(dataset_id, problems))
+
+
+def _without_home(message: str, home: Path) -> str:
+    """``message`` with this worker's HCMQA_HOME written as such: admins see no host paths."""
+    for path in sorted({str(home.resolve()), str(home)}, key=len, reverse=True):
+        message = message.replace(path, "HCMQA_HOME")
+    return message
 
 
 def _discard(ctx: JobContext, folder: Optional[Path]) -> None:

@@ -77,3 +77,17 @@ def test_a_bad_upload_fails_with_every_problem_and_leaves_nothing(pg_redis_stack
                                     "c\u00e2u h\u1ecfi.csv:4: duplicate question (same as row 2)"]
     assert not any(str(home) in p for p in dataset.problems)
     assert list((home / "uploads").iterdir()) == []  # no uploaded files, no built folder
+
+
+def test_an_upload_this_worker_cannot_see_fails_without_showing_host_paths(pg_redis_stack, fixtures_dir):
+    """A worker without the web app's HCMQA_HOME volume: the dataset fails, saying what to fix."""
+    stack = pg_redis_stack
+    stack.start_worker("cpu-1", queues="cpu")
+    dataset_id, job_id = _submit(stack, ".staging-elsewhere", _fixture_documents(fixtures_dir), "qa.csv")
+    job = stack.wait_job(job_id, {"succeeded", "failed"}, INGEST_TIMEOUT_S)
+    assert job.status is JobStatus.failed
+    dataset = stack.row(Dataset, dataset_id)
+    assert dataset.status is DatasetStatus.failed
+    assert dataset.problems == [
+        "the dataset could not be built: the uploaded files are not in uploads/.staging-elsewhere on this "
+        "worker; workers must share the HCMQA_HOME volume of the web app"]
