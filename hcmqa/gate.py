@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from hcmqa.config import DEFAULT_GATE_THRESHOLD
+from hcmqa.fileio import atomic_path, atomic_write_json
 from hcmqa.home import GATE_FILE, GATE_META_FILE
 
 
@@ -144,11 +145,9 @@ class GateClassifier:
         import joblib
 
         directory.mkdir(parents=True, exist_ok=True)
-        tmp = directory / (GATE_FILE + ".tmp")
-        joblib.dump(self.pipeline, tmp)
-        tmp.replace(directory / GATE_FILE)
-        meta = dict(self.metadata, threshold=self.threshold)
-        (directory / GATE_META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+        with atomic_path(directory / GATE_FILE) as tmp:
+            joblib.dump(self.pipeline, tmp)
+        atomic_write_json(directory / GATE_META_FILE, dict(self.metadata, threshold=self.threshold))
         return directory
 
     @classmethod

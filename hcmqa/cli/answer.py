@@ -78,9 +78,7 @@ def cmd_chat(args) -> int:
 
 
 def cmd_answer(args) -> int:
-    import os
-    import tempfile
-
+    from hcmqa.fileio import atomic_open
     from hcmqa.questions import read_questions
 
     infile, outfile = Path(args.infile), Path(args.outfile)
@@ -90,17 +88,11 @@ def cmd_answer(args) -> int:
     answers = assistant.answer_batch(questions, progress=progress_bar(len(questions)))
     seconds = time.perf_counter() - began
     outfile.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".answers-", suffix=".csv", dir=outfile.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["question", "related", "answer", "path", "sources", "score", "latency_ms"])
-            for a in answers:
-                writer.writerow([a.question, str(a.related).lower(), a.answer, a.path, _sources_text(a.sources), f"{a.score:.4f}", f"{a.latency_ms:.1f}"])
-        os.replace(tmp, outfile)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_open(outfile, newline="", permissions=0o600) as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["question", "related", "answer", "path", "sources", "score", "latency_ms"])
+        for a in answers:
+            writer.writerow([a.question, str(a.related).lower(), a.answer, a.path, _sources_text(a.sources), f"{a.score:.4f}", f"{a.latency_ms:.1f}"])
     refused = sum(1 for a in answers if a.refused)
     print(f"{len(answers)} questions answered in {seconds:.1f}s ({len(answers) / max(seconds, 1e-9):.2f} q/s), {refused} refused -> {outfile}", file=sys.stderr)
     return 0
