@@ -21,10 +21,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import JobStatus, MetricPoint, Trial, utcnow
+from hcmqa.fileio import atomic_write_json
 from worker.answer_job import trained_run_dir
 from worker.assistants import assistant_cache
+from worker.context import JobContext, Outcome
 from worker.datasets import optional_dataset_dir
-from worker.lifecycle import JobContext, Outcome
 from worker.sql import upsert_update
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,9 @@ def evaluate_trial(ctx: JobContext) -> Outcome:
             )
 
         report = evaluate(assistant, pairs, progress=progress)
-        _write_report(run_dir / "evaluation" / f"{split}.json", report.to_dict())
+        report_file = run_dir / "evaluation" / f"{split}.json"
+        report_file.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_json(report_file, report.to_dict(), ensure_ascii=False, default=str)
         for name in REPORT_METRICS:
             value = report.aggregate.get(name)
             if isinstance(value, numbers.Real):
@@ -121,12 +124,3 @@ def _final_step(session: Session, trial_id: int) -> int:
         select(func.max(MetricPoint.step)).where(MetricPoint.trial_id == trial_id)
     )
     return int(last or 0)
-
-
-def _write_report(path: Path, report: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(
-        json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
-    )
-    tmp.replace(path)

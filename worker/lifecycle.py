@@ -9,6 +9,9 @@ Every task goes through :func:`run_job`, so the guarantees live in one place:
 - the job is finished and its results written in one transaction, and only while this
   process still owns it, so a worker presumed dead never overwrites its successor's outcome.
 
+The pieces live beside it: who we are (:mod:`worker.identity`), the claim with takeover
+from a dead owner (:mod:`worker.claim`), the heartbeat thread (:mod:`worker.heartbeat`)
+and what the work sees (:mod:`worker.context`); status changes are :mod:`db.jobs`'s.
 Kind-specific work (training, answering, ...) lives in the ``*_job`` modules; it receives
 a :class:`JobContext` and returns an :class:`Outcome`.
 """
@@ -16,287 +19,30 @@ a :class:`JobContext` and returns an :class:`Outcome`.
 from __future__ import annotations
 
 import logging
-import os
-import re
-import socket
-import threading
-import time
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, ContextManager, Optional
+from typing import Any, Optional
 
 from billiard.exceptions import SoftTimeLimitExceeded
 from celery.utils.dispatch import Signal
-from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.jobs import (
-    ClaimReason,
-    ClaimResult,
-    MetricPointTuple,
-    claim_job,
-    finish_job,
-    heartbeat,
-    record_metric_points,
-    sync_owner_status,
-)
+from db.jobs import ClaimReason, finish_job, sync_owner_status
 from db.models import Job, JobKind, JobStatus
-from db.session import session_scope
+from worker.claim import claim
+from worker.context import JobContext, JobStopped, Outcome, Work
+from worker.heartbeat import JobMonitor
+from worker.identity import worker_name
 from worker.runtime import session_factory_for
 from worker.settings import WorkerSettings
+
+# The work modules take their types from here or from worker.context alike.
+__all__ = ["JobContext", "JobStopped", "Outcome", "Work", "describe_error", "job_started", "run_job"]
 
 log = logging.getLogger(__name__)
 
 #: Sent in the worker process right after a job is claimed, before its work starts, with
 #: ``job_id``, ``kind``, ``attempt`` and ``payload``. Monitoring hooks and the test suite's
-#: fault injection (:mod:`worker.testing`) connect to it; production code does not.
+#: fault injection (``tests/worker/faults.py``) connect to it; production code does not.
 job_started = Signal(name="hcmqa.job_started")
-
-#: Fastest rate at which a burst of progress reports is written to the database.
-MIN_FLUSH_INTERVAL_S = 1.0
-
-
-class JobStopped(Exception):
-    """Raised inside work (e.g. from a progress callback) to stop it: cancelled or lost."""
-
-
-# --- who we are ---------------------------------------------------------------------------
-
-_OWNER_RE = re.compile(r" pid=(?P<pid>\d+) host=(?P<host>\S+)$")
-
-
-def worker_name(node: Optional[str]) -> str:
-    """Name stored in ``jobs.worker``: the Celery node plus this process's pid and host.
-
-    Per process, not per node: each prefork child is a separate owner, which lets a sibling
-    recognise a dead one (see :func:`owner_is_dead`).
-    """
-    host = socket.gethostname()
-    return f"{node or 'worker'} pid={os.getpid()} host={host}"
-
-
-def _pid_alive(pid: int) -> bool:
-    """True while ``pid`` is a live (non-zombie) process on this machine."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    stat = Path(f"/proc/{pid}/stat")
-    try:
-        # Third field is the state; "Z" is a zombie (dead, not yet reaped).
-        return stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
-
-
-def owner_is_dead(owner: str) -> bool:
-    """Whether a job's recorded owner is certainly dead: same host, process gone.
-
-    Lets a redelivered message of a crashed (e.g. OOM-killed) process be taken over at once
-    instead of after ``stale_after_s``. Anything we cannot check (another host, a name in
-    another format) counts as alive and is left to the heartbeat timeout.
-    """
-    match = _OWNER_RE.search(owner)
-    if match is None or match["host"] != socket.gethostname():
-        return False
-    return not _pid_alive(int(match["pid"]))
-
-
-def claim(
-    factory: sessionmaker[Session], job_id: int, worker: str, stale_after_s: float
-) -> ClaimResult:
-    """``claim_job``, plus immediate takeover from a provably dead owner on this host."""
-    with factory() as session:
-        result = claim_job(session, job_id, worker, stale_after_s=stale_after_s)
-        if result.reason is ClaimReason.running_elsewhere:
-            owner = session.scalar(select(Job.worker).where(Job.id == job_id))
-            if owner and owner != worker and owner_is_dead(owner):
-                log.info("job %s: owner %r is dead; taking over", job_id, owner)
-                # stale_after_s=0: the conditional UPDATE still guards against races.
-                result = claim_job(session, job_id, worker, stale_after_s=0.0)
-        return result
-
-
-# --- heartbeat ----------------------------------------------------------------------------
-
-
-class JobMonitor:
-    """Background thread that heart-beats a running job and writes its latest progress.
-
-    Work threads call :meth:`report` (cheap, never touches the database); the thread writes
-    at most every ``MIN_FLUSH_INTERVAL_S`` and at least every ``interval_s``. A database
-    error is logged and retried on the next beat -- training is not aborted for a blip;
-    if the blip outlasts ``stale_after_s`` the job is taken over and the claim fences us out.
-    """
-
-    def __init__(
-        self,
-        factory: sessionmaker[Session],
-        job_id: int,
-        worker: str,
-        attempt: int,
-        interval_s: float,
-        trial_id: Optional[int] = None,
-    ):
-        self.factory = factory
-        self.job_id = job_id
-        self.worker = worker
-        self.attempt = attempt
-        self.interval_s = interval_s
-        self.trial_id = trial_id
-        self._lock = threading.Lock()
-        self._progress: Optional[float] = None
-        self._detail: Optional[dict[str, Any]] = None
-        self._points: list[MetricPointTuple] = []
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._last_flush = 0.0
-        self.cancel_requested = False
-        self.lost = False
-        self._thread = threading.Thread(
-            target=self._loop, name=f"heartbeat-job-{job_id}", daemon=True
-        )
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Stop the thread and write what is still pending (in the caller's thread)."""
-        self._stop.set()
-        self._wake.set()
-        self._thread.join(timeout=max(5.0, 2 * self.interval_s))
-        self.flush()
-
-    def report(
-        self,
-        progress: Optional[float] = None,
-        detail: Optional[Mapping[str, Any]] = None,
-        points: Iterable[MetricPointTuple] = (),
-    ) -> None:
-        """Remember the newest progress; new metric points wake the writer promptly."""
-        new_points = list(points)
-        with self._lock:
-            if progress is not None:
-                self._progress = progress
-            if detail is not None:
-                self._detail = dict(detail)
-            self._points.extend(new_points)
-        if new_points:
-            self._wake.set()
-
-    @property
-    def should_stop(self) -> bool:
-        return self.cancel_requested or self.lost
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            self._wake.wait(self.interval_s)
-            self._wake.clear()
-            if self._stop.is_set():
-                return
-            wait = MIN_FLUSH_INTERVAL_S - (time.monotonic() - self._last_flush)
-            if wait > 0 and self._stop.wait(wait):
-                return
-            self.flush()
-
-    def flush(self) -> None:
-        """One heartbeat: progress, detail and pending points, in one transaction."""
-        with self._lock:
-            progress, detail, points = self._progress, self._detail, self._points
-            self._points = []
-        self._last_flush = time.monotonic()
-        try:
-            with self.factory() as session:
-                beat = heartbeat(
-                    session,
-                    self.job_id,
-                    self.worker,
-                    progress,
-                    detail,
-                    attempt=self.attempt,
-                    commit=False,
-                )
-                # A process that lost the job must not write its trial's curves.
-                if beat.owned and points and self.trial_id is not None:
-                    record_metric_points(session, self.trial_id, points, commit=False)
-                session.commit()
-        except SQLAlchemyError as exc:
-            log.warning("job %s: heartbeat failed, will retry: %s", self.job_id, exc)
-            with self._lock:
-                self._points[:0] = points
-            return
-        if not beat.owned and not self.lost:
-            log.warning("job %s: no longer owned by %s; stopping", self.job_id, self.worker)
-            self.lost = True
-        if beat.cancel_requested and not self.cancel_requested:
-            log.info("job %s: cancel requested", self.job_id)
-            self.cancel_requested = True
-
-
-# --- the job run --------------------------------------------------------------------------
-
-
-@dataclass
-class Outcome:
-    """How a job ended; ``apply`` writes its results in the transaction that finishes it."""
-
-    status: JobStatus
-    error: Optional[str] = None
-    apply: Optional[Callable[[Session], None]] = None
-    summary: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class JobContext:
-    """What kind-specific work gets: the claimed job and ways to report and stop."""
-
-    settings: WorkerSettings
-    factory: sessionmaker[Session]
-    job_id: int
-    kind: JobKind
-    attempt: int
-    worker: str
-    payload: dict[str, Any]
-    trial_id: Optional[int]
-    batch_id: Optional[int]
-    monitor: JobMonitor
-
-    @property
-    def home(self) -> Path:
-        return self.settings.home
-
-    def report(
-        self,
-        progress: Optional[float] = None,
-        detail: Optional[Mapping[str, Any]] = None,
-        points: Iterable[MetricPointTuple] = (),
-    ) -> None:
-        self.monitor.report(progress, detail, points)
-
-    def should_stop(self) -> bool:
-        """True once the job was cancelled or taken over: wind down, keep a checkpoint."""
-        return self.monitor.should_stop
-
-    def check_stop(self) -> None:
-        """Raise :class:`JobStopped` if the work should stop (for callbacks deep inside)."""
-        if self.monitor.should_stop:
-            raise JobStopped()
-
-    def stopped_outcome(self, apply: Optional[Callable[[Session], None]] = None) -> Outcome:
-        """The outcome of work that stopped early: cancelled (a job that was taken over
-        instead is recognised by :func:`run_job`, which then records nothing)."""
-        return Outcome(JobStatus.cancelled, None, apply)
-
-    def session(self) -> ContextManager[Session]:
-        """A transaction: committed on success, rolled back on error."""
-        return session_scope(self.factory)
-
-
-Work = Callable[[JobContext], Outcome]
 
 
 def run_job(

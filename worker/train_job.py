@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import shutil
 import time
 from pathlib import Path
@@ -20,13 +19,15 @@ from sqlalchemy.orm import Session
 
 from db.jobs import finish_trial, record_metric_points
 from db.models import JobStatus, Trial
+from hcmqa.checkpoints import checkpoint_folders, is_complete_checkpoint
+from hcmqa.fileio import atomic_write_text
+from worker.context import JobContext, JobStopped, Outcome
 from worker.datasets import pin_trial_dataset
-from worker.lifecycle import JobContext, JobStopped, Outcome
+from worker.heartbeat import StopReason
 
 log = logging.getLogger(__name__)
 
 MARKER_FILE = "hcmqa-trial.json"
-_CHECKPOINT_RE = re.compile(r"^checkpoint-(\d+)$")
 
 
 def train_trial(ctx: JobContext) -> Outcome:
@@ -66,7 +67,7 @@ def train_trial(ctx: JobContext) -> Outcome:
         run_dir,
         ctx.home,
         progress=reporter,
-        should_cancel=lambda: _cancel_requested(ctx),
+        should_cancel=lambda: _should_cancel(ctx),
         resume=True,
     )
     points = [(p.step, p.split, p.name, p.value) for p in result.points]
@@ -89,13 +90,17 @@ def train_trial(ctx: JobContext) -> Outcome:
     )
 
 
-def _cancel_requested(ctx: JobContext) -> bool:
+def _should_cancel(ctx: JobContext) -> bool:
     """``run_trial``'s cancel hook. A cancel stops training after a final checkpoint; a lost
     claim (another worker took the job over) aborts at once, so this process writes nothing
     more into the run directory its successor is using."""
-    if ctx.monitor.lost:
-        raise JobStopped()
-    return ctx.monitor.cancel_requested
+    try:
+        ctx.check_stop()
+    except JobStopped as stop:
+        if stop.reason is StopReason.lost:
+            raise
+        return True
+    return False
 
 
 class TrainingReporter:
@@ -147,45 +152,27 @@ def claim_run_dir(run_dir: Path, trial_id: int, created_at: str) -> None:
         log.warning("%s belongs to another trial (%s); moving it to %s", run_dir, recorded, aside)
         run_dir.rename(aside)
     run_dir.mkdir(parents=True, exist_ok=True)
-    tmp = marker.with_suffix(".tmp")
-    tmp.write_text(json.dumps(identity) + "\n", encoding="utf-8")
-    tmp.replace(marker)
+    atomic_write_text(marker, json.dumps(identity) + "\n")
 
 
 def discard_incomplete_checkpoints(run_dir: Path) -> list[int]:
     """Delete checkpoints a killed worker left half-written; returns their steps.
 
-    The Trainer writes ``trainer_state.json`` last, after weights, optimizer and RNG state,
-    and resumes from the highest-numbered folder without checking it; a partial one would
-    fail every later attempt.
+    ``run_trial`` resumes from the newest complete one anyway; deleting the rest keeps
+    them from being counted (``last_checkpoint_step``) or taking up space.
     """
-    folder = run_dir / "checkpoints"
-    if not folder.is_dir():
-        return []
     discarded = []
-    for path in sorted(folder.iterdir()):
-        match = _CHECKPOINT_RE.match(path.name)
-        if not match or not path.is_dir():
-            continue
-        try:
-            json.loads((path / "trainer_state.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+    for step, path in checkpoint_folders(run_dir / "checkpoints"):
+        if not is_complete_checkpoint(path):
             shutil.rmtree(path)
-            discarded.append(int(match.group(1)))
-    return sorted(discarded)
+            discarded.append(step)
+    return discarded
 
 
 def last_checkpoint_step(run_dir: Path) -> Optional[int]:
     """Global step of the newest Trainer checkpoint in ``run_dir``, if any."""
-    folder = run_dir / "checkpoints"
-    if not folder.is_dir():
-        return None
-    steps = [
-        int(m.group(1))
-        for p in folder.iterdir()
-        if (m := _CHECKPOINT_RE.match(p.name)) and p.is_dir()
-    ]
-    return max(steps) if steps else None
+    folders = checkpoint_folders(run_dir / "checkpoints")
+    return folders[-1][0] if folders else None
 
 
 def _finite(value: Any) -> Optional[float]:

@@ -15,7 +15,7 @@ from db.jobs import claim_job, create_job, request_cancel
 from db.migrate import upgrade
 from db.models import Job, JobKind, MetricPoint, Trial, TrialStatus
 from db.session import make_engine, make_session_factory
-from worker.lifecycle import JobMonitor
+from worker.heartbeat import JobMonitor, StopReason
 
 
 @pytest.fixture
@@ -65,9 +65,9 @@ def test_monitor_heartbeats_writes_points_and_sees_cancel(factory: sessionmaker[
         assert (job.progress, job.progress_detail) == (0.5, {"step": 1, "total": 2})
         assert _points(session, trial_id) == 1
         request_cancel(session, job_id)
-    assert not monitor.should_stop
+    assert monitor.stop_reason is None
     monitor.flush()
-    assert monitor.cancel_requested and monitor.should_stop
+    assert monitor.stop_reason is StopReason.cancelled and not monitor.lost
 
 
 def test_monitor_notices_a_takeover_and_stops_writing(factory: sessionmaker[Session]) -> None:
@@ -79,7 +79,7 @@ def test_monitor_notices_a_takeover_and_stops_writing(factory: sessionmaker[Sess
     monitor = JobMonitor(factory, job_id, "old", attempt, interval_s=0.1, trial_id=trial_id)
     monitor.report(points=[(1, "train", "loss", 9.9)])
     monitor.flush()
-    assert monitor.lost and monitor.should_stop
+    assert monitor.lost and monitor.stop_reason is StopReason.lost
     with factory() as session:
         assert _points(session, trial_id) == 0
         assert session.get(Job, job_id).worker == "new"

@@ -19,7 +19,7 @@ from jobs.contract import (
 )
 from worker.app import create_celery_app, settings_of
 from worker.cli import read_questions
-from worker.lifecycle import owner_is_dead, worker_name
+from worker.identity import owner_is_dead, worker_name
 from worker.settings import SettingsError, WorkerSettings
 from worker.train_job import claim_run_dir, last_checkpoint_step
 

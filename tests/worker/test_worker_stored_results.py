@@ -21,7 +21,9 @@ from db.models import Answer, AnswerPath, FaqBatch, Job, JobKind, JobStatus, Met
 from hcmqa.answering import ANSWER_PATHS
 from hcmqa.answering import Answer as AssistantAnswer
 from worker import answer_job
-from worker.lifecycle import JobContext, JobMonitor, run_job
+from worker.context import JobContext
+from worker.heartbeat import JobMonitor
+from worker.lifecycle import run_job
 from worker.runtime import session_factory_for
 from worker.settings import WorkerSettings
 from worker.train_job import TrainingReporter
