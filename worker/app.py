@@ -24,7 +24,6 @@ Why these settings:
 
 from __future__ import annotations
 
-import logging
 from typing import Any, Optional
 
 from celery import Celery
@@ -32,8 +31,6 @@ from kombu import Queue
 
 from jobs.contract import CPU_QUEUE, QUEUES, REAP_STALE_JOBS, TASK_QUEUES, TRAIN_TRIAL
 from worker.settings import WorkerSettings
-
-log = logging.getLogger(__name__)
 
 _SETTINGS_ATTR = "hcmqa_settings"
 
@@ -105,11 +102,6 @@ def create_celery_app(settings: WorkerSettings, *, main: str = "hcmqa") -> Celer
         },
         enable_utc=True,
     )
-    if settings.test_hooks:
-        # Fault injection for the test suite only; see worker/testing.py.
-        import worker.testing  # noqa: F401
-
-        log.warning("HCMQA_WORKER_TEST_HOOKS is set: test fault injection is active")
     return app
 
 

@@ -23,7 +23,7 @@ Environment variables (all optional):
 ``HCMQA_UNSENT_GRACE_S`` (60)
     A queued job whose message was never sent (broker down at submission) is sent again by
     the reaper once it is older than this.
-``HCMQA_MAX_ATTEMPTS`` (3)
+``HCMQA_MAX_ATTEMPTS`` (3, the job contract's ``jobs.DEFAULT_MAX_ATTEMPTS``)
     Attempts a job gets before a worker death ends it ``failed``.
 ``HCMQA_TRAIN_TIME_LIMIT_S`` (43200), ``HCMQA_TASK_TIME_LIMIT_S`` (7200)
     Hard time limits of training and of every other task; the soft limit, which lets the
@@ -42,9 +42,6 @@ Environment variables (all optional):
     the worker has a network. Off: registry names and local model directories only.
 ``HCMQA_MODELS_ROOT`` (``<HCMQA_HOME>/models``)
     The folder a trial's local model directory must lie in (after following symbolic links).
-``HCMQA_WORKER_TEST_HOOKS`` (off)
-    ``1`` loads :mod:`worker.testing` (fault injection for the test suite). Never set it in
-    production.
 """
 
 from __future__ import annotations
@@ -56,6 +53,7 @@ from pathlib import Path
 from typing import Optional
 
 from hcmqa.home import Home
+from jobs.submit import DEFAULT_MAX_ATTEMPTS, MAX_ATTEMPTS_ENV
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -81,7 +79,7 @@ class WorkerSettings:
     #: Age after which a queued job whose message was never sent is sent again.
     unsent_grace_s: float = 60.0
     #: Attempts per job before a worker death ends it failed.
-    max_attempts: int = 3
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
     #: Hard time limit of a training task.
     train_time_limit_s: float = 12 * 3600.0
     #: Hard time limit of every other task.
@@ -96,8 +94,6 @@ class WorkerSettings:
     send_retries: int = 2
     #: Assistants kept loaded per worker process.
     assistant_cache_size: int = 1
-    #: Load the fault-injection hooks of the test suite.
-    test_hooks: bool = False
     #: A trial may name a hub id as its base model.
     allow_hub_models: bool = False
     #: Local base-model directories must lie inside it; None: ``<home>/models``.
@@ -160,7 +156,7 @@ class WorkerSettings:
         if self.soft_limit_margin_s < 0:
             found.append(f"HCMQA_SOFT_LIMIT_MARGIN_S={self.soft_limit_margin_s}: must be 0 or more")
         if self.max_attempts < 1:
-            found.append(f"HCMQA_MAX_ATTEMPTS={self.max_attempts}: must be at least 1")
+            found.append(f"{MAX_ATTEMPTS_ENV}={self.max_attempts}: must be at least 1")
         if self.send_retries < 0:
             found.append(f"HCMQA_SEND_RETRIES={self.send_retries}: must be 0 or more")
         if self.assistant_cache_size < 1:
@@ -202,7 +198,7 @@ class WorkerSettings:
             stale_after_s=reader.number("HCMQA_STALE_AFTER_S", cls.stale_after_s),
             reap_interval_s=reader.number("HCMQA_REAP_INTERVAL_S", cls.reap_interval_s),
             unsent_grace_s=reader.number("HCMQA_UNSENT_GRACE_S", cls.unsent_grace_s),
-            max_attempts=reader.whole("HCMQA_MAX_ATTEMPTS", cls.max_attempts),
+            max_attempts=reader.whole(MAX_ATTEMPTS_ENV, cls.max_attempts),
             train_time_limit_s=reader.number("HCMQA_TRAIN_TIME_LIMIT_S", cls.train_time_limit_s),
             task_time_limit_s=reader.number("HCMQA_TASK_TIME_LIMIT_S", cls.task_time_limit_s),
             soft_limit_margin_s=reader.number("HCMQA_SOFT_LIMIT_MARGIN_S", cls.soft_limit_margin_s),
@@ -214,7 +210,6 @@ class WorkerSettings:
             assistant_cache_size=reader.whole(
                 "HCMQA_ASSISTANT_CACHE_SIZE", cls.assistant_cache_size
             ),
-            test_hooks=reader.flag("HCMQA_WORKER_TEST_HOOKS", False),
             allow_hub_models=reader.flag("HCMQA_ALLOW_HUB_MODELS", False),
             models_root=Path(env["HCMQA_MODELS_ROOT"]).expanduser() if env.get("HCMQA_MODELS_ROOT") else None,
         )

@@ -6,7 +6,8 @@ Redis (``HCMQA_TEST_REDIS_URL``, default ``redis://127.0.0.1:6379``) lends one d
 number, claimed with a lock key so concurrent sessions never share it; only that number is
 flushed. An unreachable server FAILS the tests that need it, with a message saying so.
 
-Workers are started as subprocesses (``python -m worker worker ...``, the CLI users run) in
+Workers are started as subprocesses (``python -m tests.worker.faults worker ...``: the CLI
+users run, ``python -m worker``, with the test fault injection of ``faults.py`` connected) in
 their own process group, with short heartbeat/stale/visibility settings so recovery paths
 take seconds. Every process a test starts is stopped by that test's teardown.
 """
@@ -43,6 +44,9 @@ REDIS_LOCK_KEY = "hcmqa-worker-tests:lock"
 REDIS_MARKER_KEY = "hcmqa-worker-tests:owned"
 _REDIS_TOKENS: dict[int, str] = {}
 
+#: What workers are started with: ``python -m worker`` with the fault injection connected.
+LAUNCHER_MODULE = "tests.worker.faults"
+
 #: Worker settings that make recovery observable in seconds.
 FAST_RECOVERY_ENV = {
     "HCMQA_HEARTBEAT_S": "0.5",
@@ -52,7 +56,6 @@ FAST_RECOVERY_ENV = {
     "HCMQA_VISIBILITY_TIMEOUT_S": "6",
     "HCMQA_MAX_ATTEMPTS": "3",
     "HCMQA_BROKER_CONNECT_TIMEOUT_S": "2",
-    "HCMQA_WORKER_TEST_HOOKS": "1",
     # The tiny trials multiply tiny matrices: one thread is as fast, and several threads
     # per process thrash when the 2-core machine also runs other work.
     "OMP_NUM_THREADS": "1",
@@ -189,7 +192,7 @@ def make_home(root: Path, assets: tuple[Path, Path]) -> Path:
 
 
 class WorkerProcess:
-    """A real worker (``python -m worker worker``) in its own process group."""
+    """A real worker (``python -m worker worker`` plus fault injection) in its own process group."""
 
     def __init__(
         self,
@@ -205,7 +208,7 @@ class WorkerProcess:
         argv = [
             sys.executable,
             "-m",
-            "worker",
+            LAUNCHER_MODULE,
             "worker",
             "--queues",
             queues,

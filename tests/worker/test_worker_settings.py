@@ -42,13 +42,13 @@ def test_every_bad_variable_is_reported_at_once() -> None:
                 "HCMQA_HOME": "/tmp/x",
                 "HCMQA_HEARTBEAT_S": "soon",
                 "HCMQA_MAX_ATTEMPTS": "2.5",
-                "HCMQA_WORKER_TEST_HOOKS": "maybe",
+                "HCMQA_ALLOW_HUB_MODELS": "maybe",
             }
         )
     message = str(info.value)
     assert "HCMQA_HEARTBEAT_S='soon'" in message
     assert "HCMQA_MAX_ATTEMPTS='2.5'" in message
-    assert "HCMQA_WORKER_TEST_HOOKS='maybe'" in message
+    assert "HCMQA_ALLOW_HUB_MODELS='maybe'" in message
 
 
 def test_inconsistent_intervals_are_rejected() -> None:
@@ -171,3 +171,36 @@ def test_questions_from_text_and_csv(tmp_path: Path) -> None:
     bare = tmp_path / "bare.csv"
     bare.write_text("First one?\nSecond one?\n", encoding="utf-8")
     assert read_questions(bare) == ["First one?", "Second one?"]
+
+
+def test_the_production_worker_app_never_loads_the_test_faults(tmp_path: Path) -> None:
+    """Fault injection lives in tests/worker/faults.py and is connected only by the test
+    stack's launcher; the app ``celery -A worker.app`` builds, with its tasks, leaves it out."""
+    check = (
+        "import sys\n"
+        "import worker.app, worker.cli\n"
+        "app = worker.app.app\n"
+        "app.loader.import_default_modules()\n"
+        "from worker.lifecycle import job_started\n"
+        "assert 'worker.tasks' in sys.modules\n"
+        "loaded = sorted(n for n in sys.modules if n.split('.')[0] == 'tests' or n.endswith('.faults'))\n"
+        "assert not loaded, loaded\n"
+        "assert not job_started.receivers, job_started.receivers\n"
+    )
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith("HCMQA_")
+    } | {"HCMQA_HOME": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", check], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    # The same check fails once the launcher's hook is connected, so it can tell.
+    hooked = subprocess.run(
+        [sys.executable, "-c", "import tests.worker.faults as f; f.install()\n" + check],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert hooked.returncode != 0 and "tests.worker.faults" in hooked.stderr
