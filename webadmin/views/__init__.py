@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from webadmin.views import api, auth, chat, compare, dashboard, datasets, faq, trials
+    from webadmin.views import api, auth, chat, compare, dashboard, datasets, faq, gate, trials
 
-    for module in (auth, dashboard, trials, compare, datasets, faq, chat, api):
+    for module in (auth, dashboard, trials, compare, datasets, faq, chat, gate, api):
         app.register_blueprint(module.bp)
