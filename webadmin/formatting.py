@@ -6,7 +6,6 @@ page does not change wording when the first poll replaces the text.
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import Any, Optional
 
@@ -14,6 +13,7 @@ from flask import Flask, url_for
 
 from db.models import AnswerPath, utcnow
 from db.queries import DashboardJob
+from jobs.formatting import duration, training_step
 from webadmin.charts import format_number
 
 
@@ -29,20 +29,6 @@ def iso_or_none(value: Optional[datetime]) -> Optional[str]:
 def when(value: Optional[datetime]) -> str:
     """Human timestamp for tables: ``2025-05-19 14:03 UTC``."""
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else "\u2014"
-
-
-def duration(seconds: Optional[float]) -> str:
-    """``2 h 05 min``, ``3 min 20 s``, ``45 s``; an em dash when unknown."""
-    if seconds is None or not math.isfinite(seconds):
-        return "\u2014"
-    seconds = max(0, int(round(seconds)))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours} h {minutes:02d} min"
-    if minutes:
-        return f"{minutes} min {secs:02d} s"
-    return f"{secs} s"
 
 
 def percent(progress: Optional[float]) -> str:
@@ -61,9 +47,9 @@ def progress_text(progress: float, detail: Optional[dict[str, Any]]) -> str:
     """``42% - step 120/300 - eval`` from the worker's progress detail (whatever it reported)."""
     parts = [percent(progress)]
     detail = detail or {}
-    step, total = detail.get("step"), detail.get("total")
-    if step is not None and total:
-        parts.append(f"step {step}/{total}")
+    step = training_step(detail)
+    if step:
+        parts.append(step)
     for key in ("phase", "message"):
         if isinstance(detail.get(key), str) and detail[key]:
             parts.append(detail[key][:120])

@@ -6,7 +6,7 @@ it too). Answer jobs pick the new gate up because the warm-assistant cache is ke
 gate file's modification time.
 
 Job payload (all optional): ``dataset`` (a built dataset directory; default the latest),
-``threshold`` (decision threshold, default 0.5).
+``threshold`` (decision threshold, default ``hcmqa.config.DEFAULT_GATE_THRESHOLD``).
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from db.models import JobStatus
+from hcmqa.config import DEFAULT_GATE_THRESHOLD
+from hcmqa.home import Home
+from worker.context import JobContext, Outcome
 from worker.datasets import default_dataset
-from worker.lifecycle import JobContext, Outcome
 
 
 def train_gate(ctx: JobContext) -> Outcome:
@@ -27,7 +29,7 @@ def train_gate(ctx: JobContext) -> Outcome:
         Path(ctx.payload["dataset"]) if ctx.payload.get("dataset") else default_dataset(ctx.home)
     )
     load_manifest(dataset)  # a clear error if it is not a built dataset
-    threshold = float(ctx.payload.get("threshold", 0.5))
+    threshold = float(ctx.payload.get("threshold", DEFAULT_GATE_THRESHOLD))
     ctx.report(progress=0.1, detail={"stage": "training", "dataset": str(dataset)})
     data = gate_data_from_dataset(dataset)
     gate = GateClassifier.train(data.train_questions, data.train_labels, threshold=threshold)
@@ -38,7 +40,7 @@ def train_gate(ctx: JobContext) -> Outcome:
     gate.metadata.update(
         {"dataset": str(dataset), "heldout": summary | {"errors": len(report.errors)}}
     )
-    out = gate.save(ctx.home / "gate")
+    out = gate.save(Home(ctx.home).gate_dir)
     ctx.report(
         progress=1.0,
         detail={"stage": "saved", "dataset": str(dataset), "gate": str(out), "report": summary},

@@ -18,7 +18,7 @@ from jobs.contract import (
     TRAIN_TRIAL,
 )
 from worker.app import create_celery_app, settings_of
-from worker.cli import read_questions
+from worker.cli import main as worker_cli
 from worker.identity import owner_is_dead, worker_name
 from worker.settings import SettingsError, WorkerSettings
 from worker.train_job import claim_run_dir, last_checkpoint_step
@@ -161,16 +161,16 @@ def test_incomplete_checkpoints_are_not_resumed_from(tmp_path: Path) -> None:
     assert last_checkpoint_step(tmp_path) == 2
 
 
-def test_questions_from_text_and_csv(tmp_path: Path) -> None:
-    txt = tmp_path / "q.txt"
-    txt.write_text("\ufeffWhen was he born?\n\n  Where did he live?  \n", encoding="utf-8")
-    assert read_questions(txt) == ["When was he born?", "Where did he live?"]
+def test_submit_faq_refuses_a_bad_question_list_naming_the_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The reader is ``hcmqa.questions`` (tested in tests/hcmqa/test_questions.py); a list it
+    refuses is bad input: exit status 2 and the file and row in the message."""
     csv_file = tmp_path / "q.csv"
     csv_file.write_text('id,question\n1,"Who, exactly?"\n2,\n3,Why?\n', encoding="utf-8")
-    assert read_questions(csv_file) == ["Who, exactly?", "Why?"]
-    bare = tmp_path / "bare.csv"
-    bare.write_text("First one?\nSecond one?\n", encoding="utf-8")
-    assert read_questions(bare) == ["First one?", "Second one?"]
+    status = worker_cli(["--home", str(tmp_path / "home"), "submit", "faq", "--file", str(csv_file)])
+    assert status == 2
+    assert f"{csv_file}:3: empty question" in capsys.readouterr().err
 
 
 def test_the_production_worker_app_never_loads_the_test_faults(tmp_path: Path) -> None:
