@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Dataset, DatasetStatus, Job, JobStatus
 from hcmqa.home import Home
+from worker.heartbeat import StopReason
 from worker.lifecycle import JobContext, JobStopped, Outcome, describe_error
 
 log = logging.getLogger(__name__)
@@ -273,5 +274,10 @@ def _discard(ctx: JobContext, folder: Optional[Path]) -> None:
 
     Unless the job was taken over: the files are then its new owner's.
     """
-    if folder is not None and not ctx.monitor.lost:
+    try:
+        ctx.check_stop()
+    except JobStopped as exc:
+        if exc.reason is StopReason.lost:
+            return
+    if folder is not None:
         shutil.rmtree(folder, ignore_errors=True)
