@@ -1,6 +1,7 @@
 """Job lifecycle shared by the submission contract (``jobs``), the web app and the workers.
 
-Every status change of a job -- and of the trial or FAQ batch it serves -- is made here;
+Every status change of a job -- and of the trial, FAQ batch or uploaded dataset it serves --
+is made here;
 nothing else writes a ``status`` column.
 
 Every state transition is a single conditional ``UPDATE ... WHERE id = ? AND status = ...``
@@ -42,6 +43,8 @@ from sqlalchemy.orm import Session
 from db.models import (
     TERMINAL_STATUSES,
     Answer,
+    Dataset,
+    DatasetStatus,
     FaqBatch,
     Job,
     JobKind,
@@ -61,7 +64,10 @@ __all__ = [
     "claim_job",
     "create_faq_batch",
     "create_job",
+    "create_pending_dataset",
     "create_trial",
+    "dataset_failed",
+    "dataset_ready",
     "finish_job",
     "finish_trial",
     "gave_up_message",
@@ -260,6 +266,46 @@ def create_trial(
     session.add(trial)
     session.flush()
     return trial
+
+
+def create_pending_dataset(session: Session, *, name: str, version: str) -> Dataset:
+    """Insert an uploaded dataset that a worker has yet to build (flushed; the caller commits).
+
+    ``version`` is a placeholder until the build: name and version are unique together.
+    """
+    dataset = Dataset(name=name, version=version, content_hash="", path="", counts={}, splits={},
+                      status=DatasetStatus.pending)
+    session.add(dataset)
+    session.flush()
+    return dataset
+
+
+def dataset_ready(
+    session: Session,
+    dataset_id: int,
+    *,
+    version: str,
+    content_hash: str,
+    path: str,
+    counts: Mapping[str, Any],
+    splits: Mapping[str, Any],
+) -> None:
+    """Record a built upload and make it usable (in the caller's transaction, the one that
+    finishes its ingest job); a dataset deleted meanwhile is left alone."""
+    dataset = session.get(Dataset, dataset_id)
+    if dataset is None:
+        return
+    dataset.version, dataset.content_hash, dataset.path = version, content_hash, path
+    dataset.counts, dataset.splits, dataset.problems = dict(counts), dict(splits), []
+    dataset.status = DatasetStatus.ready
+
+
+def dataset_failed(session: Session, dataset_id: int, problems: Iterable[str]) -> None:
+    """Record why an upload was refused (in the caller's transaction, as :func:`dataset_ready`)."""
+    dataset = session.get(Dataset, dataset_id)
+    if dataset is not None:
+        dataset.problems = list(problems)
+        dataset.status = DatasetStatus.failed
 
 
 def create_faq_batch(

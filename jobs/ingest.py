@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
-from db.jobs import create_job
-from db.models import Dataset, DatasetStatus, Job, JobKind
+from db.jobs import create_job, create_pending_dataset
+from db.models import Dataset, Job, JobKind
 from jobs.contract import payload
 
 #: A pending upload's version until the worker has built it: name and version are unique
@@ -36,10 +36,7 @@ def submit_ingest(
     ``staging`` is the folder under ``uploads/`` holding the saved files, ``documents`` pairs
     each saved document name with its uploaded name, ``qa_csv`` is the QA file's uploaded name.
     """
-    dataset = Dataset(name=name, version=PENDING_VERSION_PREFIX + secrets.token_hex(8), content_hash="", path="",
-                      counts={}, splits={}, status=DatasetStatus.pending)
-    session.add(dataset)
-    session.flush()
+    dataset = create_pending_dataset(session, name=name, version=PENDING_VERSION_PREFIX + secrets.token_hex(8))
     values = {"staging": staging, "documents": [list(pair) for pair in documents], "qa_csv": qa_csv}
     job = create_job(session, JobKind.ingest, payload(JobKind.ingest, values), max_attempts=max_attempts,
                      commit=False)

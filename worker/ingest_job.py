@@ -41,6 +41,7 @@ from typing import Any, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db.jobs import dataset_failed, dataset_ready
 from db.models import Dataset, DatasetStatus, Job, JobStatus
 from hcmqa.home import Home
 from worker.heartbeat import StopReason
@@ -156,16 +157,8 @@ def mark_ready(dataset_id: int, path: Path, manifest: dict[str, Any]) -> Callabl
     """The write that makes a pending dataset usable (in the job's finishing transaction)."""
 
     def apply(session: Session) -> None:
-        dataset = session.get(Dataset, dataset_id)
-        if dataset is None:
-            return
-        dataset.version = str(manifest["version"])
-        dataset.content_hash = content_hash(manifest)
-        dataset.path = str(path.resolve())
-        dataset.counts = dict(manifest["counts"])
-        dataset.splits = dict(manifest["splits"])
-        dataset.problems = []
-        dataset.status = DatasetStatus.ready
+        dataset_ready(session, dataset_id, version=str(manifest["version"]), content_hash=content_hash(manifest),
+                      path=str(path.resolve()), counts=manifest["counts"], splits=manifest["splits"])
 
     return apply
 
@@ -174,10 +167,7 @@ def mark_failed(dataset_id: int, problems: list[str]) -> Callable[[Session], Non
     """The write that records why an upload was refused (in the job's finishing transaction)."""
 
     def apply(session: Session) -> None:
-        dataset = session.get(Dataset, dataset_id)
-        if dataset is not None:
-            dataset.problems = list(problems)
-            dataset.status = DatasetStatus.failed
+        dataset_failed(session, dataset_id, problems)
 
     return apply
 
