@@ -44,13 +44,19 @@ def metric_value(value: Any) -> str:
 
 
 def progress_text(progress: float, detail: Optional[dict[str, Any]]) -> str:
-    """``42% - step 120/300 - eval`` from the worker's progress detail (whatever it reported)."""
+    """``42% - step 120/300`` from the keys workers write in a job's progress detail: training's
+    ``step``/``total``, evaluation's ``split`` with ``done``/``total``, answering's
+    ``done``/``total``, and the gate's ``stage`` or an ingest's ``phase``."""
     parts = [percent(progress)]
     detail = detail or {}
     step = training_step(detail)
     if step:
         parts.append(step)
-    for key in ("phase", "message"):
+    elif detail.get("done") is not None and detail.get("total"):
+        split = detail.get("split")
+        counted = f"{detail['done']}/{detail['total']}"
+        parts.append(f"{split} {counted}" if isinstance(split, str) else f"{counted} answered")
+    for key in ("phase", "stage"):
         if isinstance(detail.get(key), str) and detail[key]:
             parts.append(detail[key][:120])
     return " \u00b7 ".join(parts)

@@ -61,3 +61,14 @@ def test_static_assets_are_served_without_a_session(client, admin_user):
     """The login page needs its stylesheet before anyone is signed in."""
     assert client.get("/static/style.css").status_code == 200
     assert client.get("/static/app.js").status_code == 200
+
+
+def test_progress_text_reads_what_each_worker_reports():
+    from webadmin.formatting import progress_text
+
+    assert progress_text(0.4, {"step": 40, "total": 100, "loss": 1.2}) == "40% \u00b7 step 40/100"
+    assert progress_text(0.5, {"split": "test_unseen", "done": 125, "total": 250}) == "50% \u00b7 test_unseen 125/250"
+    assert progress_text(0.25, {"done": 5, "total": 20}) == "25% \u00b7 5/20 answered"
+    assert progress_text(0.1, {"stage": "training", "dataset": "/x"}) == "10% \u00b7 training"
+    assert progress_text(0.3, {"phase": "checking documents", "step": 2, "total": 4}) == "30% \u00b7 step 2/4 \u00b7 checking documents"
+    assert progress_text(0.0, None) == "0%"
