@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from db.models import Dataset, Job, JobStatus, Trial
 from db.queries import dataset_ingest
+from hcmqa.home import Home
 from jobs import submit_ingest
 from webadmin.database import get_session
 from webadmin.dataset_uploads import stage_dataset
@@ -28,7 +29,7 @@ bp = Blueprint("datasets", __name__, url_prefix="/datasets")
 
 
 def uploads_root() -> Path:
-    return Path(current_app.config["HCMQA_HOME"]) / "uploads"
+    return Home(Path(current_app.config["HCMQA_HOME"])).uploads_dir
 
 
 def _list_page(**extra):
