@@ -220,7 +220,8 @@ class Retriever:
         import numpy as np
 
         bm25 = np.array([self.bm25.scores(q) for q in normalised], dtype=float).reshape(len(normalised), len(self.passages))
-        if self.dense is None:
+        if self.dense is None or not normalised:
+            # no queries: the encoder would return a flat empty array, not a 0 x dim matrix
             return bm25, bm25, None
         queries = self.dense.query_vectors(normalised)
         cosine = queries @ self.dense.embeddings.T

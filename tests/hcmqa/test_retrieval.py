@@ -91,6 +91,14 @@ def test_trained_retriever_recall_at_3_is_above_a_floor(trained, trained_dataset
 
 
 @pytest.mark.slow
+def test_an_empty_question_list_ranks_to_nothing_with_the_bi_encoder(trained):
+    """A grounded trial with no probe questions (eval_generate_samples 0) ranks an empty list."""
+    assert trained.dense is not None
+    assert trained.rank_batch([], k=3) == []
+    assert trained.focus_batch([], []) == []
+
+
+@pytest.mark.slow
 def test_the_answerability_model_declines_held_out_unanswerable_questions_and_keeps_answerable_ones(trained, trained_dataset_dir):
     """On the held-out unanswerable questions (never used to fit it) and on unseen answerable ones."""
     model = trained.answerability
