@@ -12,10 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +23,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from db.migrate import upgrade
 from web_support import ADMIN, browser_login, screenshot
+from worker_support import WorkerProcess
 from webadmin.database import db_handle
 from webadmin.security import create_admin
 
@@ -45,42 +43,6 @@ TRAIN_TIMEOUT_S = 900
 ANSWER_TIMEOUT_S = 600
 
 
-class WorkerProcess:
-    """A Celery worker subprocess in its own process group, logging to a file."""
-
-    def __init__(self, env: dict[str, str], log_path: Path):
-        self.log_path = log_path
-        self._log = log_path.open("wb")
-        argv = [sys.executable, "-m", "celery", "-A", "worker.app", "worker", "-Q", "gpu,cpu", "--concurrency", "1",
-                "--hostname", "e2e@%h", "--loglevel", "INFO", "--without-gossip", "--without-mingle"]
-        self.proc = subprocess.Popen(argv, cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
-
-    def log(self, tail: int = 80) -> str:
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-tail:])
-
-    def wait_ready(self, timeout: float = 120) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                pytest.fail(f"the worker exited with {self.proc.returncode}:\n{self.log()}", pytrace=False)
-            if " ready." in self.log_path.read_text(errors="replace"):
-                return
-            time.sleep(0.5)
-        pytest.fail(f"the worker was not ready after {timeout:.0f} s:\n{self.log()}", pytrace=False)
-
-    def stop(self) -> None:
-        """SIGTERM the worker's own process group (warm shutdown), SIGKILL it if it lingers."""
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=10)
-        self._log.close()
-
-
 @pytest.fixture
 def stack(tmp_path: Path, web_home: Path, make_app, live_server_for) -> Any:
     """Web app (live server) and a worker sharing one HCMQA_HOME, database and broker."""
@@ -95,9 +57,11 @@ def stack(tmp_path: Path, web_home: Path, make_app, live_server_for) -> Any:
         create_admin(session, *ADMIN)
     env = {**os.environ, "HCMQA_HOME": str(home), "DATABASE_URL": database_url, "BROKER_URL": broker_url,
            "HCMQA_HEARTBEAT_S": "2", "HCMQA_STALE_AFTER_S": "120", "PYTHONUNBUFFERED": "1"}
-    worker = WorkerProcess(env, tmp_path / "worker.log")
+    argv = [sys.executable, "-m", "celery", "-A", "worker.app", "worker", "-Q", "gpu,cpu", "--concurrency", "1",
+            "--hostname", "e2e@%h", "--loglevel", "INFO", "--without-gossip", "--without-mingle"]
+    worker = WorkerProcess(argv, env, tmp_path / "worker.log")
     try:
-        worker.wait_ready()
+        worker.wait_ready(timeout=120)
         yield {"app": app, "url": live_server_for(app).url, "worker": worker, "home": home}
     finally:
         worker.stop()

@@ -41,21 +41,19 @@ REDIS_LOCK_KEY = "hcmqa-web-worker-tests:lock"
 REDIS_MARKER_KEY = "hcmqa-web-worker-tests:owned"
 
 
-class CpuWorker:
-    """One worker process on the ``cpu`` queue, in its own process group, logging to a file."""
+class WorkerProcess:
+    """A worker process (``argv``) in its own process group, logging to a file."""
 
-    def __init__(self, env: dict[str, str], log_path: Path):
+    def __init__(self, argv: list[str], env: dict[str, str], log_path: Path):
         self.log_path = log_path
         self._log = log_path.open("wb")
-        argv = [sys.executable, "-m", "worker", "worker", "--queues", "cpu", "--concurrency", "1",
-                "--name", "web-tests@%h", "--loglevel", "INFO", "--no-beat"]
         self.proc = subprocess.Popen(argv, cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
 
     def log(self, tail: int = 60) -> str:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-tail:])
 
-    def wait_ready(self, timeout: float = 90.0) -> "CpuWorker":
+    def wait_ready(self, timeout: float = 90.0) -> "WorkerProcess":
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -86,7 +84,15 @@ class CpuWorker:
         pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}.\nWorker log:\n{self.log()}", pytrace=False)
 
 
-def wait_for_dataset(app: Flask, worker: CpuWorker, dataset_id: int) -> Dataset:
+class CpuWorker(WorkerProcess):
+    """One worker process on the ``cpu`` queue."""
+
+    def __init__(self, env: dict[str, str], log_path: Path):
+        super().__init__([sys.executable, "-m", "worker", "worker", "--queues", "cpu", "--concurrency", "1",
+                          "--name", "web-tests@%h", "--loglevel", "INFO", "--no-beat"], env, log_path)
+
+
+def wait_for_dataset(app: Flask, worker: WorkerProcess, dataset_id: int) -> Dataset:
     """The dataset row once its ingest job has left it ready or failed."""
 
     def settled() -> Dataset | None:
