@@ -289,6 +289,7 @@ def dataset_ready(
     path: str,
     counts: Mapping[str, Any],
     splits: Mapping[str, Any],
+    inputs: Optional[Mapping[str, Any]] = None,
 ) -> None:
     """Record a built upload and make it usable (in the caller's transaction, the one that
     finishes its ingest job); a dataset deleted meanwhile is left alone."""
@@ -297,6 +298,7 @@ def dataset_ready(
         return
     dataset.version, dataset.content_hash, dataset.path = version, content_hash, path
     dataset.counts, dataset.splits, dataset.problems = dict(counts), dict(splits), []
+    dataset.inputs = None if inputs is None else dict(inputs)
     dataset.status = DatasetStatus.ready
 
 

@@ -224,6 +224,9 @@ class Dataset(Base):
     )
     # The ingest job's findings, one ``file:row: message`` sentence each, as uploaded names.
     problems: Mapped[Optional[list[str]]] = mapped_column(JSON(none_as_null=True))
+    # The files it was built from with their SHA-256 (manifest.json's ``inputs``), stored by the
+    # worker so the web app never reads the dataset folder; NULL for rows older than 0007.
+    inputs: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON(none_as_null=True))
 
     def __repr__(self) -> str:
         return f"Dataset(id={self.id!r}, name={self.name!r}, version={self.version!r})"

@@ -47,6 +47,8 @@ def register_dataset(session: Session, path: Path) -> Dataset:
     stmt = select(Dataset).where(Dataset.name == name, Dataset.version == version)
     existing = session.scalars(stmt).first()
     if existing is not None:
+        if existing.inputs is None and manifest.get("inputs"):
+            existing.inputs = dict(manifest["inputs"])  # a row from before the column existed
         return existing
     values = {
         "name": name,
@@ -57,6 +59,7 @@ def register_dataset(session: Session, path: Path) -> Dataset:
         "path": str(path.resolve()),
         "counts": dict(manifest.get("counts", {})),
         "splits": dict(manifest.get("splits", {})),
+        "inputs": dict(manifest["inputs"]) if manifest.get("inputs") else None,
         "created_at": utcnow(),
     }
     # ON CONFLICT DO NOTHING: another worker may register the same dataset concurrently.

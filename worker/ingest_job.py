@@ -158,7 +158,8 @@ def mark_ready(dataset_id: int, path: Path, manifest: dict[str, Any]) -> Callabl
 
     def apply(session: Session) -> None:
         dataset_ready(session, dataset_id, version=str(manifest["version"]), content_hash=content_hash(manifest),
-                      path=str(path.resolve()), counts=manifest["counts"], splits=manifest["splits"])
+                      path=str(path.resolve()), counts=manifest["counts"], splits=manifest["splits"],
+                      inputs=manifest.get("inputs"))
 
     return apply
 

@@ -112,6 +112,7 @@ def test_good_upload_becomes_ready_with_counts_and_splits(app, signed_in, db_ses
     assert built.parent == folder.resolve() and built.name == f"museum-{dataset.version}"
     manifest = json.loads((built / "manifest.json").read_text())
     assert manifest["version"] == dataset.version and manifest["counts"] == dataset.counts
+    assert dataset.inputs == manifest["inputs"]  # what the page lists, from the database
     assert {"passages.jsonl", "qa.csv", "offtopic.csv"} <= {p.name for p in built.iterdir()}
     # passages name their document as uploaded, not by the staging folder the files came in
     docs_named = {json.loads(line)["doc"] for line in (built / "passages.jsonl").read_text().splitlines()}
@@ -321,3 +322,15 @@ def test_the_web_process_never_loads_the_dataset_builder(tmp_path, fixtures_dir)
     loaded = set(proc.stdout.split())
     assert "hcmqa.config" in loaded  # the check looks at the right process
     assert not loaded & {"hcmqa.data.build", "hcmqa.data.documents", "hcmqa.data.passages", "nltk"}, loaded
+
+
+def test_the_page_lists_the_input_files_from_the_database_alone(signed_in, db_session):
+    """The web app never reads a dataset's folder: its inputs show though the folder is elsewhere."""
+    dataset = Dataset(name="elsewhere", version="v1", path="/on/another/host/elsewhere-v1", counts={}, splits={},
+                      content_hash="h", status=DatasetStatus.ready,
+                      inputs={"documents": [{"path": "letters.md", "sha256": "ab" * 32}],
+                              "qa": {"path": "qa.csv", "sha256": "cd" * 32}})
+    db_session.add(dataset)
+    db_session.commit()
+    listed = html(signed_in.get(f"/datasets/{dataset.id}")).find(attrs={"data-inputs": True}).get_text()
+    assert "letters.md" in listed and "abababababababab" in listed and "qa.csv (QA)" in listed

@@ -7,7 +7,6 @@ shows the outcome: the counts and splits, or every problem by file and row.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Optional
 
@@ -62,17 +61,6 @@ def upload():
     return redirect(url_for("datasets.detail", dataset_id=dataset.id))
 
 
-def read_manifest(dataset: Dataset) -> Optional[dict]:
-    """The built dataset's manifest.json (inputs and their hashes), or None when it is missing here."""
-    if not dataset.path:
-        return None
-    path = Path(dataset.path) / "manifest.json"
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
 def shown_path(path: str) -> str:
     """A server path as an admin may see it: relative to HCMQA_HOME, never the host's full path."""
     if not path:
@@ -93,7 +81,7 @@ def detail(dataset_id: int):
     job = ingest.job
     return render_template("datasets/detail.html", dataset=dataset, ingest=ingest, resendable=_queued(job),
                            progress=progress_text(job.progress, job.progress_detail) if job else "",
-                           stored_in=shown_path(dataset.path), manifest=read_manifest(dataset), trials=trials)
+                           stored_in=shown_path(dataset.path), inputs=dataset.inputs, trials=trials)
 
 
 def _queued(job: Optional[Job]) -> bool:
