@@ -212,6 +212,7 @@ def _make_callbacks(run_dir: Path, config: TrialConfig, progress, should_cancel,
 
         def __init__(self):
             self.cancelled = False
+            self.out_of_time = False
             self.started = time.perf_counter()
             self.last_loss = None
             self.points: list[MetricPoint] = []
@@ -249,7 +250,14 @@ def _make_callbacks(run_dir: Path, config: TrialConfig, progress, should_cancel,
                 self.cancelled = True
                 control.should_training_stop = True
                 control.should_save = True  # leave a checkpoint so the trial can be resumed
-            elif progress and state.global_step % max(1, config.logging_steps) != 0:
+                return
+            if config.max_train_minutes and time.perf_counter() - self.started >= config.max_train_minutes * 60:
+                # out of time: evaluate and keep this step, so the best checkpoint can be it
+                self.out_of_time = True
+                control.should_training_stop = True
+                control.should_evaluate = True
+                control.should_save = True
+            if progress and state.global_step % max(1, config.logging_steps) != 0:
                 progress(TrainProgress(state.global_step, state.max_steps, self.last_loss, [], float(state.epoch or 0), time.perf_counter() - self.started))
 
     return Hooks()
@@ -442,6 +450,7 @@ def run_trial(
         "global_step": state.global_step,
         "max_steps": state.max_steps,
         "stopped_early": stopped_early,
+        "stopped_by_time_limit": hooks.out_of_time,
         "best_eval_loss": state.best_metric,
         "best_checkpoint": state.best_model_checkpoint,
         "train_loss": output.training_loss,

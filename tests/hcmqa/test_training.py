@@ -83,6 +83,19 @@ def test_early_stopping_stops_and_restores_the_best_checkpoint(tmp_path, hcmqa_h
     assert result.summary["best_eval_loss"] == pytest.approx(best["value"])
 
 
+def test_a_time_limit_stops_training_after_evaluating_and_keeping_that_step(tmp_path, hcmqa_home, model_dir, dataset_dir):
+    # A limit shorter than one step: training stops after its first step, evaluated and saved.
+    config = TrialConfig.from_dict({**TINY, "max_steps": 40, "eval_steps": 20, "max_train_minutes": 0.0001,
+                                    "eval_generate_samples": 0})
+    result = run_trial(config, dataset_dir, tmp_path / "run", hcmqa_home)
+    assert result.status == "succeeded"
+    assert result.summary["stopped_by_time_limit"] and result.stopped_early
+    assert result.summary["global_step"] == 1
+    assert [p["step"] for p in points(tmp_path / "run") if p["name"] == "eval_loss"] == [1]
+    assert result.summary["best_checkpoint"].endswith("checkpoint-1")
+    assert (tmp_path / "run" / "adapter" / "adapter_config.json").is_file()
+
+
 def test_hardware_and_module_problems_fail_before_training(tmp_path, hcmqa_home, model_dir, dataset_dir):
     from hcmqa.config import ConfigError
 
