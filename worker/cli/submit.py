@@ -54,9 +54,10 @@ def cmd_submit_trial(args: argparse.Namespace) -> int:
 def cmd_submit_faq(args: argparse.Namespace) -> int:
     from hcmqa.questions import read_questions
 
-    from jobs import MAX_BATCH_QUESTIONS, send_submitted, submit_faq_batch
+    from jobs import send_submitted, submit_faq_batch
 
-    questions = read_questions(Path(args.file), max_count=MAX_BATCH_QUESTIONS)
+    # the batch limit is the job contract's, worded as the web and the API word it
+    questions = read_questions(Path(args.file))
     settings, factory, app = clients(args)
     with factory() as session:
         batch, job = submit_faq_batch(
