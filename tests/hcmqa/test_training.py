@@ -105,3 +105,33 @@ def test_hardware_and_module_problems_fail_before_training(tmp_path, hcmqa_home,
     with pytest.raises(ConfigError) as info:
         run_trial(TrialConfig.from_dict({**TINY, "target_modules": "q_proj,query_key_value"}), dataset_dir, tmp_path / "b", hcmqa_home)
     assert "query_key_value" in info.value.errors["target_modules"]
+
+
+def test_the_answer_position_loss_equals_the_models_own_loss_and_projects_only_answer_positions(model_dir):
+    import torch
+
+    from hcmqa.models import load_model, load_tokenizer
+    from hcmqa.training import answer_loss, make_collator, tokenize_example
+
+    tokenizer = load_tokenizer(str(model_dir))
+    model = load_model(str(model_dir))
+    examples = [
+        ([{"role": "user", "content": "Where was he born?"}], "In Kim Lien, Nghe An."),
+        ([{"role": "user", "content": "When did he read the Declaration of Independence, and where?"}], "On 2 September 1945 in Ba Dinh Square."),
+        ([{"role": "user", "content": "Who?"}], "Nguyen Sinh Sac."),
+    ]
+    batch = make_collator(tokenizer)([tokenize_example(tokenizer, m, a, 96) for m, a in examples])
+    labels = batch["labels"]
+    keep = batch["logits_to_keep"]
+    # a position is kept exactly when the next token is a label; the last never is
+    assert keep.dtype == torch.bool and keep.shape == labels.shape
+    assert torch.equal(keep[:, :-1], labels[:, 1:] != -100) and not keep[:, -1].any()
+    n_targets = int((labels[:, 1:] != -100).sum())
+    with torch.no_grad():
+        inputs = {"input_ids": batch["input_ids"], "attention_mask": batch["attention_mask"]}
+        reference = model(**inputs, labels=labels).loss
+        reference_sum = model(**inputs, labels=labels, num_items_in_batch=torch.tensor(n_targets)).loss
+        outputs = model(**inputs, logits_to_keep=keep)
+        assert outputs.logits.shape[-2] == n_targets  # only the answer positions were projected
+        assert torch.allclose(answer_loss(outputs, labels), reference, atol=1e-5)
+        assert torch.allclose(answer_loss(outputs, labels, torch.tensor(n_targets)), reference_sum, atol=1e-5)
