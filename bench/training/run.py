@@ -11,8 +11,9 @@ evaluation on the preset's validation questions) and the same examples in the sa
 
 Throughput counts real (non-padding) tokens per second of training wall time. The achieved
 matrix rate counts, per real token, 2 x the parameters the forward pass multiplies by plus
-2 x those the backward pass must propagate through (the language-model head and the adapted
-layers; the frozen first layers need no backward pass); attention scores and LoRA's own small
+2 x those the backward pass must propagate through (the adapted layers; the frozen first
+layers need no backward pass), and the language-model head in both passes at the share of
+tokens it projects (those followed by an answer token); attention scores and LoRA's own small
 products are left out, so it is a lower bound. It is divided by this machine's ceiling in the
 arm's dtype, measured at the start of the same run (bench/ceiling).
 
@@ -34,22 +35,38 @@ from bench.ceiling.run import measure as measure_ceiling  # noqa: E402
 from bench.common import header, table  # noqa: E402
 
 
-def flops_per_token(model_path: str, freeze_first_layers: int) -> tuple[int, int, int]:
-    """(forward, backward, total) matrix FLOPs per token of a LoRA step with frozen first layers.
+def flops_per_token(model_path: str, freeze_first_layers: int, answer_share: float) -> tuple[int, int, int]:
+    """(forward, backward, total) matrix FLOPs per real token of a LoRA step with frozen first layers.
 
-    A tied language-model head multiplies by the embedding matrix, so it counts once in each
-    pass; the embedding lookup itself costs no products.
+    The language-model head projects only the positions followed by an answer token (the
+    trial's loss needs no others), a share ``answer_share`` of the real tokens; a tied head
+    multiplies by the embedding matrix, once in each pass there. The embedding lookup costs
+    no products.
     """
     from hcmqa.models import load_model
 
     model = load_model(model_path)
     layers = model.model.layers
     per_layer = [sum(p.numel() for p in layer.parameters() if p.dim() == 2) for layer in layers]
-    head = model.lm_head.weight.numel()
+    head = model.lm_head.weight.numel() * answer_share
     forward = sum(per_layer) + head
     backward = sum(per_layer[freeze_first_layers:]) + head
     del model
-    return 2 * forward, 2 * backward, 2 * (forward + backward)
+    return round(2 * forward), round(2 * backward), round(2 * (forward + backward))
+
+
+def answer_share(dataset, config, home) -> float:
+    """Answer (loss) tokens per real token over the mode's training examples."""
+    from hcmqa.data.qa import read_split
+    from hcmqa.models import load_tokenizer, resolve_model
+    from hcmqa.retrieval import Retriever
+    from hcmqa.training import IGNORE, tokenize_example, training_messages
+
+    tokenizer = load_tokenizer(str(resolve_model(config.base_model, home)))
+    retriever = Retriever.from_dataset(dataset) if config.mode == "grounded" else None
+    items = [tokenize_example(tokenizer, m, a, config.max_seq_length)
+             for m, a in training_messages(read_split(dataset, "train"), config, retriever)]
+    return sum(sum(label != IGNORE for label in item["labels"]) for item in items) / sum(len(item["input_ids"]) for item in items)
 
 
 def main() -> int:
@@ -78,11 +95,13 @@ def main() -> int:
     home = Path(args.home)
     dataset = build_dataset(out_root=home / "datasets").path
     base = load_preset(args.preset)
-    fwd, bwd, per_token = flops_per_token(resolve_model(base.base_model, home), base.freeze_first_layers)
-    rows = []
+    rows, costs = [], []
     for mode in args.modes.split(","):
         config = base.replace(mode=mode, max_steps=args.steps, eval_steps=args.steps, eval_generate_samples=0,
                               early_stopping_patience=0, logging_steps=args.steps)
+        share = answer_share(dataset, config, home)
+        fwd, bwd, per_token = flops_per_token(resolve_model(base.base_model, home), base.freeze_first_layers, share)
+        costs.append(f"{mode} {per_token / 1e6:.0f} ({fwd / 1e6:.0f} forward + {bwd / 1e6:.0f} backward; answer tokens {share:.2f} of the real tokens)")
         arms = [(dtype, False) for dtype in dtypes]
         if not args.no_padding_arm:
             arms.append(("float32", True))
@@ -112,7 +131,8 @@ def main() -> int:
              f"Ceiling, same run ({ceiling['threads']} threads; CPU features: {', '.join(ceiling['features']) or 'none found'}): "
              f"{peak['float32']} GFLOP/s in float32 and {peak['bfloat16']} in bfloat16 at the model's largest matrix product"
              f"{'' if native_bf16 else ' (bfloat16 is emulated here, so its arm is skipped)'}. Achieved GFLOP/s counts "
-             f"{per_token / 1e6:.0f} MFLOP per real token ({fwd / 1e6:.0f} forward + {bwd / 1e6:.0f} backward).\n\n")
+             f"MFLOP per real token: {'; '.join(costs)}. The language-model head projects only the positions "
+             f"followed by an answer token, so it counts at that share.\n\n")
     text += table(["mode", "dtype", "pipeline", "steps", "real tokens", "seconds", "real tokens/s", "speed-up",
                    "val loss", "GFLOP/s", "of ceiling"], rows) + "\n"
     Path(args.out).write_text(text, encoding="utf-8")
