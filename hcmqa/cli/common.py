@@ -64,13 +64,10 @@ def add_assistant_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--gate", help="gate directory (default: <home>/gate)")
 
 
-def load_cli_assistant(args, batch_size: int = 16, dtype: str = "float32", dataset_dir: Path | None = None):
+def load_cli_assistant(args, batch_size: int = 16, dtype: str = "auto", dataset_dir: Path | None = None):
     """The assistant the options of :func:`add_assistant_args` describe."""
     from hcmqa.answering import load_assistant
-    from hcmqa.models import preferred_inference_dtype
 
-    if dtype == "auto":
-        dtype = preferred_inference_dtype()
     return load_assistant(
         Path(args.run) if args.run else None,
         home_of(args).root,
