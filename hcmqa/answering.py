@@ -303,7 +303,7 @@ def load_assistant(
     gate_dir: Path | None = None,
     mode: str | None = None,
     base_model: str | None = None,
-    batch_size: int = 16,
+    batch_size: int = 32,
     dtype: str = "auto",
     top_k: int | None = None,
     focus_sentences: int | None = None,

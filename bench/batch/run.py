@@ -32,7 +32,8 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=200, help="questions (default 200)")
     parser.add_argument("--seq-n", type=int, default=0, help="time the sequential path on only the first N questions (0 = all) and extrapolate q/s")
     parser.add_argument("--modes", default="grounded,closed_book")
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--batch-sizes", default="32", help="batch sizes tried for the batch path (comma-separated)")
+    parser.add_argument("--latency-n", type=int, default=0, help="also time N single questions one at a time in each dtype (a chat turn's generation)")
     parser.add_argument("--dtypes", default="float32,bfloat16", help="dtypes tried for the batch path (bfloat16 is skipped where the CPU only emulates it)")
     parser.add_argument("--home", default=os.environ.get("HCMQA_HOME", ".hcmqa"))
     parser.add_argument("--focus", type=int, default=3, help="focused sentences in grounded prompts (0 = the whole top-3 passages)")
@@ -68,7 +69,7 @@ def main() -> int:
         tokens = sum(len(tokenizer(x, add_special_tokens=False)["input_ids"]) for x in list(prompt_texts) + list(answers))
         gflops = 2 * params * tokens / seconds / 1e9
         return round(gflops, 1), round(gflops / peak[dtype], 3)
-    rows = []
+    rows, latency = [], []
     for mode in args.modes.split(","):
         prompts = []
         ranked = retriever.rank_batch([p.question for p in pairs], k=3) if mode == "grounded" else [[] for _ in pairs]
@@ -94,13 +95,27 @@ def main() -> int:
 
         for dtype in [d for d in args.dtypes.split(",") if d != "bfloat16" or ceiling["native_bf16"]]:
             model = fp32 if dtype == "float32" else load_model(model_dir, compute_dtype=dtype)
-            generator = Generator(model, tokenizer, max_new_tokens=max_new, batch_size=args.batch_size)
-            began = time.perf_counter()
-            batched = [g.text for g in generator.generate(prompts)]
-            s = time.perf_counter() - began
-            same = sum(a == b for a, b in zip(batched, sequential)) / len(sequential)
-            rows.append([mode, f"batched {dtype}, batch {args.batch_size}, sorted by length", len(prompts), round(mean_tokens), s, len(prompts) / s, (len(prompts) / s) / seq_qps, same, *achieved(prompts, batched, s, dtype)])
-            print(rows[-1], flush=True)
+            for batch_size in [int(b) for b in args.batch_sizes.split(",")]:
+                generator = Generator(model, tokenizer, max_new_tokens=max_new, batch_size=batch_size)
+                generator.generate(prompts[:2])  # first call pays one-off set-up
+                began = time.perf_counter()
+                batched = [g.text for g in generator.generate(prompts)]
+                s = time.perf_counter() - began
+                same = sum(a == b for a, b in zip(batched, sequential)) / len(sequential)
+                rows.append([mode, f"batched {dtype}, batch {batch_size}, sorted by length", len(prompts), round(mean_tokens), s, len(prompts) / s, (len(prompts) / s) / seq_qps, same, *achieved(prompts, batched, s, dtype)])
+                print(rows[-1], flush=True)
+            if args.latency_n and mode == "grounded":
+                # one question per call, as a chat turn generates: the latency a visitor waits for
+                single = Generator(model, tokenizer, max_new_tokens=max_new, batch_size=1)
+                single.generate(prompts[:1])
+                times, answers = [], []
+                for prompt in prompts[: args.latency_n]:
+                    began = time.perf_counter()
+                    answers.append(single.generate([prompt])[0].text)
+                    times.append(time.perf_counter() - began)
+                s = sum(times)
+                latency.append([dtype, len(times), round(s / len(times), 3), round(sorted(times)[len(times) // 2], 3), round(max(times), 3), round(sum(t < 1.0 for t in times) / len(times), 3)])
+                print(latency[-1], flush=True)
 
     command = "python -m bench.batch.run " + " ".join(sys.argv[1:])
     text = header("Batch answering benchmark", command)
@@ -111,6 +126,10 @@ def main() -> int:
              f"{peak['float32']} GFLOP/s in float32 and {peak['bfloat16']} in bfloat16 at the model's largest matrix product. "
              "Achieved GFLOP/s counts 2 x parameters per prompt or answer token (answer tokens as re-tokenised), so it is a lower bound.\n\n")
     text += table(["mode", "path", "questions", "mean prompt tokens", "seconds", "q/s", "speed-up", "identical to sequential", "GFLOP/s", "of ceiling"], rows) + "\n"
+    if latency:
+        text += ("\nOne grounded question per call (a chat turn's generation, retrieval excluded), the first "
+                 f"{args.latency_n} questions, max_new_tokens {max_new}:\n\n")
+        text += table(["dtype", "questions", "mean s", "median s", "max s", "share under 1 s"], latency) + "\n"
     Path(args.out).write_text(text, encoding="utf-8")
     print(text)
     return 0
