@@ -78,6 +78,7 @@ __all__ = [
     "record_sent",
     "request_cancel",
     "requeue_job",
+    "staging_folders",
     "sync_ended_owners",
     "sync_owner_status",
     "unsent_jobs",
@@ -673,6 +674,22 @@ def unsent_jobs(
         .order_by(Job.id)
     ).all()
     return [(int(job_id), JobKind(kind)) for job_id, kind in rows]
+
+
+def staging_folders(session: Session) -> tuple[set[str], set[str]]:
+    """Upload staging folders named by ingest jobs: (those of ended jobs, those of open ones).
+
+    An ingest job moves its staging folder away when it first runs; one that ended without
+    running (given up, cancelled) leaves it behind for the reaper to remove.
+    """
+    ended: set[str] = set()
+    open_: set[str] = set()
+    rows = session.execute(select(Job.status, Job.payload).where(Job.kind == JobKind.ingest)).all()
+    for status, payload in rows:
+        name = (payload or {}).get("staging")
+        if isinstance(name, str):
+            (open_ if status in (JobStatus.queued, JobStatus.running) else ended).add(name)
+    return ended - open_, open_
 
 
 # --- owners of a job (trial, FAQ batch) ---------------------------------------------------

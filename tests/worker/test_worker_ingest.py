@@ -91,3 +91,40 @@ def test_an_upload_this_worker_cannot_see_fails_without_showing_host_paths(pg_re
     assert dataset.problems == [
         "the dataset could not be built: the uploaded files are not in uploads/.staging-elsewhere on this "
         "worker; workers must share the HCMQA_HOME volume of the web app"]
+
+
+def test_the_reaper_removes_staging_folders_no_ingest_job_will_move(pg_redis_stack, fixtures_dir):
+    """A job given up before it ran, and files whose job was never created, leave no folder."""
+    import os
+    import time
+
+    from sqlalchemy import update
+
+    from db.models import Job
+    from worker.reaper import ORPHAN_STAGING_AGE_S, reap
+
+    stack = pg_redis_stack
+    uploads = stack.settings.home / "uploads"
+    staging = _stage(stack.settings.home, fixtures_dir)  # .staging-test, its job given up below
+    given_up = staging
+    waiting = uploads / ".staging-waiting"  # its job is still queued: kept
+    old_orphan = uploads / ".staging-oldorphan"  # no job, saved long ago: removed
+    new_orphan = uploads / ".staging-neworphan"  # no job yet, just saved: kept
+    for folder in (waiting, old_orphan, new_orphan):
+        shutil.copytree(fixtures_dir / "docs", folder / "documents")
+    long_ago = time.time() - ORPHAN_STAGING_AGE_S - 60
+    os.utime(old_orphan, (long_ago, long_ago))
+    os.utime(uploads / given_up, (long_ago, long_ago))
+    os.utime(waiting, (long_ago, long_ago))
+    with stack.factory() as session:
+        _, gone_job = submit_ingest(session, "museum", staging=given_up, documents=_fixture_documents(fixtures_dir),
+                                    qa_csv="qa.csv", max_attempts=1)
+        submit_ingest(session, "museum", staging=waiting.name, documents=_fixture_documents(fixtures_dir),
+                      qa_csv="qa.csv", max_attempts=1)
+        session.execute(update(Job).where(Job.id == gone_job.id).values(status=JobStatus.failed, error="gave up"))
+        session.commit()
+
+    report = reap(stack.app, stack.factory, stale_after_s=3600, unsent_grace_s=3600)
+    assert sorted(report.removed_staging) == sorted([given_up, old_orphan.name])
+    assert sorted(p.name for p in uploads.iterdir()) == [".staging-neworphan", ".staging-waiting"]
+    assert reap(stack.app, stack.factory, stale_after_s=3600, unsent_grace_s=3600).removed_staging == []
