@@ -41,14 +41,28 @@ class Generated:
     seconds: float  # share of its batch's wall time
 
 
-class Generator:
-    """A loaded model and tokenizer that answer rendered prompts in batches."""
+#: Draft tokens proposed by prompt lookup for a single prompt (see :class:`Generator`).
+PROMPT_LOOKUP_TOKENS = 10
 
-    def __init__(self, model, tokenizer, max_new_tokens: int = 48, batch_size: int = 16):
+
+class Generator:
+    """A loaded model and tokenizer that answer rendered prompts in batches.
+
+    A batch of one (a chat turn, a single question) decodes with transformers' prompt lookup
+    (``prompt_lookup_num_tokens``): n-grams of the prompt are proposed as the next tokens and
+    verified in one forward pass, which keeps the greedy answer (up to the rounding of a
+    multi-token pass) and suits grounded answers, which copy from their passages. One token
+    at a time, each step reads every weight for one token; with lookup a step can accept
+    several. bench/batch measures the latency and the answers of both. Larger batches decode
+    plainly: transformers' assisted decoding takes one prompt at a time.
+    """
+
+    def __init__(self, model, tokenizer, max_new_tokens: int = 48, batch_size: int = 16, prompt_lookup_tokens: int = PROMPT_LOOKUP_TOKENS):
         self.model = model
         self.tokenizer = tokenizer
         self.max_new_tokens = max_new_tokens
         self.batch_size = batch_size
+        self.prompt_lookup_tokens = prompt_lookup_tokens
         self.dtype = str(getattr(model, "dtype", "")).removeprefix("torch.")
         tokenizer.padding_side = "left"
 
@@ -69,6 +83,7 @@ class Generator:
                 idx = order[start : start + self.batch_size]
                 batch = self.tokenizer.pad({"input_ids": [encoded[i] for i in idx]}, return_tensors="pt", padding=True)
                 batch = {k: v.to(device) for k, v in batch.items()}
+                lookup = {"prompt_lookup_num_tokens": self.prompt_lookup_tokens} if len(idx) == 1 and self.prompt_lookup_tokens else {}
                 began = time.perf_counter()
                 with torch.inference_mode():
                     out = self.model.generate(
@@ -77,6 +92,7 @@ class Generator:
                         do_sample=False,
                         pad_token_id=self.tokenizer.pad_token_id,
                         eos_token_id=self.tokenizer.eos_token_id,
+                        **lookup,
                     )
                 share = (time.perf_counter() - began) / len(idx)
                 new_tokens = out[:, batch["input_ids"].shape[1] :]
