@@ -20,7 +20,8 @@ A logistic regression over these features is fitted on the dataset's **val split
 bi-encoder never trained on it): val questions as asked are answerable; the same questions
 with every passage holding their answer removed, and the dataset's own unanswerable
 development questions when it has them, are not. Two thresholds on its probability, chosen
-on cross-validated val predictions, give three answers:
+on cross-validated predictions, give three answers (``confident`` rises, when the dataset has
+unanswerable development questions, until the wanted share of them falls under it):
 
 - ``p >= confident``: answer (the reader's reply with its quoted evidence);
 - ``refuse <= p < confident``: say the sources do not answer it directly, and quote the
@@ -183,13 +184,28 @@ class AnswerabilityModel:
         return cls(tuple(data["mean"]), tuple(data["scale"]), tuple(data["coef"]), float(data["intercept"]), float(data["refuse"]), float(data["confident"]))
 
 
-def fit(positives: list[list[float]], negatives: list[list[float]], keep: float = 0.95, confident_keep: float = 0.85, seed: int = 13) -> tuple[AnswerabilityModel, dict]:
-    """Fit on answerable (``positives``) and unanswerable (``negatives``) feature vectors.
+def fit(
+    positives: list[list[float]],
+    negatives: list[list[float]],
+    keep: float = 0.95,
+    confident_keep: float = 0.85,
+    seed: int = 13,
+    unanswerable: list[list[float]] = (),
+    decline: float = 0.0,
+) -> tuple[AnswerabilityModel, dict]:
+    """Fit on answerable (``positives``) and unanswerable (``negatives`` and ``unanswerable``) feature vectors.
 
-    The two classes weigh the same whatever their sizes. The thresholds come from 5-fold
-    cross-validated probabilities, so they are not set on the very examples the model fitted:
-    ``refuse`` keeps ``keep`` of the answerable questions, ``confident`` answers
-    ``confident_keep`` of them outright. Returns the model and its cross-validated rates.
+    ``unanswerable`` are real questions the sources cannot answer (``negatives`` may be made
+    ones, such as answerable questions with their answer removed). The two classes weigh the
+    same whatever their sizes. The thresholds come from 5-fold cross-validated probabilities,
+    so they are not set on the very examples the model fitted:
+
+    - ``refuse`` keeps ``keep`` of the answerable questions;
+    - ``confident`` answers ``confident_keep`` of them outright, or fewer: it is raised until
+      at least ``decline`` of the ``unanswerable`` questions fall under it (declined: refused
+      or answered with the closest the sources come).
+
+    Returns the model and its cross-validated rates.
     """
     import numpy as np
     from sklearn.linear_model import LogisticRegression
@@ -199,6 +215,8 @@ def fit(positives: list[list[float]], negatives: list[list[float]], keep: float 
 
     if len(positives) < 10 or len(negatives) < 10:
         raise ValueError(f"answerability needs at least 10 answerable and 10 unanswerable examples, got {len(positives)} and {len(negatives)}")
+    unanswerable = list(unanswerable)
+    negatives = list(negatives) + unanswerable
     x = np.array(positives + negatives, dtype=float)
     y = np.r_[np.ones(len(positives)), np.zeros(len(negatives))]
     weights = np.r_[np.ones(len(positives)), np.full(len(negatives), len(positives) / len(negatives))]
@@ -214,6 +232,11 @@ def fit(positives: list[list[float]], negatives: list[list[float]], keep: float 
     pos, neg = cv[y == 1], cv[y == 0]
     refuse = float(np.quantile(pos, 1 - keep))
     confident = max(refuse, float(np.quantile(pos, 1 - confident_keep)))
+    real = cv[len(positives) + len(negatives) - len(unanswerable) :]
+    if decline > 0 and len(real):
+        # the lowest threshold (from the real unanswerable questions' own probabilities)
+        # under which ``decline`` of them fall
+        confident = max(confident, float(np.quantile(real, decline, method="higher")) + 1e-9)
     final = model().fit(x, y, logisticregression__sample_weight=weights)
     scaler, lr = final[0], final[-1]
     fitted = AnswerabilityModel(tuple(map(float, scaler.mean_)), tuple(float(s) if s > 0 else 1.0 for s in scaler.scale_), tuple(map(float, lr.coef_[0])), float(lr.intercept_[0]), refuse, confident)
@@ -227,6 +250,9 @@ def fit(positives: list[list[float]], negatives: list[list[float]], keep: float 
         "cv_unanswerable_closest": round(float(((neg >= refuse) & (neg < confident)).mean()), 4),
         "cv_unanswerable_refused": round(float((neg < refuse).mean()), 4),
     }
+    if len(real):
+        rates["real_unanswerable"] = len(real)
+        rates["cv_real_unanswerable_declined"] = round(float((real < confident).mean()), 4)
     return fitted, rates
 
 

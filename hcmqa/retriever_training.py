@@ -66,6 +66,9 @@ class RetrieverSettings:
     # are answered outright (the rest get "the closest the sources come")
     answer_keep: float = 0.95
     confident_keep: float = 0.85
+    # the share of the dataset's unanswerable development questions that must be declined
+    # (refused, or answered with the closest the sources come): it can lower confident_keep
+    decline_target: float = 0.9
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -176,12 +179,12 @@ def _fit_answerability(retriever: Retriever, usable: list[QAPair], kept_hits: li
     if unanswerable:
         hits = retriever.rank_batch(unanswerable, k=3)
         extra = retriever.answerability_features(unanswerable, hits, retriever.focus_batch(unanswerable, hits))
-    model, rates = fit(positives, negatives + extra, keep=settings.answer_keep, confident_keep=settings.confident_keep, seed=settings.seed)
+    model, rates = fit(positives, negatives, keep=settings.answer_keep, confident_keep=settings.confident_keep, seed=settings.seed, unanswerable=extra, decline=settings.decline_target)
     return {
         "model": model.to_dict(),
         "val": rates,
         "negatives": {"retrieval_missed": sum(1 for ok in holds if not ok), "answer_removed": len(removed), "unanswerable_dev": len(extra)},
-        "method": "logistic regression on val questions with their evidence (answerable) against the same with the answer removed and the dataset's unanswerable questions; thresholds from 5-fold cross-validated probabilities",
+        "method": "logistic regression on val questions with their evidence (answerable) against the same with the answer removed and the dataset's unanswerable questions; thresholds from 5-fold cross-validated probabilities; the answer threshold is raised until decline_target of the unanswerable questions are declined",
     }
 
 
@@ -328,7 +331,7 @@ def retriever_metadata(dataset_dir: Path) -> dict | None:
 
 # Settings that only change the choices made on the val split, not the bi-encoder's training:
 # a retriever that differs from the wanted settings only in these is recalibrated, not retrained.
-CALIBRATION_FIELDS = ("min_recall", "max_false_accept", "calibration_questions", "answer_keep", "confident_keep")
+CALIBRATION_FIELDS = ("min_recall", "max_false_accept", "calibration_questions", "answer_keep", "confident_keep", "decline_target")
 
 
 def is_outdated(meta: dict) -> bool:

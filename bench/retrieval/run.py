@@ -139,7 +139,9 @@ def main() -> int:
             val = meta["answerability"]["val"]
             text += (f"\nThe answerability model was fitted on {val['answerable']} answerable val questions and {val['unanswerable']} unanswerable"
                      f" examples ({meta['answerability']['negatives']}); cross-validated on them it answers {val['cv_answerable_answered']} and refuses"
-                     f" {val['cv_answerable_refused']} of the answerable, and answers {val['cv_unanswerable_answered']} of the unanswerable.\n")
+                     f" {val['cv_answerable_refused']} of the answerable, and answers {val['cv_unanswerable_answered']} of the unanswerable"
+                     + (f"; it declines {val['cv_real_unanswerable_declined']} of the {val['real_unanswerable']} unanswerable development questions"
+                        f" (decline target {meta['settings'].get('decline_target')})" if "real_unanswerable" in val else "") + ".\n")
     Path(args.out).write_text(text, encoding="utf-8")
     print(text)
     return 0

@@ -58,6 +58,22 @@ def test_the_fit_separates_the_classes_and_takes_its_thresholds_from_cross_valid
         fit(positives[:5], negatives)
 
 
+def test_the_answer_threshold_rises_until_the_decline_target_of_real_unanswerable_questions_is_met():
+    # answerable questions spread over a range of evidence scores; the real unanswerable ones
+    # look like the weaker half of them, the made ones (answer removed) are far away
+    positives = [[0.3 + 0.005 * i, 0.1, 0.3 + 0.005 * i, 0.9, 1.0, 0, 1.0, 4, 1, 1, 0, 0, 0, 0] for i in range(80)]
+    made = [[0.1 + 0.002 * i, 0.02, 0.1, 0.3, 0.4, 1, 5.0, 5, 0, 0, 1, 1, 2, 1] for i in range(60)]
+    real = [[0.3 + 0.004 * i, 0.1, 0.3 + 0.004 * i, 0.9, 1.0, 0, 1.0, 4, 1, 1, 0, 0, 0, 0] for i in range(40)]
+    plain, plain_rates = fit(positives, made, confident_keep=0.85, unanswerable=real)
+    strict, rates = fit(positives, made, confident_keep=0.85, unanswerable=real, decline=0.9)
+    assert strict.confident > plain.confident and strict.refuse == plain.refuse
+    assert rates["real_unanswerable"] == 40
+    assert rates["cv_real_unanswerable_declined"] >= 0.9 > plain_rates["cv_real_unanswerable_declined"]
+    # the price: fewer answerable questions answered outright (the rest get the closest sources)
+    assert rates["cv_answerable_answered"] < plain_rates["cv_answerable_answered"]
+    assert rates["cv_answerable_refused"] == plain_rates["cv_answerable_refused"]
+
+
 def _model(refuse=0.1, confident=0.5):
     """A hand-set model that reads only ``unknown_words``: 0 -> answer, 1 -> closest, 2+ -> refuse."""
     coef = [0.0] * len(FEATURES)
