@@ -213,10 +213,12 @@ def fit(
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    if len(positives) < 10 or len(negatives) < 10:
-        raise ValueError(f"answerability needs at least 10 answerable and 10 unanswerable examples, got {len(positives)} and {len(negatives)}")
     unanswerable = list(unanswerable)
     negatives = list(negatives) + unanswerable
+    if len(positives) < 10 or len(negatives) < 10:
+        raise ValueError(f"answerability needs at least 10 answerable and 10 unanswerable examples, got {len(positives)} and {len(negatives)}")
+    if not 0.0 <= decline < 1.0:
+        raise ValueError(f"decline_target: must be at least 0 and below 1, got {decline}")
     x = np.array(positives + negatives, dtype=float)
     y = np.r_[np.ones(len(positives)), np.zeros(len(negatives))]
     weights = np.r_[np.ones(len(positives)), np.full(len(negatives), len(positives) / len(negatives))]
@@ -232,7 +234,7 @@ def fit(
     pos, neg = cv[y == 1], cv[y == 0]
     refuse = float(np.quantile(pos, 1 - keep))
     confident = max(refuse, float(np.quantile(pos, 1 - confident_keep)))
-    real = cv[len(positives) + len(negatives) - len(unanswerable) :]
+    real = cv[len(y) - len(unanswerable) :]  # the real unanswerable questions come last
     if decline > 0 and len(real):
         # the lowest threshold (from the real unanswerable questions' own probabilities)
         # under which ``decline`` of them fall

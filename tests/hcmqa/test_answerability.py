@@ -72,6 +72,8 @@ def test_the_answer_threshold_rises_until_the_decline_target_of_real_unanswerabl
     # the price: fewer answerable questions answered outright (the rest get the closest sources)
     assert rates["cv_answerable_answered"] < plain_rates["cv_answerable_answered"]
     assert rates["cv_answerable_refused"] == plain_rates["cv_answerable_refused"]
+    with pytest.raises(ValueError, match="decline_target"):
+        fit(positives, made, unanswerable=real, decline=1.0)
 
 
 def _model(refuse=0.1, confident=0.5):
