@@ -16,6 +16,8 @@ from pathlib import Path
 from hcmqa.config import DEFAULT_GATE_THRESHOLD
 from hcmqa.fileio import atomic_path, atomic_write_json
 from hcmqa.home import GATE_FILE, GATE_META_FILE
+from hcmqa.retrieval import SUBJECT_NAMES, normalise_query
+from hcmqa.text import fold
 
 
 @dataclass(frozen=True)
@@ -54,12 +56,18 @@ class GateData:
     heldout_labels: list[int]
 
 
-def gate_data_from_dataset(dataset_dir: Path, heldout_offtopic_fraction: float = 0.2) -> GateData:
+def gate_data_from_dataset(dataset_dir: Path, heldout_offtopic_fraction: float = 0.2, subject_names: tuple[str, ...] = SUBJECT_NAMES) -> GateData:
     """Split a built dataset for the gate.
 
     Related questions: ``train`` and ``val`` train the gate; both test splits are held out,
     so the gate is scored on wordings and facts it never saw. Off-topic questions are held
     out by a hash of their text (deterministic).
+
+    Each training question that names the subject is also added without the name (as
+    retrieval reads it): most bundled questions name him, and a gate trained on them alone
+    learns the name rather than the topic, refusing on-topic questions that do not name him
+    ("where did he teach before going abroad"). Off-topic near-misses that name him ("Ho Chi
+    Minh City") keep the name, since retrieval's normalisation keeps it there too.
     """
     from hcmqa.data.qa import load_offtopic_csv, load_qa_csv, unit_hash
 
@@ -68,10 +76,17 @@ def gate_data_from_dataset(dataset_dir: Path, heldout_offtopic_fraction: float =
     if not offtopic:
         raise ValueError(f"{dataset_dir}: the dataset has no off-topic questions; rebuild it with --offtopic FILE")
     tq, tl, hq, hl = [], [], [], []
+    seen = {fold(pair.question) for pair in pairs}
     for pair in pairs:
         target = (tq, tl) if pair.split in ("train", "val") else (hq, hl)
         target[0].append(pair.question)
         target[1].append(1)
+        if pair.split in ("train", "val"):
+            unnamed = normalise_query(pair.question, subject_names)
+            if unnamed not in seen:
+                seen.add(unnamed)
+                tq.append(unnamed)
+                tl.append(1)
     for question in offtopic:
         target = (hq, hl) if unit_hash("gate:" + question) < heldout_offtopic_fraction else (tq, tl)
         target[0].append(question)
