@@ -21,8 +21,11 @@ def clean_answer(text: str, max_sentences: int = 2) -> str:
     """First paragraph, at most ``max_sentences`` sentences, trimmed.
 
     A reply cut off by the token limit loses its unfinished last sentence when a complete one
-    comes before it, and otherwise a dangling, unclosed parenthesis ("... Tong Van So (T"):
-    half a word is no claim a visitor should read.
+    comes before it. A lone unfinished sentence loses a dangling, unclosed parenthesis ("...
+    Tong Van So (T"), then its unfinished last clause when at least ``_MIN_CLAUSE_WORDS`` words
+    come before the clause break (", and while he was away the scholar Huynh Thuc Khang served
+    as" goes; the sentence ends with a full stop): half a clause is no claim a visitor should
+    read.
     """
     text = text.strip().split("\n\n")[0].strip()
     text = re.sub(r"\s+", " ", text)
@@ -31,8 +34,22 @@ def clean_answer(text: str, max_sentences: int = 2) -> str:
         if len(sentences) > 1:
             sentences = sentences[:-1]
         else:
-            sentences = [re.sub(r"\s*[(\[][^)\]]*$", "", sentences[0]).rstrip(" ,;:-")]
+            sentences = [_close_clause(re.sub(r"\s*[(\[][^)\]]*$", "", sentences[0]).rstrip(" ,;:-"))]
     return " ".join(s for s in sentences if s)
+
+
+_MIN_CLAUSE_WORDS = 5
+_CLAUSE_BREAK_RE = re.compile(r"[,;:]\s")
+
+
+def _close_clause(sentence: str) -> str:
+    """``sentence`` up to its last clause break, with a full stop, when enough words remain."""
+    breaks = list(_CLAUSE_BREAK_RE.finditer(sentence))
+    if breaks:
+        kept = sentence[: breaks[-1].start()].rstrip()
+        if len(kept.split()) >= _MIN_CLAUSE_WORDS:
+            return kept + "."
+    return sentence
 
 
 @dataclass

@@ -191,5 +191,9 @@ def test_a_reply_cut_off_by_the_token_limit_loses_its_unfinished_end():
 
     assert clean_answer("He was born in 1890. He lived in Hue and") == "He was born in 1890."
     assert clean_answer("He was held under the alias Tong Van So (T") == "He was held under the alias Tong Van So"
+    # a lone unfinished sentence ends at its last clause break when enough of it is left
+    assert clean_answer("He went to France in May 1946 at the invitation of the French government, and while he was away the scholar Huynh Thuc Khang served as") == "He went to France in May 1946 at the invitation of the French government."
+    assert clean_answer("In 1911, he left on the") == "In 1911, he left on the"  # too little before the break: kept as it is
+    assert clean_answer("He counted 1,000 men in the") == "He counted 1,000 men in the"  # a digit group is no clause break
     assert clean_answer("He died in 1969.\n\nA second paragraph.") == "He died in 1969."
     assert clean_answer("He was born in 1890. He left in 1911. He came back in 1941.") == "He was born in 1890. He left in 1911."
