@@ -77,6 +77,13 @@ def resolve_followup(question: str, previous: list[Answer], known: Callable[[str
     return resolved
 
 
+def quoted_sentences(ranked: list, n: int, tie_margin: float = 0.0) -> list:
+    """The best ``n`` of ``ranked`` sentences (best first), and the next one when it scores within ``tie_margin`` of the last."""
+    if 0 < n < len(ranked) and tie_margin > 0 and ranked[n - 1].score - ranked[n].score <= tie_margin:
+        n += 1
+    return list(ranked[:n])
+
+
 def says_passages_are_silent(text: str) -> bool:
     """Whether a generated answer is the reader's trained decline ("The passages do not say.")."""
     return fold(text).strip(" .!") == fold(READER_DECLINE).strip(" .!") or fold(text).startswith("the passages do not")
@@ -91,9 +98,11 @@ class Assistant:
     decides, before anything is generated: refuse (no-source refusal), say the sources do not
     answer it directly and quote the closest they come, or answer. An answer's generated reply
     is kept only when every number and name in it is in its cited passages and in the
-    best-ranked sentences; it is then followed by its evidence, the best ``quote_sentences``
-    sentences quoted with their citations. A reply that fails, or that says its passages are
-    silent, is replaced by that quote alone.
+    best-ranked sentences it is quoted with; it is then followed by its evidence, the best
+    ``quote_sentences`` sentences quoted with their citations, and one more when it scores
+    within ``quote_tie_margin`` of the last of them (retrieval cannot tell which of the two
+    holds the answer). A reply that fails, or that says its passages are silent, is replaced
+    by that quote alone.
 
     Without an answerability model (BM25-only datasets), retrieval's ``min_score`` decides
     what is relevant, and a reply that fails is quoted over when the best sentence scores at
@@ -118,6 +127,7 @@ class Assistant:
         quote_sentences: int = 2,
         confident_sentence_score: float | None = None,
         answerability: bool = True,
+        quote_tie_margin: float = 0.0,
     ):
         if mode not in ("grounded", "closed_book"):
             raise ValueError(f"mode: must be grounded or closed_book, got {mode!r}")
@@ -140,6 +150,7 @@ class Assistant:
         self.agreement_sentences = agreement_sentences
         self.tie_margin = tie_margin
         self.quote_sentences = quote_sentences
+        self.quote_tie_margin = quote_tie_margin
         self.allowed_names = tuple(allowed_names if allowed_names is not None else getattr(retriever, "subject_names", ()))
 
     def contexts(self, queries: list[str]) -> list[Context | None]:
@@ -256,10 +267,10 @@ class Assistant:
         """
         sources = [h.passage.text for h in context.hits]
         missing = unsupported_claims(answer.answer, sources, allowed=self.allowed_names)
-        best = [s.text for s in context.sentences[: max(self.agreement_sentences, self.quote_sentences)]]
+        quoted = self._evidence(context)
+        best = [s.text for s in context.sentences[: max(self.agreement_sentences, len(quoted))]]
         disagree = [] if missing else unsupported_claims(answer.answer, best, allowed=self.allowed_names)
         if not missing and not disagree and answer.answer.strip():
-            quoted = self._evidence(context)
             if quoted and context.sentences[0].score >= self.min_sentence_score:
                 answer.answer = f"{answer.answer.strip()} {extractive_answer(quoted)}"
             return
@@ -270,8 +281,12 @@ class Assistant:
         self._extract_or_refuse(answer, context, min_score=self.confident_sentence_score if missing else None)
 
     def _evidence(self, context: Context) -> list:
-        """The sentences quoted as an answer's evidence: the best ``quote_sentences`` of its context."""
-        return list(context.sentences[: self.quote_sentences])
+        """The sentences quoted as an answer's evidence.
+
+        The best ``quote_sentences`` of its context, and the next one too when it scores within
+        ``quote_tie_margin`` of the last of them.
+        """
+        return quoted_sentences(context.sentences, self.quote_sentences, self.quote_tie_margin)
 
     def _extract_or_refuse(self, answer: Answer, context: Context, min_score: float | None = None) -> None:
         """Quote the best sentences, or refuse when even the best scores under the threshold.
@@ -309,6 +324,7 @@ def load_assistant(
     focus_sentences: int | None = None,
     guard: bool = True,
     quote_sentences: int | None = None,
+    quote_tie_margin: float | None = None,
 ) -> Assistant:
     """An assistant for a trained trial (``run_dir``) or for the base model (``run_dir=None``)."""
     from hcmqa.config import TrialConfig
@@ -354,4 +370,5 @@ def load_assistant(
         focus_sentences=config.focus_sentences if focus_sentences is None else focus_sentences,
         guard=guard,
         quote_sentences=config.quote_sentences if quote_sentences is None else quote_sentences,
+        quote_tie_margin=config.quote_tie_margin if quote_tie_margin is None else quote_tie_margin,
     )

@@ -14,7 +14,9 @@ More columns for the product: ``focus@3``, the share whose 3 focused sentences (
 passages) hold every key fact; ``quote@2``, the share whose 2 best sentences (what an answer
 quotes as its evidence) hold them; ``answered`` / ``closest`` / ``refused``, what the
 answerability model decides for them (answer; say the sources do not answer directly and
-quote the closest they come; refuse). The same decisions on the held-out unanswerable set
+quote the closest they come; refuse); ``quoted`` and ``quoted n``, the share whose quoted
+sentences hold every key fact and how many sentences are quoted on average, with the default
+trial's quoting (``quote_sentences``, and one more within ``quote_tie_margin``). The same decisions on the held-out unanswerable set
 (``hcmqa/resources/qa/unanswerable.csv``) are the product's declines apart from the gate's:
 they are taken before anything is generated. ``q/s`` is the product stage's retrieval,
 focus and answerability speed. The ``web_style`` rows are questions worded as people on the
@@ -49,6 +51,8 @@ def main() -> int:
 
     import numpy as np
 
+    from hcmqa.answering import quoted_sentences
+    from hcmqa.config import TrialConfig
     from hcmqa.data.build import build_dataset
     from hcmqa.data.qa import load_qa_csv, read_split
     from hcmqa.retrieval import DenseIndex, Retriever, focused_context, normalise_query, rrf
@@ -86,6 +90,7 @@ def main() -> int:
     def argsort_rows(matrix) -> list[list[int]]:
         return [list(map(int, np.argsort(-row, kind="stable"))) for row in matrix]
 
+    defaults = TrialConfig()
     rows = []
     for split, pairs in splits.items():
         questions = [p.question for p in pairs]
@@ -101,7 +106,7 @@ def main() -> int:
             stages["dense (fine-tuned)"] = dense
             stages["rrf"] = [rrf([b[:50], d[:50]]) for b, d in zip(bm25, dense)]
         for name, orders in stages.items():
-            rows.append([name, split, len(pairs), *recall_of(orders, pairs), "", "", "", "", "", ""])
+            rows.append([name, split, len(pairs), *recall_of(orders, pairs), "", "", "", "", "", "", "", ""])
         if full.dense is not None:
             t = time.perf_counter()
             ranked = full.rank_batch(questions, k=max(KS))
@@ -112,7 +117,10 @@ def main() -> int:
             orders = [[full._index_cache[h.passage] for h in hits] for hits in ranked]
             focus_ok = sum(holds(focused_context(h, s, 3).texts, p.key_facts) for h, s, p in zip(top, focus, pairs)) / len(pairs)
             quote_ok = sum(holds([x.text for x in s[:2]], p.key_facts) for s, p in zip(focus, pairs)) / len(pairs)
-            rows.append([f"hybrid (bm25 weight {full.bm25_weight})", split, len(pairs), *recall_of(orders, pairs), focus_ok, quote_ok, *shares(decided), round(speed, 1)])
+            quoted = [quoted_sentences(s, defaults.quote_sentences, defaults.quote_tie_margin) for s in focus]
+            quoted_ok = sum(holds([x.text for x in q], p.key_facts) for q, p in zip(quoted, pairs)) / len(pairs)
+            quoted_n = sum(map(len, quoted)) / len(pairs)
+            rows.append([f"hybrid (bm25 weight {full.bm25_weight})", split, len(pairs), *recall_of(orders, pairs), focus_ok, quote_ok, quoted_ok, quoted_n, *shares(decided), round(speed, 1)])
         print(rows[-1], file=sys.stderr, flush=True)
     declined = None
     if full.dense is not None:
@@ -129,7 +137,7 @@ def main() -> int:
         f" false accepts with the answer removed {meta['calibration']['passage']['val_false_accept']}). Rows on `train` show what the model saw;"
         f" `val` and the test splits did not train it.\n\n"
     )
-    text += table(["stage", "split", "n", "R@1", "R@3", "R@5", "focus@3", "quote@2", "answered", "closest", "refused", "q/s"], rows) + "\n"
+    text += table(["stage", "split", "n", "R@1", "R@3", "R@5", "focus@3", "quote@2", "quoted", "quoted n", "answered", "closest", "refused", "q/s"], rows) + "\n"
     if declined is not None:
         answered, closest, refused = declined
         how = "answerability model" if full.answerability is not None else "retrieval threshold (no answerability model)"

@@ -5,11 +5,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from hcmqa.answering import Assistant
+from hcmqa.answering import Answer, Assistant
 from hcmqa.data.passages import Passage
 from hcmqa.guard import claims, unsupported_claims
 from hcmqa.prompts import REFUSAL_NO_SOURCE
-from hcmqa.retrieval import Retriever
+from hcmqa.retrieval import Context, Hit, Retriever, Sentence
 
 SOURCE = "On 2 September 1945, before a vast crowd in Ba Dinh Square in Hanoi, he read the Declaration of Independence."
 
@@ -197,3 +197,35 @@ def test_a_reply_cut_off_by_the_token_limit_loses_its_unfinished_end():
     assert clean_answer("He counted 1,000 men in the") == "He counted 1,000 men in the"  # a digit group is no clause break
     assert clean_answer("He died in 1969.\n\nA second paragraph.") == "He died in 1969."
     assert clean_answer("He was born in 1890. He left in 1911. He came back in 1941.") == "He was born in 1890. He left in 1911."
+
+
+def _ranked(*scores):
+    """A context of the childhood passage's words as sentences scored ``scores``, best first."""
+    texts = ["He was born in Kim Lien village.", "His father was a scholar.", "He was born in 1890.", "He left in 1911."]
+    hits = [Hit(PASSAGES[1], 0.9)]
+    sentences = [Sentence(t, 1, s) for t, s in zip(texts, scores)]
+    return Context(hits, [PASSAGES[1].text], sentences)
+
+
+def test_a_sentence_scored_within_the_tie_margin_of_the_last_quoted_one_is_quoted_too():
+    tied, clear = _ranked(0.9, 0.70, 0.68, 0.3), _ranked(0.9, 0.70, 0.60, 0.3)
+    assistant = _assistant("", quote_sentences=2, quote_tie_margin=0.03)
+    assert [s.text for s in assistant._evidence(tied)] == [s.text for s in tied.sentences[:3]]
+    assert len(assistant._evidence(clear)) == 2
+    # never more than one extra, and no margin quotes exactly quote_sentences
+    assert len(assistant._evidence(_ranked(0.9, 0.9, 0.9, 0.9))) == 3
+    assert len(_assistant("", quote_sentences=2)._evidence(tied)) == 2
+    assert _assistant("", quote_sentences=0, quote_tie_margin=0.03)._evidence(tied) == []
+
+
+def test_a_reply_resting_on_the_tied_third_sentence_is_kept_with_it_as_evidence():
+    question = "When was Ho Chi Minh born?"
+    for margin, path in ((0.03, "generated"), (0.0, "extracted")):
+        assistant = _assistant("He was born in 1890.", quote_sentences=2, quote_tie_margin=margin, agreement_sentences=2)
+        answer = Answer(question, True, "He was born in 1890.", path="generated")
+        assistant._check(answer, _ranked(0.9, 0.70, 0.68, 0.3))
+        assert answer.path == path, margin
+        # kept, quoted with the sentence it rests on; or, with no margin, quoted over by the
+        # two best sentences, which do not hold the year
+        assert ("1890" in answer.answer) == bool(margin)
+        assert answer.answer.count("\u201c") == (3 if margin else 2)
