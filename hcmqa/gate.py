@@ -3,12 +3,19 @@
 TF-IDF features (word 1-2 grams and character 2-5 grams, so that unseen spellings and
 near-misses such as "Ho Chi Minh City" are told apart) feed a
 ``LogisticRegression(class_weight="balanced")``. The decision threshold is configurable.
+
+A bare question about one name ("What is Pac Bo?", "Who was Hoang Thi Loan?") has almost
+nothing for word features to go on but "what is" and "who was", which open most general
+knowledge questions, and the model refuses it. Such a question is let through when the name
+is one of the topic's own (``topic_names``): a name the documents use and no off-topic
+training question does. Names that both sides use ("Lenin", "Hue") are left to the model.
 """
 
 from __future__ import annotations
 
 import json
 import platform
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,12 +26,65 @@ from hcmqa.home import GATE_FILE, GATE_META_FILE
 from hcmqa.retrieval import SUBJECT_NAMES, normalise_query
 from hcmqa.text import fold
 
+# a name written in capitals, with the lower-case particles names carry ("Ba Dinh Square",
+# "Pigneau de Behaine", "League of Nations")
+_NAME_RE = re.compile(r"(?<![\w'’])([A-Z][\w'’-]*(?:\s+(?:(?:de|du|of|la|le|the|and|van)\s+)*[A-Z][\w'’-]*)*)")
+# "what is X", "who was the X", "where is X", "tell me about X", nothing after the name
+_ABOUT_RE = re.compile(
+    r"^\s*(?:(?:what|who|where)\s+(?:is|was|were|are)|tell\s+me\s+about)\s+(?:the\s+)?(?P<name>[^?.!]+?)\s*[?.!]*\s*$",
+    re.I,
+)
+
 
 @dataclass(frozen=True)
 class GateDecision:
     question: str
     related: bool
     score: float
+    # let through because the question asks about one of the topic's own names alone
+    by_name: bool = False
+
+
+def document_names(texts: list[str]) -> set[str]:
+    """The folded names (capitalised phrases) in ``texts``.
+
+    A sentence's first words are left out while the texts also use them in lower case ("At
+    Pac Bo" gives "pac bo", "After" nothing).
+    """
+    from hcmqa.data.sentences import split_sentences
+
+    # words the texts also write in lower case: at the start of a sentence they are not names
+    common = {w for text in texts for w in re.findall(r"(?<![\w'’-])[a-z][a-z'’-]*", text)}
+    names = set()
+    for text in texts:
+        for sentence in split_sentences(text) or [text]:
+            for m in _NAME_RE.finditer(sentence):
+                words = m.group(1).split()
+                if m.start() == 0:
+                    while words and words[0].lower() in common:
+                        words = words[1:]
+                name = fold(" ".join(words)).strip().removeprefix("the ")
+                if name:
+                    names.add(name)
+    return names
+
+
+def topic_names(passages, offtopic_questions: list[str], subject_names: tuple[str, ...] = SUBJECT_NAMES) -> list[str]:
+    """Names the documents use that no off-topic question uses, without the subject's own names."""
+    off = " ".join(fold(q) for q in offtopic_questions)
+    subject = {fold(n) for n in subject_names}
+    found = document_names([p.text for p in passages] + [p.section for p in passages])
+    return sorted(
+        n
+        for n in found
+        if len(n) >= 3 and n not in subject and not re.search(r"(?<![a-z0-9])" + re.escape(n) + r"(?![a-z0-9])", off)
+    )
+
+
+def asked_name(question: str) -> str | None:
+    """The folded name a bare "what is / who was / tell me about X" question asks about, or None."""
+    m = _ABOUT_RE.match(question)
+    return fold(m.group("name")).strip() if m else None
 
 
 @dataclass(frozen=True)
@@ -54,6 +114,8 @@ class GateData:
     train_labels: list[int]
     heldout_questions: list[str]
     heldout_labels: list[int]
+    # the topic's own names (``topic_names``), from the training side's off-topic questions only
+    names: list[str] = field(default_factory=list)
 
 
 def gate_data_from_dataset(dataset_dir: Path, heldout_offtopic_fraction: float = 0.2, subject_names: tuple[str, ...] = SUBJECT_NAMES) -> GateData:
@@ -69,6 +131,7 @@ def gate_data_from_dataset(dataset_dir: Path, heldout_offtopic_fraction: float =
     ("where did he teach before going abroad"). Off-topic near-misses that name him ("Ho Chi
     Minh City") keep the name, since retrieval's normalisation keeps it there too.
     """
+    from hcmqa.data.passages import read_passages
     from hcmqa.data.qa import load_offtopic_csv, load_qa_csv, unit_hash
 
     pairs = load_qa_csv(dataset_dir / "qa.csv")
@@ -91,21 +154,33 @@ def gate_data_from_dataset(dataset_dir: Path, heldout_offtopic_fraction: float =
         target = (hq, hl) if unit_hash("gate:" + question) < heldout_offtopic_fraction else (tq, tl)
         target[0].append(question)
         target[1].append(0)
-    return GateData(tq, tl, hq, hl)
+    passages = read_passages(dataset_dir / "passages.jsonl") if (dataset_dir / "passages.jsonl").is_file() else []
+    names = topic_names(passages, [q for q, label in zip(tq, tl) if label == 0], subject_names)
+    return GateData(tq, tl, hq, hl, names)
 
 
 class GateClassifier:
     """A fitted TF-IDF + logistic-regression pipeline with its threshold and metadata."""
 
-    def __init__(self, pipeline, threshold: float = DEFAULT_GATE_THRESHOLD, metadata: dict | None = None):
+    def __init__(self, pipeline, threshold: float = DEFAULT_GATE_THRESHOLD, metadata: dict | None = None, names: list[str] | tuple[str, ...] = ()):
         if not 0.0 < threshold < 1.0:
             raise ValueError(f"threshold: must be between 0 and 1 (exclusive), got {threshold}")
         self.pipeline = pipeline
         self.threshold = threshold
         self.metadata = metadata or {}
+        self.names = frozenset(names)
 
     @classmethod
-    def train(cls, questions: list[str], labels: list[int], threshold: float = DEFAULT_GATE_THRESHOLD, c: float = 10.0, seed: int = 0) -> "GateClassifier":
+    def train(
+        cls,
+        questions: list[str],
+        labels: list[int],
+        threshold: float = DEFAULT_GATE_THRESHOLD,
+        c: float = 10.0,
+        seed: int = 0,
+        names: list[str] | tuple[str, ...] = (),
+    ) -> "GateClassifier":
+        """Fit the model; ``names`` are the topic's own names (``GateData.names``)."""
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import FeatureUnion, Pipeline
@@ -128,7 +203,7 @@ class GateClassifier:
             "C": c,
             "versions": _versions(),
         }
-        return cls(pipeline, threshold=threshold, metadata=metadata)
+        return cls(pipeline, threshold=threshold, metadata=metadata, names=names)
 
     def scores(self, questions: list[str]) -> list[float]:
         if not questions:
@@ -136,13 +211,23 @@ class GateClassifier:
         return [float(p) for p in self.pipeline.predict_proba(questions)[:, 1]]
 
     def classify(self, questions: list[str]) -> list[GateDecision]:
-        return [GateDecision(q, s >= self.threshold, round(s, 4)) for q, s in zip(questions, self.scores(questions))]
+        out = []
+        for q, s in zip(questions, self.scores(questions)):
+            by_name = s < self.threshold and self.asks_about_own_name(q)
+            out.append(GateDecision(q, s >= self.threshold or by_name, round(s, 4), by_name))
+        return out
+
+    def asks_about_own_name(self, question: str) -> bool:
+        """Whether ``question`` asks about one of the topic's own names alone ("Who was Hoang Thi Loan?")."""
+        name = asked_name(question) if self.names else None
+        return bool(name) and name in self.names
 
     def evaluate(self, questions: list[str], labels: list[int]) -> GateReport:
         from sklearn.metrics import precision_recall_fscore_support
 
-        scores = self.scores(questions)
-        predicted = [int(s >= self.threshold) for s in scores]
+        decisions = self.classify(questions)
+        scores = [d.score for d in decisions]
+        predicted = [int(d.related) for d in decisions]
         p, r, f, s = precision_recall_fscore_support(labels, predicted, labels=[1, 0], zero_division=0)
         errors = [
             {"question": q, "label": int(y), "score": round(sc, 4)}
@@ -162,7 +247,7 @@ class GateClassifier:
         directory.mkdir(parents=True, exist_ok=True)
         with atomic_path(directory / GATE_FILE) as tmp:
             joblib.dump(self.pipeline, tmp)
-        atomic_write_json(directory / GATE_META_FILE, dict(self.metadata, threshold=self.threshold))
+        atomic_write_json(directory / GATE_META_FILE, dict(self.metadata, threshold=self.threshold, names=sorted(self.names)))
         return directory
 
     @classmethod
@@ -174,7 +259,8 @@ class GateClassifier:
             raise FileNotFoundError(f"{directory}: no trained gate found ({GATE_FILE}); run 'hcmqa gate train' first")
         meta_path = directory / GATE_META_FILE
         meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
-        return cls(joblib.load(path), threshold=threshold if threshold is not None else meta.get("threshold", DEFAULT_GATE_THRESHOLD), metadata=meta)
+        names = meta.pop("names", [])
+        return cls(joblib.load(path), threshold=threshold if threshold is not None else meta.get("threshold", DEFAULT_GATE_THRESHOLD), metadata=meta, names=names)
 
 
 def _versions() -> dict:

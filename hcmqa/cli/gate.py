@@ -37,7 +37,7 @@ def cmd_gate_train(args) -> int:
     home = home_of(args)
     dataset = dataset_arg(args, home)
     data = gate_data_from_dataset(dataset)
-    gate = GateClassifier.train(data.train_questions, data.train_labels, threshold=args.threshold)
+    gate = GateClassifier.train(data.train_questions, data.train_labels, threshold=args.threshold, names=data.names)
     report = gate.evaluate(data.heldout_questions, data.heldout_labels)
     gate.metadata.update({"dataset": str(dataset), "heldout": report.to_dict() | {"errors": len(report.errors)}})
     out = gate.save(gate_dir_arg(args, home))

@@ -44,3 +44,34 @@ def test_the_gate_accepts_web_style_questions_that_do_not_name_him_and_still_ref
     report = gate.evaluate(data.heldout_questions, data.heldout_labels)
     assert report.related.recall >= 0.97 and report.unrelated.recall >= 0.97
     assert not gate.classify(["Is the Ho Chi Minh City metro open on Sundays?"])[0].related
+
+
+def test_a_bare_question_about_one_of_the_topics_own_names_is_let_through(dataset_dir, gate):
+    from hcmqa.gate import gate_data_from_dataset
+
+    data = gate_data_from_dataset(dataset_dir)
+    # names the documents use and no off-topic training question does
+    assert {"pac bo", "hoang thi loan", "ba dinh square", "tan trao"} <= set(data.names)
+    assert not {"lenin", "hue", "hanoi", "ho chi minh"} & set(data.names)
+    # the model alone refuses these: "what is" and "who was" open most off-topic questions
+    own = ["What is Pac Bo?", "Who was Hoang Thi Loan?", "what is ba dinh square", "What is Tan Trao?"]
+    assert all(s < gate.threshold for s in gate.scores(own))
+    assert all(d.related and d.by_name for d in gate.classify(own))
+    assert gate.asks_about_own_name("Tell me about Tan Trao.") and gate.asks_about_own_name("Who was the Comintern?")
+    # names off-topic questions use, names the documents lack, and longer questions are the model's to decide
+    others = ["What is Hue?", "Who was Lenin?", "What is torque?", "Who was Napoleon?", "What is Pac Bo famous for among tourists?"]
+    assert not any(d.by_name for d in gate.classify(others))
+    assert not any(d.related for d in gate.classify(others[:4]))
+
+
+def test_the_gates_own_names_survive_saving_and_loading(tmp_path):
+    from hcmqa.gate import GateClassifier
+
+    questions = ["When was he born?", "Where did he live?", "Best pho in town?", "Who won the cup?"]
+    gate = GateClassifier.train(questions, [1, 1, 0, 0], names=["pac bo"])
+    loaded = GateClassifier.load(gate.save(tmp_path / "gate"))
+    assert loaded.names == {"pac bo"} and "names" not in loaded.metadata
+    assert loaded.classify(["What is Pac Bo?"])[0].by_name
+    # a gate saved without names lets nothing through by name
+    bare = GateClassifier.load(GateClassifier.train(questions, [1, 1, 0, 0]).save(tmp_path / "bare"))
+    assert not bare.classify(["What is Pac Bo?"])[0].by_name
