@@ -69,16 +69,28 @@ def document_names(texts: list[str]) -> set[str]:
     return names
 
 
-def topic_names(passages, offtopic_questions: list[str], subject_names: tuple[str, ...] = SUBJECT_NAMES) -> list[str]:
-    """Names the documents use that no off-topic question uses, without the subject's own names."""
+def topic_names(passages, offtopic_questions: list[str], subject_names: tuple[str, ...] = SUBJECT_NAMES, aliases=None) -> list[str]:
+    """Names the documents use that no off-topic question uses, without the subject's own names.
+
+    A name stands with its other accepted spellings (``aliases``, the bundled alias table by
+    default: "Guangzhou" with the documents' "Canton"): all are the topic's, or none is when
+    an off-topic question uses any of them.
+    """
+    from hcmqa.text import bundled_aliases
+
+    table = bundled_aliases() if aliases is None else aliases
     off = " ".join(fold(q) for q in offtopic_questions)
     subject = {fold(n) for n in subject_names}
-    found = document_names([p.text for p in passages] + [p.section for p in passages])
-    return sorted(
-        n
-        for n in found
-        if len(n) >= 3 and n not in subject and not re.search(r"(?<![a-z0-9])" + re.escape(n) + r"(?![a-z0-9])", off)
-    )
+
+    def used_off_topic(name: str) -> bool:
+        return re.search(r"(?<![a-z0-9])" + re.escape(name) + r"(?![a-z0-9])", off) is not None
+
+    names = set()
+    for name in document_names([p.text for p in passages] + [p.section for p in passages]):
+        forms = set(table.variants(name))
+        if len(name) >= 3 and not forms & subject and not any(used_off_topic(f) for f in forms):
+            names |= forms
+    return sorted(names)
 
 
 def asked_name(question: str) -> str | None:

@@ -52,6 +52,11 @@ def test_a_bare_question_about_one_of_the_topics_own_names_is_let_through(datase
     data = gate_data_from_dataset(dataset_dir)
     # names the documents use and no off-topic training question does
     assert {"pac bo", "hoang thi loan", "ba dinh square", "tan trao"} <= set(data.names)
+    # a name stands with the other spellings the alias table accepts: "Guangzhou" with the
+    # documents' "Canton", and neither "Phan Chau Trinh" nor "Phan Chu Trinh", which an
+    # off-topic question uses
+    assert {"canton", "guangzhou"} <= set(data.names)
+    assert not {"phan chau trinh", "phan chu trinh"} & set(data.names)
     assert not {"lenin", "hue", "hanoi", "ho chi minh"} & set(data.names)
     # the model alone refuses these: "what is" and "who was" open most off-topic questions
     own = ["What is Pac Bo?", "Who was Hoang Thi Loan?", "what is ba dinh square", "What is Tan Trao?"]
