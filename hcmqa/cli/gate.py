@@ -71,7 +71,7 @@ def cmd_gate_classify(args) -> int:
     questions = read_question_source(args.file)
     for decision in gate.classify(questions):
         if args.json:
-            print(json.dumps({"question": decision.question, "related": decision.related, "score": decision.score}, ensure_ascii=False))
+            print(json.dumps({"question": decision.question, "related": decision.related, "score": decision.score, "by_name": decision.by_name}, ensure_ascii=False))
         else:
-            print(f"{'RELATED ' if decision.related else 'OFFTOPIC'} {decision.score:.3f}  {decision.question}")
+            print(f"{'RELATED ' if decision.related else 'OFFTOPIC'} {decision.score:.3f}  {decision.question}" + ("  (asks about one of the topic's own names)" if decision.by_name else ""))
     return 0

@@ -35,11 +35,13 @@ def test_gate_train_eval_and_classify_json(tmp_path, capsys, monkeypatch, datase
     report = json.loads(out)
     assert report["related"]["f1"] >= 0.97 and report["unrelated"]["f1"] >= 0.97
     questions = tmp_path / "q.txt"
-    questions.write_text("When was Ho Chi Minh born?\n\nWho won the 2018 World Cup?\n")
+    questions.write_text("When was Ho Chi Minh born?\n\nWho won the 2018 World Cup?\nWhat is Pac Bo?\n")
     code, out, _ = run(capsys, "--home", home, "gate", "classify", "--json", str(questions))
     lines = [json.loads(line) for line in out.splitlines()]
-    assert [(r["question"], r["related"]) for r in lines] == [("When was Ho Chi Minh born?", True), ("Who won the 2018 World Cup?", False)]
+    assert [(r["question"], r["related"]) for r in lines] == [("When was Ho Chi Minh born?", True), ("Who won the 2018 World Cup?", False), ("What is Pac Bo?", True)]
     assert all(0.0 <= r["score"] <= 1.0 for r in lines)
+    # the trained gate was saved with the topic's own names: a bare question about one is let through by it
+    assert [r["by_name"] for r in lines] == [False, False, True]
 
 
 def test_unknown_model_and_bad_config_are_one_line_errors(tmp_path, capsys, dataset_dir):
