@@ -39,7 +39,7 @@ import re
 from dataclasses import dataclass
 
 from hcmqa.terms import STOPWORDS, tokenize
-from hcmqa.text import fold
+from hcmqa.text import fold, has_word
 
 FEATURES = (
     "top_passage",
@@ -140,7 +140,7 @@ def features(question: str, query: str, hits, sentences, stats: CorpusStats, sub
         float(all(t in in_sentences for t in focus)) if focus else 1.0,
         float(all(t in in_passages for t in focus)) if focus else 1.0,
         float(sum(1 for n in names if n not in stats.words)),
-        float(sum(1 for n in names if not re.search(r"(?<![a-z0-9])" + re.escape(n) + r"(?![a-z0-9])", folded_passages))),
+        float(sum(1 for n in names if not has_word(folded_passages, n))),
         float(sum(1 for w in raw if w not in stats.words)),
         float(count_missing),
     ]

@@ -24,7 +24,7 @@ from hcmqa.config import DEFAULT_GATE_THRESHOLD
 from hcmqa.fileio import atomic_path, atomic_write_json
 from hcmqa.home import GATE_FILE, GATE_META_FILE
 from hcmqa.retrieval import SUBJECT_NAMES, normalise_query
-from hcmqa.text import fold
+from hcmqa.text import fold, has_word
 
 # a name written in capitals, with the lower-case particles names carry ("Ba Dinh Square",
 # "Pigneau de Behaine", "League of Nations")
@@ -82,13 +82,10 @@ def topic_names(passages, offtopic_questions: list[str], subject_names: tuple[st
     off = " ".join(fold(q) for q in offtopic_questions)
     subject = {fold(n) for n in subject_names}
 
-    def used_off_topic(name: str) -> bool:
-        return re.search(r"(?<![a-z0-9])" + re.escape(name) + r"(?![a-z0-9])", off) is not None
-
     names = set()
     for name in document_names([p.text for p in passages] + [p.section for p in passages]):
         forms = set(table.variants(name))
-        if len(name) >= 3 and not forms & subject and not any(used_off_topic(f) for f in forms):
+        if len(name) >= 3 and not forms & subject and not any(has_word(off, f) for f in forms):
             names |= forms
     return sorted(names)
 
@@ -272,6 +269,8 @@ class GateClassifier:
         meta_path = directory / GATE_META_FILE
         meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
         names = meta.pop("names", [])
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise ValueError(f"{meta_path}: names: must be a list of strings; retrain with 'hcmqa gate train'")
         return cls(joblib.load(path), threshold=threshold if threshold is not None else meta.get("threshold", DEFAULT_GATE_THRESHOLD), metadata=meta, names=names)
 
 

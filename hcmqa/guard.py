@@ -20,7 +20,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from hcmqa.text import fold
+from hcmqa.text import fold, has_word
 
 NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -61,10 +61,6 @@ class Claim:
 def _norm_number(token: str) -> str:
     token = token.rstrip(".,:")
     return token.replace(",", "") if re.fullmatch(r"\d{1,3}(,\d{3})+", token) else token
-
-
-def _word_in(word: str, hay: str) -> bool:
-    return re.search(r"(?<![0-9a-z])" + re.escape(word) + r"(?![0-9a-z])", hay) is not None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -116,15 +112,15 @@ def unsupported_claims(answer: str, sources: list[str], allowed: tuple[str, ...]
     missing: list[Claim] = []
     for claim in claims(answer):
         if claim.kind == "number":
-            if claim.text in numbers or claim.text.isdigit() and any(_word_in(w, hay) for w in _DIGITS_TO_WORDS.get(claim.text, ())):
+            if claim.text in numbers or claim.text.isdigit() and any(has_word(hay, w) for w in _DIGITS_TO_WORDS.get(claim.text, ())):
                 continue
-            if claim.text in NUMBER_WORDS and (_word_in(claim.text, hay) or str(NUMBER_WORDS[claim.text]) in numbers):
+            if claim.text in NUMBER_WORDS and (has_word(hay, claim.text) or str(NUMBER_WORDS[claim.text]) in numbers):
                 continue
             missing.append(claim)
         else:
             word = fold(claim.text).replace("’", "'")
             base = word[:-2] if word.endswith("'s") else word
-            if base in allowed_words or _word_in(base, hay):
+            if base in allowed_words or has_word(hay, base):
                 continue
             missing.append(claim)
     return missing

@@ -214,6 +214,11 @@ def find_fact(hay: str, fact: str, aliases: AliasTable | None = None) -> list[in
     return starts
 
 
+def has_word(hay: str, word: str) -> bool:
+    """Whether ``word`` occurs in the folded text ``hay`` as a whole word (or whole phrase)."""
+    return re.search(r"(?<![0-9a-z])" + re.escape(word) + r"(?![0-9a-z])", hay) is not None
+
+
 def contains_fact(answer: str, fact: str, *, aliases: AliasTable | None = None) -> bool:
     """Whether ``fact`` occurs in ``answer`` in canonical form (see the notes above).
 

@@ -80,3 +80,17 @@ def test_the_gates_own_names_survive_saving_and_loading(tmp_path):
     # a gate saved without names lets nothing through by name
     bare = GateClassifier.load(GateClassifier.train(questions, [1, 1, 0, 0]).save(tmp_path / "bare"))
     assert not bare.classify(["What is Pac Bo?"])[0].by_name
+
+
+def test_a_saved_gate_with_malformed_names_is_a_clear_error(tmp_path):
+    import json
+
+    import pytest
+
+    from hcmqa.gate import GateClassifier
+
+    folder = GateClassifier.train(["When was he born?", "Where did he live?", "Best pho?", "Who won the cup?"], [1, 1, 0, 0], names=["pac bo"]).save(tmp_path / "gate")
+    meta = json.loads((folder / "gate.json").read_text())
+    (folder / "gate.json").write_text(json.dumps(dict(meta, names="pac bo")))
+    with pytest.raises(ValueError, match="names: must be a list of strings"):
+        GateClassifier.load(folder)
