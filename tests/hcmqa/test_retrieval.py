@@ -1,5 +1,5 @@
 from hcmqa.data.qa import read_split
-from hcmqa.retrieval import Retriever
+from hcmqa.retrieval import Retriever, sentence_in_context
 from hcmqa.terms import tokenize
 from hcmqa.text import contains_fact
 
@@ -78,6 +78,65 @@ def test_trained_retriever_has_every_stage_and_a_val_threshold(trained, trained_
     index = 5
     fresh = trained.dense.encode([f"{trained.passages[index].section}. {trained.dense.sentences[index][0]}"])[0]
     assert np.allclose(fresh, trained.dense.sentence_vectors[index][0], atol=1e-4)
+    # and so are the vectors of each sentence read after the one before it
+    assert len(trained.dense.sentences[index]) >= 2
+    second = trained.dense.encode([sentence_in_context(trained.passages[index], trained.dense.sentences[index], 1)])[0]
+    assert np.allclose(second, trained.dense.context_vectors[index][1], atol=1e-4)
+    # val chose the context weight, and the manifest says what each weight scored
+    from hcmqa.retriever_training import CONTEXT_WEIGHTS
+
+    assert trained.context_weight == manifest["retriever"]["context_weight"] and trained.context_weight in CONTEXT_WEIGHTS
+    assert set(manifest["retriever"]["calibration"]["val_best_2_sentences_hold_the_facts_by_context_weight"]) == {str(w) for w in CONTEXT_WEIGHTS}
+
+
+def test_a_sentence_in_context_is_read_after_the_sentence_before_it():
+    from hcmqa.data.passages import Passage
+
+    p = Passage(id="p1", doc="life", title="Life", section="Testament", text="")
+    sentences = ["In May 1965 he began writing his testament.", "He began it on 10 May 1965."]
+    assert sentence_in_context(p, sentences, 0) == "Testament. In May 1965 he began writing his testament."
+    assert sentence_in_context(p, sentences, 1) == "Testament. In May 1965 he began writing his testament. He began it on 10 May 1965."
+
+
+@pytest.mark.slow
+def test_a_sentences_score_mixes_its_similarity_alone_and_in_context(trained):
+    import numpy as np
+
+    question = "When did he start writing his testament?"
+    hits = trained.rank_batch([question], k=3)[0]
+    vector = trained.dense.query_vectors([trained.normalise(question)])[0]
+    saved = trained.context_weight, trained.passage_weight
+    try:
+        trained.passage_weight = 0.0
+        for weight in (0.0, 0.5):
+            trained.context_weight = weight
+            got = {(s.source, s.text): s.score for s in trained.focus_batch([question], [hits])[0]}
+            for number, hit in enumerate(hits, start=1):
+                index = trained._index_cache[hit.passage]
+                alone = trained.dense.sentence_vectors[index] @ vector
+                after = trained.dense.context_vectors[index] @ vector
+                want = (1 - weight) * alone + weight * after
+                for text, score in zip(trained.dense.sentences[index], want):
+                    assert got[(number, text)] == pytest.approx(float(score), abs=1e-5)
+            # reading in context changes the scores of sentences that have one before them
+            if weight:
+                assert any(not np.allclose(trained.dense.context_vectors[trained._index_cache[h.passage]][1:], trained.dense.sentence_vectors[trained._index_cache[h.passage]][1:]) for h in hits)
+    finally:
+        trained.context_weight, trained.passage_weight = saved
+
+
+@pytest.mark.slow
+def test_embeddings_saved_without_context_vectors_compute_them(trained, trained_dataset_dir, tmp_path):
+    """A retriever trained by an older version saved no context vectors: they are computed when needed."""
+    import numpy as np
+
+    from hcmqa.retrieval import DenseIndex
+
+    (tmp_path / "bi-encoder").symlink_to(trained_dataset_dir / "retriever" / "bi-encoder", target_is_directory=True)
+    np.savez(tmp_path / "embeddings.npz", passages=trained.dense.embeddings, sentences=np.concatenate(trained.dense.sentence_vectors))
+    older = DenseIndex(tmp_path / "bi-encoder", trained.passages)
+    assert older._context_vectors is None
+    assert np.allclose(np.concatenate(older.context_vectors), np.concatenate(trained.dense.context_vectors), atol=1e-4)
 
 
 @pytest.mark.slow
@@ -160,3 +219,12 @@ def test_a_retriever_from_an_older_version_is_outdated():
     assert not is_outdated({"settings": today})
     older = {k: v for k, v in today.items() if k != "sentence_pairs"}
     assert is_outdated({"settings": older}) and is_outdated({})
+
+
+def test_a_retriever_without_sentence_context_is_recalibrated_not_retrained():
+    from hcmqa.retriever_training import RetrieverSettings, plan
+
+    wanted = RetrieverSettings()
+    older = {k: v for k, v in wanted.to_dict().items() if k != "sentence_context"}
+    assert plan({"settings": older}, wanted) == "calibrate"
+    assert plan({"settings": {**older, "bi_epochs": 1}}, wanted) == "train"
