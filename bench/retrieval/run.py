@@ -133,7 +133,7 @@ def main() -> int:
         f"\nDataset {dataset.name} ({len(passages)} passages); {train_note}. The bi-encoder was fine-tuned on the train"
         f" split only ({meta['train_questions']} questions, {meta.get('train_pairs', meta['train_questions'])} passage and sentence pairs,"
         f" seed {meta['settings']['seed']}); the val split chose the BM25 weight ({meta['bm25_weight']}), the passage weight in"
-        f" sentence scores ({meta.get('passage_weight', 0.0)}) and the threshold (min_score {meta['min_score']}: val recall {meta['calibration']['passage']['val_recall']},"
+        f" sentence scores ({meta.get('passage_weight', 0.0)}), the share of each sentence's similarity read after the sentence before it ({meta.get('context_weight', 0.0)}) and the threshold (min_score {meta['min_score']}: val recall {meta['calibration']['passage']['val_recall']},"
         f" false accepts with the answer removed {meta['calibration']['passage']['val_false_accept']}). Rows on `train` show what the model saw;"
         f" `val` and the test splits did not train it.\n\n"
     )
