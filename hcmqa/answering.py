@@ -98,7 +98,7 @@ class Assistant:
     decides, before anything is generated: refuse (no-source refusal), say the sources do not
     answer it directly and quote the closest they come, or answer. An answer's generated reply
     is kept only when every number and name in it is in its cited passages and in the
-    best-ranked sentences it is quoted with; it is then followed by its evidence, the best
+    best-ranked sentence; it is then followed by its evidence, the best
     ``quote_sentences`` sentences quoted with their citations, and one more when it scores
     within ``quote_tie_margin`` of the last of them (retrieval cannot tell which of the two
     holds the answer). A reply that fails, or that says its passages are silent, is replaced
@@ -122,7 +122,7 @@ class Assistant:
         guard: bool = True,
         min_sentence_score: float | None = None,
         allowed_names: tuple[str, ...] | None = None,
-        agreement_sentences: int = 2,
+        agreement_sentences: int = 1,
         tie_margin: float = 0.05,
         quote_sentences: int = 2,
         confident_sentence_score: float | None = None,
@@ -261,14 +261,16 @@ class Assistant:
         """The faithfulness guard: keep, quote the best source sentences instead, or refuse.
 
         A generated answer is kept only when every number and name in it occurs in the cited
-        passages *and* in the sentences retrieval ranks best for the question (the first
-        ``agreement_sentences``): a small reader that copies a date from the wrong sentence is
-        faithful to its sources yet wrong.
+        passages *and* in the sentence retrieval ranks best for the question (the first
+        ``agreement_sentences``): a small reader that copies a date from the wrong sentence,
+        or joins a name from one sentence to an event of another ("arrested in Singapore" when
+        the best sentence says Kowloon and another names Singapore), is faithful to its
+        sources yet wrong. Its quoted evidence is kept either way.
         """
         sources = [h.passage.text for h in context.hits]
         missing = unsupported_claims(answer.answer, sources, allowed=self.allowed_names)
         quoted = self._evidence(context)
-        best = [s.text for s in context.sentences[: max(self.agreement_sentences, len(quoted))]]
+        best = [s.text for s in context.sentences[: self.agreement_sentences]]
         disagree = [] if missing else unsupported_claims(answer.answer, best, allowed=self.allowed_names)
         if not missing and not disagree and answer.answer.strip():
             if quoted and context.sentences[0].score >= self.min_sentence_score:

@@ -128,7 +128,7 @@ def test_an_invented_claim_is_quoted_over_only_when_retrieval_is_confident():
     invented = _assistant("He read it in Ba Dinh Square on 2 September 1954.", confident_sentence_score=2.0).ask(question)
     assert invented.path == "refused_no_source" and invented.unsupported == ["1954"]
     # a faithful reply copied from the wrong sentence is still quoted over at the usual threshold
-    misread = _assistant("He was born in 1890.", agreement_sentences=1, quote_sentences=1, confident_sentence_score=2.0).ask(question + " He was born in 1890.")
+    misread = _assistant("He was born in Nghe An province.", agreement_sentences=1, quote_sentences=1, confident_sentence_score=2.0).ask(question + " He was born in 1890.")
     assert misread.unsupported == [] and misread.path == "extracted" and "Ba Dinh Square" in misread.answer
 
 
@@ -218,14 +218,29 @@ def test_a_sentence_scored_within_the_tie_margin_of_the_last_quoted_one_is_quote
     assert _assistant("", quote_sentences=0, quote_tie_margin=0.03)._evidence(tied) == []
 
 
-def test_a_reply_resting_on_the_tied_third_sentence_is_kept_with_it_as_evidence():
+def test_a_reply_must_rest_on_the_best_sentence_and_is_quoted_with_the_tied_third_either_way():
     question = "When was Ho Chi Minh born?"
-    for margin, path in ((0.03, "generated"), (0.0, "extracted")):
-        assistant = _assistant("He was born in 1890.", quote_sentences=2, quote_tie_margin=margin, agreement_sentences=2)
+    for margin in (0.03, 0.0):
+        assistant = _assistant("", quote_sentences=2, quote_tie_margin=margin)
+        # "1890" is in the tied third sentence only, not in the best one: quoted over, and the
+        # quote holds the year only when the tie brings the third sentence in
         answer = Answer(question, True, "He was born in 1890.", path="generated")
         assistant._check(answer, _ranked(0.9, 0.70, 0.68, 0.3))
-        assert answer.path == path, margin
-        # kept, quoted with the sentence it rests on; or, with no margin, quoted over by the
-        # two best sentences, which do not hold the year
+        assert answer.path == "extracted" and answer.unsupported == [], margin
         assert ("1890" in answer.answer) == bool(margin)
         assert answer.answer.count("\u201c") == (3 if margin else 2)
+
+
+def test_a_reply_that_joins_claims_of_two_sentences_is_quoted_over():
+    assistant = _assistant("", quote_sentences=2)
+    kept = Answer("Where was Ho Chi Minh born?", True, "He was born in Kim Lien village.", path="generated")
+    assistant._check(kept, _ranked(0.9, 0.70, 0.68, 0.3))
+    assert kept.path == "generated" and kept.answer.startswith("He was born in Kim Lien village. The museum's sources say: ")
+    # "1890" is in the third sentence, "Kim Lien" in the best: each is faithful, together unchecked
+    joined = Answer("Where was Ho Chi Minh born?", True, "He was born in Kim Lien village in 1890.", path="generated")
+    assistant._check(joined, _ranked(0.9, 0.70, 0.68, 0.3))
+    assert joined.path == "extracted" and joined.unsupported == []
+    # nor is the question any support: a date it names may belong to another event
+    asked = Answer("Where was Ho Chi Minh born, and when did he leave in 1890?", True, "He was born in Kim Lien village in 1890.", path="generated")
+    assistant._check(asked, _ranked(0.9, 0.70, 0.68, 0.3))
+    assert asked.path == "extracted" and asked.unsupported == []
