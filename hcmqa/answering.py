@@ -357,7 +357,7 @@ def load_assistant(
         gate = GateClassifier.load(gate_dir)
     except FileNotFoundError:
         data = gate_data_from_dataset(dataset_dir)
-        gate = GateClassifier.train(data.train_questions, data.train_labels, names=data.names)
+        gate = GateClassifier.fit(data)
         gate.metadata["dataset"] = str(dataset_dir)
         gate.save(gate_dir)
     model_path = resolve_model(config.base_model, home)

@@ -23,7 +23,7 @@ from pathlib import Path
 from hcmqa.config import DEFAULT_GATE_THRESHOLD
 from hcmqa.fileio import atomic_path, atomic_write_json
 from hcmqa.home import GATE_FILE, GATE_META_FILE
-from hcmqa.retrieval import SUBJECT_NAMES, normalise_query
+from hcmqa.retrieval import SUBJECT_NAMES, names_subject, normalise_query
 from hcmqa.text import fold, has_word
 
 # a name written in capitals, with the lower-case particles names carry ("Ba Dinh Square",
@@ -43,6 +43,8 @@ class GateDecision:
     score: float
     # let through because the question asks about one of the topic's own names alone
     by_name: bool = False
+    # let through because the question names the subject (``GateData.subject_names``)
+    by_subject: bool = False
 
 
 def document_names(texts: list[str]) -> set[str]:
@@ -125,6 +127,10 @@ class GateData:
     heldout_labels: list[int]
     # the topic's own names (``topic_names``), from the training side's off-topic questions only
     names: list[str] = field(default_factory=list)
+    # the subject's names, when no training off-topic question names the subject: a question
+    # that names him is then on topic whatever else it asks ("What shoes is Uncle Ho famous for
+    # wearing?"), and what the sources do not say is declined after retrieval, not here
+    subject_names: list[str] = field(default_factory=list)
 
 
 def gate_data_from_dataset(dataset_dir: Path, heldout_offtopic_fraction: float = 0.2, subject_names: tuple[str, ...] = SUBJECT_NAMES) -> GateData:
@@ -164,20 +170,30 @@ def gate_data_from_dataset(dataset_dir: Path, heldout_offtopic_fraction: float =
         target[0].append(question)
         target[1].append(0)
     passages = read_passages(dataset_dir / "passages.jsonl") if (dataset_dir / "passages.jsonl").is_file() else []
-    names = topic_names(passages, [q for q, label in zip(tq, tl) if label == 0], subject_names)
-    return GateData(tq, tl, hq, hl, names)
+    off_topic = [q for q, label in zip(tq, tl) if label == 0]
+    names = topic_names(passages, off_topic, subject_names)
+    named = [] if any(names_subject(q, subject_names) for q in off_topic) else list(subject_names)
+    return GateData(tq, tl, hq, hl, names, named)
 
 
 class GateClassifier:
     """A fitted TF-IDF + logistic-regression pipeline with its threshold and metadata."""
 
-    def __init__(self, pipeline, threshold: float = DEFAULT_GATE_THRESHOLD, metadata: dict | None = None, names: list[str] | tuple[str, ...] = ()):
+    def __init__(
+        self,
+        pipeline,
+        threshold: float = DEFAULT_GATE_THRESHOLD,
+        metadata: dict | None = None,
+        names: list[str] | tuple[str, ...] = (),
+        subject_names: list[str] | tuple[str, ...] = (),
+    ):
         if not 0.0 < threshold < 1.0:
             raise ValueError(f"threshold: must be between 0 and 1 (exclusive), got {threshold}")
         self.pipeline = pipeline
         self.threshold = threshold
         self.metadata = metadata or {}
         self.names = frozenset(names)
+        self.subject_names = tuple(subject_names)
 
     @classmethod
     def train(
@@ -188,8 +204,9 @@ class GateClassifier:
         c: float = 10.0,
         seed: int = 0,
         names: list[str] | tuple[str, ...] = (),
+        subject_names: list[str] | tuple[str, ...] = (),
     ) -> "GateClassifier":
-        """Fit the model; ``names`` are the topic's own names (``GateData.names``)."""
+        """Fit the model; ``names`` and ``subject_names`` are ``GateData``'s."""
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import FeatureUnion, Pipeline
@@ -212,7 +229,12 @@ class GateClassifier:
             "C": c,
             "versions": _versions(),
         }
-        return cls(pipeline, threshold=threshold, metadata=metadata, names=names)
+        return cls(pipeline, threshold=threshold, metadata=metadata, names=names, subject_names=subject_names)
+
+    @classmethod
+    def fit(cls, data: GateData, threshold: float = DEFAULT_GATE_THRESHOLD, **kwargs) -> "GateClassifier":
+        """``train`` on ``data``'s training side, with its names and subject names."""
+        return cls.train(data.train_questions, data.train_labels, threshold=threshold, names=data.names, subject_names=data.subject_names, **kwargs)
 
     def scores(self, questions: list[str]) -> list[float]:
         if not questions:
@@ -223,7 +245,8 @@ class GateClassifier:
         out = []
         for q, s in zip(questions, self.scores(questions)):
             by_name = s < self.threshold and self.asks_about_own_name(q)
-            out.append(GateDecision(q, s >= self.threshold or by_name, round(s, 4), by_name))
+            by_subject = s < self.threshold and not by_name and bool(self.subject_names) and names_subject(q, self.subject_names)
+            out.append(GateDecision(q, s >= self.threshold or by_name or by_subject, round(s, 4), by_name, by_subject))
         return out
 
     def asks_about_own_name(self, question: str) -> bool:
@@ -256,7 +279,7 @@ class GateClassifier:
         directory.mkdir(parents=True, exist_ok=True)
         with atomic_path(directory / GATE_FILE) as tmp:
             joblib.dump(self.pipeline, tmp)
-        atomic_write_json(directory / GATE_META_FILE, dict(self.metadata, threshold=self.threshold, names=sorted(self.names)))
+        atomic_write_json(directory / GATE_META_FILE, dict(self.metadata, threshold=self.threshold, names=sorted(self.names), subject_names=list(self.subject_names)))
         return directory
 
     @classmethod
@@ -271,7 +294,12 @@ class GateClassifier:
         names = meta.pop("names", [])
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
             raise ValueError(f"{meta_path}: names: must be a list of strings; retrain with 'hcmqa gate train'")
-        return cls(joblib.load(path), threshold=threshold if threshold is not None else meta.get("threshold", DEFAULT_GATE_THRESHOLD), metadata=meta, names=names)
+        # a gate saved before the rule existed lets nothing through by the subject's name
+        subject_names = meta.pop("subject_names", [])
+        if not isinstance(subject_names, list) or not all(isinstance(n, str) for n in subject_names):
+            raise ValueError(f"{meta_path}: subject_names: must be a list of strings; retrain with 'hcmqa gate train'")
+        threshold = threshold if threshold is not None else meta.get("threshold", DEFAULT_GATE_THRESHOLD)
+        return cls(joblib.load(path), threshold=threshold, metadata=meta, names=names, subject_names=subject_names)
 
 
 def _versions() -> dict:

@@ -51,6 +51,11 @@ def _subject_re(names: tuple[str, ...]) -> re.Pattern:
     return re.compile(rf"\b(?:{alternatives})(?:'s|’s)?\b(?!\s+(?:{after})\b)")
 
 
+def names_subject(text: str, names: tuple[str, ...] = SUBJECT_NAMES) -> bool:
+    """Whether ``text`` names the subject himself (not a place or thing named after him)."""
+    return bool(_subject_re(tuple(names)).search(fold(text)))
+
+
 def normalise_query(query: str, names: tuple[str, ...] = SUBJECT_NAMES) -> str:
     """``query`` folded, without the subject's own names (they match every passage alike)."""
     stripped = _subject_re(tuple(names)).sub(" ", fold(query))

@@ -41,7 +41,7 @@ def gate(dataset_dir):
     from hcmqa.gate import GateClassifier, gate_data_from_dataset
 
     data = gate_data_from_dataset(dataset_dir)
-    return GateClassifier.train(data.train_questions, data.train_labels, names=data.names)
+    return GateClassifier.fit(data)
 
 
 @pytest.fixture(scope="session")

@@ -32,7 +32,7 @@ def train_gate(ctx: JobContext) -> Outcome:
     threshold = float(ctx.payload.get("threshold", DEFAULT_GATE_THRESHOLD))
     ctx.report(progress=0.1, detail={"stage": "training", "dataset": str(dataset)})
     data = gate_data_from_dataset(dataset)
-    gate = GateClassifier.train(data.train_questions, data.train_labels, threshold=threshold, names=data.names)
+    gate = GateClassifier.fit(data, threshold=threshold)
     ctx.check_stop()
     report = gate.evaluate(data.heldout_questions, data.heldout_labels)
     summary = report.to_dict()

@@ -35,7 +35,7 @@ def cmd_demo(args) -> int:
     print(f"   {result.path}  counts: {result.manifest['counts']}  splits: {result.manifest['splits']}")
     print("== 3/4 topic gate (held-out questions)")
     data = gate_data_from_dataset(result.path)
-    gate = GateClassifier.train(data.train_questions, data.train_labels, names=data.names)
+    gate = GateClassifier.fit(data)
     gate.metadata.update({"dataset": str(result.path)})
     gate.save(home.gate_dir)
     print_gate_report(gate.evaluate(data.heldout_questions, data.heldout_labels))

@@ -37,7 +37,7 @@ def cmd_gate_train(args) -> int:
     home = home_of(args)
     dataset = dataset_arg(args, home)
     data = gate_data_from_dataset(dataset)
-    gate = GateClassifier.train(data.train_questions, data.train_labels, threshold=args.threshold, names=data.names)
+    gate = GateClassifier.fit(data, threshold=args.threshold)
     report = gate.evaluate(data.heldout_questions, data.heldout_labels)
     gate.metadata.update({"dataset": str(dataset), "heldout": report.to_dict() | {"errors": len(report.errors)}})
     out = gate.save(gate_dir_arg(args, home))
@@ -71,7 +71,14 @@ def cmd_gate_classify(args) -> int:
     questions = read_question_source(args.file)
     for decision in gate.classify(questions):
         if args.json:
-            print(json.dumps({"question": decision.question, "related": decision.related, "score": decision.score, "by_name": decision.by_name}, ensure_ascii=False))
+            print(json.dumps({"question": decision.question, "related": decision.related, "score": decision.score, "by_name": decision.by_name, "by_subject": decision.by_subject}, ensure_ascii=False))
         else:
-            print(f"{'RELATED ' if decision.related else 'OFFTOPIC'} {decision.score:.3f}  {decision.question}" + ("  (asks about one of the topic's own names)" if decision.by_name else ""))
+            print(f"{'RELATED ' if decision.related else 'OFFTOPIC'} {decision.score:.3f}  {decision.question}" + _let_through(decision))
     return 0
+
+
+def _let_through(decision) -> str:
+    """Why a question the model scored under the threshold was let through, if it was."""
+    if decision.by_name:
+        return "  (asks about one of the topic's own names)"
+    return "  (names the subject)" if decision.by_subject else ""

@@ -69,6 +69,47 @@ def test_a_bare_question_about_one_of_the_topics_own_names_is_let_through(datase
     assert not any(d.related for d in gate.classify(others[:4]))
 
 
+def test_a_question_naming_the_subject_is_let_through_when_no_off_topic_question_names_him(dataset_dir, gate):
+    from hcmqa.gate import GateClassifier, gate_data_from_dataset
+
+    data = gate_data_from_dataset(dataset_dir)
+    assert data.subject_names == ["Ho Chi Minh", "Uncle Ho", "Bac Ho", "President Ho"]
+    # the words around the name look off topic to the model ("shoes", "famous for wearing")
+    named = ["What shoes is Uncle Ho famous for wearing?", "What does the word bac in Bac Ho mean?"]
+    bare = GateClassifier.train(data.train_questions, data.train_labels, names=data.names)
+    assert not any(d.related for d in bare.classify(named))
+    decisions = gate.classify(named)
+    assert all(d.related and d.by_subject and not d.by_name for d in decisions), decisions
+    # places and things named after him are not him, and a question without his name is the model's
+    others = ["What is the weather like in Ho Chi Minh City in June?", "Is the Ho Chi Minh Trail open to hikers?", "What shoes are in fashion this year?"]
+    decisions = gate.classify(others)
+    assert not any(d.by_subject for d in decisions)
+    assert not decisions[0].related and not decisions[2].related
+    # no held-out off-topic question is let through by the rule
+    report = gate.evaluate(data.heldout_questions, data.heldout_labels)
+    wrongly_let_through = [e for e in report.errors if e["label"] == 0]
+    assert not [e for e in wrongly_let_through if gate.classify([e["question"]])[0].by_subject]
+
+
+def test_the_subject_rule_is_off_when_an_off_topic_training_question_names_him(tmp_path):
+    from hcmqa.gate import GateClassifier, gate_data_from_dataset
+
+    folder = tmp_path / "ds"
+    folder.mkdir()
+    (folder / "qa.csv").write_text(
+        "question,answer,key_facts,split\n"
+        "When was Ho Chi Minh born?,On 19 May 1890.,19 May 1890,train\n"
+        "Where did Uncle Ho study?,At Quoc Hoc in Hue.,Quoc Hoc,val\n"
+        "Where was he born?,In Hoang Tru.,Hoang Tru,test_unseen\n",
+        encoding="utf-8",
+    )
+    (folder / "offtopic.csv").write_text("question\nWho won the 2018 World Cup?\nWhat did Ho Chi Minh think of the 2018 World Cup?\nBest pho in town?\n", encoding="utf-8")
+    data = gate_data_from_dataset(folder, heldout_offtopic_fraction=0.0)
+    assert data.subject_names == []
+    gate = GateClassifier.fit(data)
+    assert not any(d.by_subject for d in gate.classify(["What shoes did Ho Chi Minh wear?"]))
+
+
 def test_the_gates_own_names_survive_saving_and_loading(tmp_path):
     from hcmqa.gate import GateClassifier
 
@@ -77,6 +118,11 @@ def test_the_gates_own_names_survive_saving_and_loading(tmp_path):
     loaded = GateClassifier.load(gate.save(tmp_path / "gate"))
     assert loaded.names == {"pac bo"} and "names" not in loaded.metadata
     assert loaded.classify(["What is Pac Bo?"])[0].by_name
+    # the subject's names are saved too; a gate saved without them lets nothing through by them
+    named = GateClassifier.load(GateClassifier.train(questions, [1, 1, 0, 0], subject_names=["Uncle Ho"]).save(tmp_path / "named"))
+    assert named.subject_names == ("Uncle Ho",) and "subject_names" not in named.metadata
+    assert named.classify(["Who won the cup, Uncle Ho?"])[0].by_subject
+    assert loaded.subject_names == () and not loaded.classify(["Who won the cup, Uncle Ho?"])[0].by_subject
     # a gate saved without names lets nothing through by name
     bare = GateClassifier.load(GateClassifier.train(questions, [1, 1, 0, 0]).save(tmp_path / "bare"))
     assert not bare.classify(["What is Pac Bo?"])[0].by_name
