@@ -66,8 +66,10 @@ class RetrieverSettings:
     max_questions: int = 0
     calibration_questions: int = 0
     # answerability: the share of answerable val questions that are not refused, and that
-    # are answered outright (the rest get "the closest the sources come")
-    answer_keep: float = 0.95
+    # are answered outright (the rest get "the closest the sources come"). A refusal and
+    # "the closest the sources come" both decline an unanswerable question, but only the
+    # second still carries the facts when the question was answerable: refuse few
+    answer_keep: float = 0.97
     confident_keep: float = 0.85
     # the share of the dataset's unanswerable development questions that must be declined
     # (refused, or answered with the closest the sources come): it can lower confident_keep
