@@ -140,3 +140,6 @@ def test_a_saved_gate_with_malformed_names_is_a_clear_error(tmp_path):
     (folder / "gate.json").write_text(json.dumps(dict(meta, names="pac bo")))
     with pytest.raises(ValueError, match="names: must be a list of strings"):
         GateClassifier.load(folder)
+    (folder / "gate.json").write_text(json.dumps(dict(meta, subject_names=[1, 2])))
+    with pytest.raises(ValueError, match="gate.json: subject_names: must be a list of strings"):
+        GateClassifier.load(folder)
