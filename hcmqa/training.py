@@ -316,8 +316,12 @@ def run_trial(
     resume: bool = True,
     *,
     pad_to_max_length: bool = False,
+    notes: Callable[[str], None] | None = None,
 ) -> TrialResult:
     """Train one trial into ``out_dir``; resumes from its last checkpoint when there is one.
+
+    ``notes`` hears what happens before the first step, such as a grounded trial training its
+    dataset's missing retriever (tens of minutes on a CPU).
 
     ``pad_to_max_length`` pads every example to ``max_seq_length`` as the academic project
     did; it exists for the training-throughput benchmark, which compares it with our
@@ -369,7 +373,7 @@ def run_trial(
     if config.mode == "grounded":
         from hcmqa.retriever_training import ensure_retriever, retriever_summary
 
-        manifest["retriever"] = retriever_summary(ensure_retriever(dataset_dir))
+        manifest["retriever"] = retriever_summary(ensure_retriever(dataset_dir, progress=notes))
         atomic_write_json(manifest_path, manifest, default=str)
         retriever = Retriever.from_dataset(dataset_dir)
     train_pairs = read_split(dataset_dir, "train")

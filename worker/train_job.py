@@ -69,6 +69,7 @@ def train_trial(ctx: JobContext) -> Outcome:
         progress=reporter,
         should_cancel=lambda: _should_cancel(ctx),
         resume=True,
+        notes=reporter.note,
     )
     points = [(p.step, p.split, p.name, p.value) for p in result.points]
     summary = _json_safe(result.summary)
@@ -126,6 +127,12 @@ class TrainingReporter:
             "attempt": self.ctx.attempt,
             "resumed_from_step": self.resumed_from,
         }
+
+    def note(self, message: str) -> None:
+        """What happens before training starts (a grounded trial training its dataset's
+        retriever), shown as the job's stage until the first step reports."""
+        log.info("%s", message)
+        self.ctx.report(detail={**self.detail(self.start_step, None, None), "stage": message})
 
     def __call__(self, progress: Any) -> None:
         total = int(progress.total_steps or 0) or None

@@ -5,7 +5,7 @@ question (case and diacritics ignored). Stages:
 
 - ``bm25``: Okapi BM25 over section + text, the query as asked (the old retriever);
 - ``bm25+norm``: the same with the subject's names dropped from the query;
-- ``dense (stock)``: all-MiniLM-L6-v2 as shipped, normalised query;
+- ``dense (stock)``: the bi-encoder's base encoder as shipped (all-mpnet-base-v2 by default), normalised query;
 - ``dense (fine-tuned)``: the dataset's bi-encoder, fine-tuned on the train split;
 - ``hybrid``: both scores scaled per query and mixed with the val-chosen BM25 weight (the product);
 - ``rrf``: reciprocal rank fusion of the same two rankings, for comparison.
@@ -56,7 +56,8 @@ def main() -> int:
     from hcmqa.data.build import build_dataset
     from hcmqa.data.qa import load_qa_csv, read_split
     from hcmqa.retrieval import DenseIndex, Retriever, focused_context, normalise_query, rrf
-    from hcmqa.retriever_training import base_encoder_dir, ensure_retriever
+    from hcmqa.encoders import encoder_dir
+    from hcmqa.retriever_training import ensure_retriever
     from hcmqa.text import contains_fact, fold
 
     home = Path(args.home)
@@ -69,7 +70,8 @@ def main() -> int:
     splits = {s: [p for p in read_split(dataset, s) if p.key_facts] for s in SPLITS}
     splits["web_style"] = load_qa_csv(Path(__file__).resolve().parents[1] / "quality" / "web_style.csv", require_key_facts=True)
     unanswerable = [row["question"] for row in csv.DictReader(open(Path(__file__).resolve().parents[2] / "hcmqa/resources/qa/unanswerable.csv", encoding="utf-8"))]
-    stock = DenseIndex(base_encoder_dir(), passages)
+    # the encoder the dataset's bi-encoder was fine-tuned from, as shipped (retrievers without the field: MiniLM)
+    stock = DenseIndex(encoder_dir(meta['settings'].get('base_encoder', 'minilm')), passages)
 
     def holds(texts: list[str], facts) -> bool:
         joined = " ".join(texts)

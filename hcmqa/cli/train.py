@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
@@ -55,7 +56,7 @@ def cmd_train(args) -> int:
             line += f" | eta {eta:.0f}s"
         print(line, flush=True)
 
-    result = run_trial(config, dataset, out, home.root, progress=progress, resume=not args.no_resume)
+    result = run_trial(config, dataset, out, home.root, progress=progress, resume=not args.no_resume, notes=lambda msg: print(msg, file=sys.stderr, flush=True))
     s = result.summary
     print(f"{result.status}: {s.get('global_step')} steps in {s.get('train_seconds', 0):.0f}s, best eval loss {s.get('best_eval_loss')}"
           + (" (stopped early)" if result.stopped_early else ""))

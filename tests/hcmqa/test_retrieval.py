@@ -221,6 +221,18 @@ def test_a_retriever_from_an_older_version_is_outdated():
     assert is_outdated({"settings": older}) and is_outdated({})
 
 
+def test_a_retriever_from_another_base_encoder_is_retrained():
+    from hcmqa.retriever_training import RetrieverSettings, plan
+
+    mpnet = RetrieverSettings(base_encoder="mpnet", train_dtype="bfloat16")
+    minilm = RetrieverSettings(base_encoder="minilm", train_dtype="bfloat16")
+    assert plan({"settings": minilm.to_dict()}, mpnet) == "train"
+    assert plan({"settings": mpnet.to_dict()}, mpnet) in ("keep", "calibrate")
+    # trained before the field existed (from MiniLM): retrained when mpnet is wanted
+    older = {k: v for k, v in mpnet.to_dict().items() if k not in ("base_encoder", "train_dtype")}
+    assert plan({"settings": older}, mpnet) == "train"
+
+
 def test_a_retriever_without_sentence_context_is_recalibrated_not_retrained():
     from hcmqa.retriever_training import RetrieverSettings, plan
 

@@ -170,3 +170,28 @@ def test_training_progress_stores_metric_points_of_any_name(settings: WorkerSett
     assert [tuple(row) for row in stored] == sorted(
         [(p.step, p.split, p.name, p.value) for p in evaluation], key=lambda row: row[2]
     )
+
+
+def test_a_note_before_training_is_the_jobs_stage(settings: WorkerSettings) -> None:
+    """A grounded trial training its dataset's retriever says so on the job before step 1."""
+    from webadmin.formatting import progress_text
+
+    factory = session_factory_for(settings)
+    with factory() as session:
+        trial = Trial(name="t", config={}, mode="grounded", base_model="smollm2-135m")
+        session.add(trial)
+        session.flush()
+        job = create_job(session, JobKind.train, {"trial_id": trial.id}, trial_id=trial.id, commit=False)
+        session.commit()
+        trial_id, job_id = trial.id, job.id
+        attempt = claim_job(session, job_id, "w").attempt
+    monitor = JobMonitor(factory, job_id, "w", attempt, interval_s=0.1, trial_id=trial_id)
+    ctx = JobContext(settings, factory, job_id, JobKind.train, attempt, "w", {}, trial_id, None, monitor)
+
+    TrainingReporter(ctx, None).note("retriever: step 10/100, epoch 0.20, loss 1.2000, 160 s")
+    monitor.flush()
+
+    with factory() as session:
+        detail = session.get(Job, job_id).progress_detail
+    assert detail["stage"] == "retriever: step 10/100, epoch 0.20, loss 1.2000, 160 s" and detail["step"] == 0
+    assert progress_text(0.0, detail).endswith("retriever: step 10/100, epoch 0.20, loss 1.2000, 160 s")
