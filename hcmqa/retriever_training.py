@@ -58,7 +58,7 @@ class RetrieverSettings:
     # the sentence encoder the bi-encoder starts from (hcmqa.encoders): mpnet finds more of the
     # key facts than minilm (bench/retrieval) but has 5x the parameters. auto: mpnet on CUDA
     # and where it trains in bfloat16 (20 minutes on 2 cores with AVX512-BF16), minilm where a
-    # CPU would train it in float32 (an hour or more on 2 cores)
+    # CPU would train it in float32 (about 40 minutes of steps on 2 cores)
     base_encoder: str = "auto"
     # the bi-encoder's training precision: auto is bfloat16 autocast where the hardware
     # computes it natively (CUDA, or CPUs with AVX512-BF16 or AMX), float32 elsewhere
@@ -79,7 +79,7 @@ class RetrieverSettings:
     # are answered outright (the rest get "the closest the sources come"). A refusal and
     # "the closest the sources come" both decline an unanswerable question, but only the
     # second still carries the facts when the question was answerable: refuse few
-    answer_keep: float = 0.97
+    answer_keep: float = 0.99
     confident_keep: float = 0.85
     # the share of the dataset's unanswerable development questions that must be declined
     # (refused, or answered with the closest the sources come): it can lower confident_keep

@@ -134,11 +134,8 @@ def test_answer_with_an_unknown_path_fails_the_job_and_stores_nothing(
     assert _stored(settings, batch_id) == [("When was Ho Chi Minh born?", None, None)]
 
 
-def test_training_progress_stores_metric_points_of_any_name(settings: WorkerSettings) -> None:
-    """Whatever the training evaluation reports (retrieval_recall included) becomes a row."""
-    from hcmqa.training import MetricPoint as TrainingPoint
-    from hcmqa.training import TrainProgress
-
+def _claimed_train_job(settings: WorkerSettings):
+    """A grounded trial with its train job claimed by worker "w": the context a train job runs in."""
     factory = session_factory_for(settings)
     with factory() as session:
         trial = Trial(name="t", config={}, mode="grounded", base_model="smollm2-135m")
@@ -150,6 +147,15 @@ def test_training_progress_stores_metric_points_of_any_name(settings: WorkerSett
         attempt = claim_job(session, job_id, "w").attempt
     monitor = JobMonitor(factory, job_id, "w", attempt, interval_s=0.1, trial_id=trial_id)
     ctx = JobContext(settings, factory, job_id, JobKind.train, attempt, "w", {}, trial_id, None, monitor)
+    return factory, monitor, ctx, trial_id, job_id
+
+
+def test_training_progress_stores_metric_points_of_any_name(settings: WorkerSettings) -> None:
+    """Whatever the training evaluation reports (retrieval_recall included) becomes a row."""
+    from hcmqa.training import MetricPoint as TrainingPoint
+    from hcmqa.training import TrainProgress
+
+    factory, monitor, ctx, trial_id, job_id = _claimed_train_job(settings)
     evaluation = [
         TrainingPoint(10, "val", "eval_loss", 1.9),
         TrainingPoint(10, "val", "key_fact_accuracy", 0.5),
@@ -176,17 +182,7 @@ def test_a_note_before_training_is_the_jobs_stage(settings: WorkerSettings) -> N
     """A grounded trial training its dataset's retriever says so on the job before step 1."""
     from webadmin.formatting import progress_text
 
-    factory = session_factory_for(settings)
-    with factory() as session:
-        trial = Trial(name="t", config={}, mode="grounded", base_model="smollm2-135m")
-        session.add(trial)
-        session.flush()
-        job = create_job(session, JobKind.train, {"trial_id": trial.id}, trial_id=trial.id, commit=False)
-        session.commit()
-        trial_id, job_id = trial.id, job.id
-        attempt = claim_job(session, job_id, "w").attempt
-    monitor = JobMonitor(factory, job_id, "w", attempt, interval_s=0.1, trial_id=trial_id)
-    ctx = JobContext(settings, factory, job_id, JobKind.train, attempt, "w", {}, trial_id, None, monitor)
+    factory, monitor, ctx, trial_id, job_id = _claimed_train_job(settings)
 
     TrainingReporter(ctx, None).note("retriever: step 10/100, epoch 0.20, loss 1.2000, 160 s")
     monitor.flush()
