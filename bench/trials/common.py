@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 WEB_STYLE = Path(__file__).resolve().parents[1] / "quality" / "web_style.csv"
+
+
+def arguments(doc: str) -> argparse.ArgumentParser:
+    """A trial's command line: its docstring's first line, and the built dataset to measure (``--dataset``)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--dataset", required=True, help="a built dataset directory with a trained retriever")
+    return parser
 
 
 def load(dataset: str):

@@ -8,14 +8,12 @@ split for each beta (0: the retriever as it is).
 
 from __future__ import annotations
 
-import argparse
 
-from bench.trials.common import holds, load
+from bench.trials.common import arguments, holds, load
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dataset", required=True)
+    parser = arguments(__doc__)
     args = parser.parse_args()
     import numpy as np
 

@@ -14,17 +14,15 @@ gives recall@3, the best two sentences holding every key fact (q2) and the best 
 
 from __future__ import annotations
 
-import argparse
 import random
 import time
 from pathlib import Path
 
-from bench.trials.common import holds, load
+from bench.trials.common import arguments, holds, load
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dataset", required=True)
+    parser = arguments(__doc__)
     parser.add_argument("--out", required=True, help="where the cross-encoder is saved (reused when it exists)")
     parser.add_argument("--epochs", type=float, default=1.0)
     parser.add_argument("--learning-rate", type=float, default=5e-5)

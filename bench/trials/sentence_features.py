@@ -12,11 +12,10 @@ questions whose best two sentences hold every key fact.
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import re
 
-from bench.trials.common import holds, load
+from bench.trials.common import arguments, holds, load
 
 _CAPITALISED = re.compile(r"\b[A-Z][a-zA-Z\u00C0-\u1EF9'-]+")
 
@@ -50,8 +49,7 @@ def type_match(kind: str, question: str, sentence: str) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dataset", required=True)
+    parser = arguments(__doc__)
     args = parser.parse_args()
     from hcmqa.terms import tokenize
 
