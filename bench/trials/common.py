@@ -18,8 +18,10 @@ def arguments(doc: str) -> argparse.ArgumentParser:
 def load(dataset: str):
     """(retriever, {split: pairs with key facts}) for ``dataset``: val, both test splits and the web-style questions."""
     from hcmqa.data.qa import load_qa_csv, read_split
-    from hcmqa.retrieval import Retriever
+    from hcmqa.retrieval import RETRIEVER_DIR, Retriever
 
+    if not (Path(dataset) / RETRIEVER_DIR / "retriever.json").is_file():
+        raise SystemExit(f"--dataset: {dataset} is not a built dataset with a trained retriever (build one with 'hcmqa data build')")
     retriever = Retriever.from_dataset(Path(dataset))
     splits = {s: [p for p in read_split(Path(dataset), s) if p.key_facts] for s in ("val", "test_paraphrase", "test_unseen")}
     splits["web_style"] = load_qa_csv(WEB_STYLE, require_key_facts=True)

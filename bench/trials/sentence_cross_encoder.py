@@ -15,6 +15,7 @@ gives recall@3, the best two sentences holding every key fact (q2) and the best 
 from __future__ import annotations
 
 import random
+import tempfile
 import time
 from pathlib import Path
 
@@ -33,6 +34,7 @@ def main() -> None:
 
     from hcmqa.data.qa import read_split
     from hcmqa.encoders import encoder_dir
+    from hcmqa.fileio import atomic_directory
     from hcmqa.retrieval import sentence_in_context
     from hcmqa.text import contains_fact
 
@@ -75,15 +77,18 @@ def main() -> None:
         print(f"{len(labels)} pairs, {int(sum(labels))} positive", flush=True)
         model = CrossEncoder(str(encoder_dir("minilm")), num_labels=1, max_length=160, device="cpu")
         data = Dataset.from_dict({"query": anchors, "passage": texts, "label": labels}).shuffle(seed=13)
-        training = CrossEncoderTrainingArguments(
-            output_dir=str(out) + ".checkpoints", num_train_epochs=args.epochs, per_device_train_batch_size=32,
-            learning_rate=args.learning_rate, warmup_ratio=0.1, bf16=True, use_cpu=True, seed=13, save_strategy="no",
-            logging_steps=20, report_to="none",
-        )
-        began = time.perf_counter()
-        CrossEncoderTrainer(model=model, args=training, train_dataset=data, loss=BinaryCrossEntropyLoss(model)).train()
+        with tempfile.TemporaryDirectory(prefix="cross-encoder-") as scratch:
+            training = CrossEncoderTrainingArguments(
+                output_dir=scratch, num_train_epochs=args.epochs, per_device_train_batch_size=32,
+                learning_rate=args.learning_rate, warmup_ratio=0.1, bf16=True, use_cpu=True, seed=13, save_strategy="no",
+                logging_steps=20, report_to="none",
+            )
+            began = time.perf_counter()
+            CrossEncoderTrainer(model=model, args=training, train_dataset=data, loss=BinaryCrossEntropyLoss(model)).train()
         print(f"trained in {time.perf_counter() - began:.0f} s", flush=True)
-        model.save_pretrained(str(out))
+        # written whole or not at all: a half-saved model would be reused by the next run
+        with atomic_directory(out) as folder:
+            model.save_pretrained(str(folder))
     reranker = CrossEncoder(str(out), device="cpu")
     for split, pairs in splits.items():
         questions, hits, items, bi = candidates(pairs)
