@@ -16,9 +16,10 @@ from typing import Callable
 
 from hcmqa.guard import claims, unsupported_claims
 from hcmqa.home import Home
-from hcmqa.prompts import READER_DECLINE, REFUSAL_NO_SOURCE, REFUSAL_OFFTOPIC, build_messages, closest_answer, extractive_answer, render_prompt
+from hcmqa.prompts import READER_DECLINE, build_messages, closest_answer, extractive_answer, render_prompt
 from hcmqa.retrieval import Context, focused_context
 from hcmqa.text import fold, question_key
+from hcmqa.topic import TopicProfile, default_topic
 
 
 ANSWER_PATHS = ("generated", "extracted", "refused_off_topic", "refused_no_source")
@@ -45,11 +46,7 @@ class Answer:
         return asdict(self)
 
 
-_PRONOUNS = [(r"\bhimself\b", "Ho Chi Minh himself"), (r"\bhis\b", "Ho Chi Minh's"), (r"\bhim\b", "Ho Chi Minh"), (r"\bhe\b", "Ho Chi Minh")]
-_SUBJECT_RE = re.compile(r"\b(ho chi minh|nguyen (ai quoc|tat thanh|sinh cung)|uncle ho|bac ho|president ho)\b", re.I)
-
-
-def resolve_followup(question: str, previous: list[Answer], known: Callable[[str], bool] | None = None) -> str:
+def resolve_followup(question: str, previous: list[Answer], known: Callable[[str], bool] | None = None, topic: TopicProfile | None = None) -> str:
     """Rewrite a follow-up ("when did he die?") against the conversation so far.
 
     When an earlier turn was on topic and this one refers to a person by pronoun only, the
@@ -59,8 +56,12 @@ def resolve_followup(question: str, previous: list[Answer], known: Callable[[str
     A question asked on its own (no earlier turns) is asked of a museum about one subject:
     its pronoun means the subject too, unless it names someone the sources do not know
     (``known`` says whether a name occurs in them), who is then who the pronoun means.
+
+    The subject's names and pronouns are the ``topic`` profile's (the bundled one when None):
+    "When did she die?" for a profile whose pronouns are she / her / her / herself.
     """
-    if _SUBJECT_RE.search(question):
+    topic = topic or default_topic()
+    if topic.names_subject(question):
         return question
     if previous:
         if not any(turn.related for turn in previous):
@@ -69,12 +70,7 @@ def resolve_followup(question: str, previous: list[Answer], known: Callable[[str
         names = [c.text for c in claims(question) if c.kind == "name"]
         if known is None and names or known is not None and not all(known(n) for n in names):
             return question
-    resolved = question
-    for pattern, replacement in _PRONOUNS:
-        resolved = re.sub(pattern, replacement, resolved, count=1, flags=re.I)
-        if resolved != question:
-            break
-    return resolved
+    return topic.resolve_pronoun(question)
 
 
 def quoted_sentences(ranked: list, n: int, tie_margin: float = 0.0) -> list:
@@ -128,11 +124,14 @@ class Assistant:
         confident_sentence_score: float | None = None,
         answerability: bool = True,
         quote_tie_margin: float = 0.0,
+        topic: TopicProfile | None = None,
     ):
         if mode not in ("grounded", "closed_book"):
             raise ValueError(f"mode: must be grounded or closed_book, got {mode!r}")
         self.gate = gate
         self.retriever = retriever
+        # what the assistant is about and what it says: its dataset's profile
+        self.topic = topic or getattr(retriever, "topic", None) or default_topic()
         self.generator = generator
         self.mode = mode
         self.top_k = top_k
@@ -184,7 +183,7 @@ class Assistant:
 
     def prompt(self, question: str, context: Context | None) -> str:
         texts = context.texts if context is not None else None
-        return render_prompt(self.generator.tokenizer, build_messages(question, texts, self.mode))
+        return render_prompt(self.generator.tokenizer, build_messages(question, texts, self.mode, self.topic))
 
     def answer_batch(self, questions: list[str], progress: Callable[[int, int], None] | None = None, queries: list[str] | None = None) -> list[Answer]:
         """Answer a list; duplicates (same words ignoring case/accents/punctuation) are answered once.
@@ -192,7 +191,7 @@ class Assistant:
         ``queries`` optionally gives, per question, the text to gate and retrieve with (chat
         uses it for resolved follow-ups); answers keep the question as asked.
         """
-        queries = queries or [resolve_followup(q, [], known=self.retriever.knows) for q in questions]
+        queries = queries or [resolve_followup(q, [], known=self.retriever.knows, topic=self.topic) for q in questions]
         unique: dict[str, int] = {}
         for i, q in enumerate(queries):
             unique.setdefault(question_key(q), i)
@@ -206,7 +205,7 @@ class Assistant:
             ans = Answer(questions[i], decision.related, "", [], decision.score, gate_ms, resolved_question=queries[i])
             answers[i] = ans
             if not decision.related:
-                ans.answer, ans.refused, ans.path = REFUSAL_OFFTOPIC, "off_topic", "refused_off_topic"
+                ans.answer, ans.refused, ans.path = self.topic.refusal_off_topic, "off_topic", "refused_off_topic"
             else:
                 related.append(i)
         contexts: dict[int, Context | None] = {}
@@ -222,7 +221,7 @@ class Assistant:
         for i in related:
             ctx = contexts.get(i)
             if self.mode == "grounded" and (ctx is None or decisions_of.get(i) == "refuse"):
-                answers[i].answer, answers[i].refused, answers[i].path = REFUSAL_NO_SOURCE, "no_source", "refused_no_source"
+                answers[i].answer, answers[i].refused, answers[i].path = self.topic.refusal_no_source, "no_source", "refused_no_source"
                 continue
             if ctx is not None:
                 answers[i].sources = [h.as_source() for h in ctx.hits]
@@ -302,14 +301,14 @@ class Assistant:
             quoted = self._evidence(context) if self.quote_sentences >= 2 else [ranked[0]] + [s for s in ranked[1:2] if ranked[0].score - s.score <= self.tie_margin]
             answer.answer, answer.path = extractive_answer(quoted), "extracted"
         else:
-            answer.answer, answer.refused, answer.path = REFUSAL_NO_SOURCE, "no_source", "refused_no_source"
+            answer.answer, answer.refused, answer.path = self.topic.refusal_no_source, "no_source", "refused_no_source"
 
     def ask(self, question: str) -> Answer:
         return self.answer_batch([question])[0]
 
     def chat_turn(self, previous: list[Answer], question: str) -> Answer:
         """Answer the next turn of a conversation, resolving follow-up pronouns first."""
-        resolved = resolve_followup(question, previous, known=self.retriever.knows)
+        resolved = resolve_followup(question, previous, known=self.retriever.knows, topic=self.topic)
         return self.answer_batch([question], queries=[resolved])[0]
 
 

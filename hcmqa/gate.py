@@ -23,7 +23,7 @@ from pathlib import Path
 from hcmqa.config import DEFAULT_GATE_THRESHOLD
 from hcmqa.fileio import atomic_path, atomic_write_json
 from hcmqa.home import GATE_FILE, GATE_META_FILE
-from hcmqa.retrieval import SUBJECT_NAMES, names_subject, normalise_query
+from hcmqa.retrieval import names_subject, normalise_query
 from hcmqa.text import fold, has_word
 
 # a name written in capitals, with the lower-case particles names carry ("Ba Dinh Square",
@@ -71,7 +71,7 @@ def document_names(texts: list[str]) -> set[str]:
     return names
 
 
-def topic_names(passages, offtopic_questions: list[str], subject_names: tuple[str, ...] = SUBJECT_NAMES, aliases=None) -> list[str]:
+def topic_names(passages, offtopic_questions: list[str], subject_names: tuple[str, ...] | None = None, aliases=None) -> list[str]:
     """Names the documents use that no off-topic question uses, without the subject's own names.
 
     A name stands with its other accepted spellings (``aliases``, the bundled alias table by
@@ -82,6 +82,10 @@ def topic_names(passages, offtopic_questions: list[str], subject_names: tuple[st
 
     table = bundled_aliases() if aliases is None else aliases
     off = " ".join(fold(q) for q in offtopic_questions)
+    if subject_names is None:
+        from hcmqa.topic import default_topic
+
+        subject_names = default_topic().query_names
     subject = {fold(n) for n in subject_names}
 
     names = set()
@@ -133,7 +137,7 @@ class GateData:
     subject_names: list[str] = field(default_factory=list)
 
 
-def gate_data_from_dataset(dataset_dir: Path, heldout_offtopic_fraction: float = 0.2, subject_names: tuple[str, ...] = SUBJECT_NAMES) -> GateData:
+def gate_data_from_dataset(dataset_dir: Path, heldout_offtopic_fraction: float = 0.2, subject_names: tuple[str, ...] | None = None) -> GateData:
     """Split a built dataset for the gate.
 
     Related questions: ``train`` and ``val`` train the gate; both test splits are held out,
@@ -145,9 +149,14 @@ def gate_data_from_dataset(dataset_dir: Path, heldout_offtopic_fraction: float =
     learns the name rather than the topic, refusing on-topic questions that do not name him
     ("where did he teach before going abroad"). Off-topic near-misses that name him ("Ho Chi
     Minh City") keep the name, since retrieval's normalisation keeps it there too.
+
+    ``subject_names``: the dataset's topic profile's (``TopicProfile.query_names``) when None.
     """
     from hcmqa.data.passages import read_passages
     from hcmqa.data.qa import load_offtopic_csv, load_qa_csv, unit_hash
+    from hcmqa.topic import dataset_topic
+
+    subject_names = tuple(subject_names or dataset_topic(dataset_dir).query_names)
 
     pairs = load_qa_csv(dataset_dir / "qa.csv")
     offtopic = load_offtopic_csv(dataset_dir / "offtopic.csv")

@@ -3,27 +3,30 @@
 from __future__ import annotations
 
 from hcmqa.data.passages import Passage
+from hcmqa.topic import TopicProfile, default_topic
 
-SYSTEM_GROUNDED = "You answer visitors' questions about Ho Chi Minh's life in one or two short sentences, using only the numbered passages."
-SYSTEM_CLOSED = "You answer visitors' questions about Ho Chi Minh's life in one or two short sentences."
-REFUSAL_OFFTOPIC = "I'm sorry, I can only answer questions about the life of Ho Chi Minh."
-REFUSAL_NO_SOURCE = "I'm sorry, I could not find that in the museum's sources, so I won't guess."
+# The bundled topic's refusals; an assistant speaks its own dataset's (``hcmqa.topic``).
+REFUSAL_OFFTOPIC = default_topic().refusal_off_topic
+REFUSAL_NO_SOURCE = default_topic().refusal_no_source
 # What a grounded reader is trained to answer when its passages do not hold the answer.
 READER_DECLINE = "The passages do not say."
 
 
-def build_messages(question: str, context: list[Passage | str] | None, mode: str) -> list[dict]:
+def build_messages(question: str, context: list[Passage | str] | None, mode: str, topic: TopicProfile | None = None) -> list[dict]:
     """Chat messages for one question; grounded prompts list the context, numbered by source.
 
     ``context`` holds one entry per cited source: a passage, or the text chosen from it (the
-    focused sentences the answer path puts in front of the reader).
+    focused sentences the answer path puts in front of the reader). The system prompt is the
+    ``topic``'s (the bundled profile's when None): training and answering pass the same one,
+    the profile of the dataset.
     """
+    topic = topic or default_topic()
     if mode == "grounded":
         texts = [c.text if isinstance(c, Passage) else c for c in (context or [])]
         numbered = "\n".join(f"[{i}] {t}" for i, t in enumerate(texts, start=1))
         user = f"Passages:\n{numbered}\n\nQuestion: {question}"
-        return [{"role": "system", "content": SYSTEM_GROUNDED}, {"role": "user", "content": user}]
-    return [{"role": "system", "content": SYSTEM_CLOSED}, {"role": "user", "content": question}]
+        return [{"role": "system", "content": topic.system_grounded}, {"role": "user", "content": user}]
+    return [{"role": "system", "content": topic.system_closed}, {"role": "user", "content": question}]
 
 
 def render_prompt(tokenizer, messages: list[dict]) -> str:

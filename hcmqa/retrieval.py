@@ -36,29 +36,21 @@ from hcmqa.data.passages import Passage, read_passages
 from hcmqa.data.sentences import split_sentences
 from hcmqa.terms import WORD_RE, tokenize
 from hcmqa.text import contains_fact, fold
+from hcmqa.topic import names_subject, subject_re  # noqa: F401 (names_subject: re-exported)
 
-# The subject's names: dropped from queries unless they name a place or thing after him.
-SUBJECT_NAMES = ("Ho Chi Minh", "Uncle Ho", "Bac Ho", "President Ho")
-_NAMED_AFTER = ("city", "trail", "mausoleum", "campaign", "museum", "square", "road", "street", "thought", "memorial", "house", "relic", "stilt")
 RETRIEVER_DIR = "retriever"
 RRF_K = 60
 
 
-@functools.lru_cache(maxsize=16)
-def _subject_re(names: tuple[str, ...]) -> re.Pattern:
-    alternatives = "|".join(re.escape(fold(n)) for n in sorted(names, key=len, reverse=True))
-    after = "|".join(_NAMED_AFTER)
-    return re.compile(rf"\b(?:{alternatives})(?:'s|’s)?\b(?!\s+(?:{after})\b)")
+def _default_names() -> tuple[str, ...]:
+    from hcmqa.topic import default_topic
+
+    return default_topic().query_names
 
 
-def names_subject(text: str, names: tuple[str, ...] = SUBJECT_NAMES) -> bool:
-    """Whether ``text`` names the subject himself (not a place or thing named after him)."""
-    return bool(_subject_re(tuple(names)).search(fold(text)))
-
-
-def normalise_query(query: str, names: tuple[str, ...] = SUBJECT_NAMES) -> str:
+def normalise_query(query: str, names: tuple[str, ...] | None = None) -> str:
     """``query`` folded, without the subject's own names (they match every passage alike)."""
-    stripped = _subject_re(tuple(names)).sub(" ", fold(query))
+    stripped = subject_re(tuple(names or _default_names())).sub(" ", fold(query))
     stripped = re.sub(r"\s+", " ", stripped).strip()
     # a question that is nothing but the name ("Who was Ho Chi Minh?") keeps it
     return stripped if tokenize(stripped) else fold(query)
@@ -199,10 +191,11 @@ class Retriever:
         min_score: float | None = None,
         dense: DenseIndex | None = None,
         bm25_weight: float = 0.3,
-        subject_names: tuple[str, ...] = SUBJECT_NAMES,
+        subject_names: tuple[str, ...] | None = None,
         metadata: dict | None = None,
         passage_weight: float = 0.0,
         context_weight: float = 0.0,
+        topic=None,
     ):
         if not passages:
             raise ValueError("cannot build a retrieval index over zero passages")
@@ -212,7 +205,11 @@ class Retriever:
         self.bm25_weight = bm25_weight
         self.passage_weight = passage_weight
         self.context_weight = context_weight
-        self.subject_names = tuple(subject_names)
+        from hcmqa.topic import default_topic
+
+        # the topic profile of the passages' dataset: its names, pronouns and texts
+        self.topic = topic or default_topic()
+        self.subject_names = tuple(subject_names or self.topic.query_names)
         self.min_score = (0.3 if dense else 3.0) if min_score is None else min_score
         self.metadata = metadata or {"stages": self.stages}
         self._sentences: dict[int, list[str]] = {}
@@ -228,12 +225,15 @@ class Retriever:
         ``stages=("bm25",)`` loads BM25 alone even when a bi-encoder exists.
         """
         dataset_dir = Path(dataset_dir)
+        from hcmqa.topic import dataset_topic
+
         passages = read_passages(dataset_dir / "passages.jsonl")
+        topic = dataset_topic(dataset_dir)
         folder = dataset_dir / RETRIEVER_DIR
         meta_path = folder / "retriever.json"
         wanted = set(stages or ("bm25", "dense"))
         if not meta_path.is_file() or "dense" not in wanted:
-            return cls(passages, min_score=min_score)
+            return cls(passages, min_score=min_score, topic=topic)
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         dense = DenseIndex(folder / "bi-encoder", passages)
         return cls(
@@ -243,8 +243,9 @@ class Retriever:
             bm25_weight=meta.get("bm25_weight", 0.3),
             passage_weight=meta.get("passage_weight", 0.0),
             context_weight=meta.get("context_weight", 0.0),
-            subject_names=tuple(meta.get("subject_names", SUBJECT_NAMES)),
+            subject_names=topic.query_names,
             metadata=meta,
+            topic=topic,
         )
 
     # --- ranking --------------------------------------------------------------------------

@@ -42,7 +42,7 @@ from hcmqa.data.passages import Passage, read_passages
 from hcmqa.data.qa import QAPair, read_split, read_unanswerable
 from hcmqa.encoders import ENCODER_NAMES, encoder_dir, get_encoder
 from hcmqa.fileio import atomic_directory, atomic_write_json
-from hcmqa.retrieval import RETRIEVER_DIR, SUBJECT_NAMES, Retriever, passage_text, sentence_text
+from hcmqa.retrieval import RETRIEVER_DIR, Retriever, passage_text, sentence_text
 from hcmqa.text import contains_fact
 
 BM25_WEIGHTS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
@@ -299,17 +299,20 @@ def train_retriever(
     dataset_dir: Path,
     settings: RetrieverSettings = RetrieverSettings(),
     progress: Callable[[str], None] | None = None,
-    subject_names: tuple[str, ...] = SUBJECT_NAMES,
+    subject_names: tuple[str, ...] | None = None,
     bi_encoder: Path | None = None,
 ) -> dict:
     """Fine-tune the bi-encoder on the train split into ``<dataset_dir>/retriever``; returns its metadata.
 
     ``bi_encoder`` skips the training and calibrates a bi-encoder already trained with these
     settings (the benchmark uses it to recalibrate). Written to a temporary folder and renamed
-    into place: a failed run leaves nothing behind.
+    into place: a failed run leaves nothing behind. ``subject_names``: the dataset's topic
+    profile's (``TopicProfile.query_names``) when None.
     """
     import torch
     from transformers import set_seed
+
+    from hcmqa.topic import dataset_topic
 
     say = progress or (lambda _msg: None)
     settings = settings.resolved()
@@ -327,7 +330,9 @@ def train_retriever(
         train = random.Random(settings.seed).sample(train, min(settings.max_questions, len(train)))
     if settings.calibration_questions:
         val = val[: settings.calibration_questions]
-    base = Retriever(passages, subject_names=subject_names)
+    topic = dataset_topic(dataset_dir)
+    subject_names = tuple(subject_names or topic.query_names)
+    base = Retriever(passages, subject_names=subject_names, topic=topic)
     rows = _examples(train, base, settings, rng)
     if not rows["anchor"]:
         raise ValueError(f"{dataset_dir}: no train question has a passage holding all its key facts")
@@ -365,7 +370,7 @@ def train_retriever(
 
         dense = DenseIndex(tmp / "bi-encoder", passages)
         dense.save_embeddings(tmp / "embeddings.npz")
-        trained = Retriever(passages, dense=dense, subject_names=subject_names)
+        trained = Retriever(passages, dense=dense, subject_names=subject_names, topic=topic)
         calibration = _calibrate(trained, val, settings, unanswerable)
         meta = {
             "base_model": get_encoder(settings.base_encoder).label,

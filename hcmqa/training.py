@@ -66,19 +66,24 @@ class TrialResult:
 # --- data -------------------------------------------------------------------------------
 
 
-def training_messages(pairs: list[QAPair], config: TrialConfig, retriever=None) -> list[tuple[list[dict], str]]:
+def training_messages(pairs: list[QAPair], config: TrialConfig, retriever=None, topic=None) -> list[tuple[list[dict], str]]:
     """(messages, answer) per pair; grounded prompts hold the same focused context as answering.
 
     The context is built exactly as the answer path builds it (top ``top_k`` hits, their best
     ``focus_sentences`` sentences). When it misses the answer's key facts, the best passage that
     holds them replaces the last hit and its sentence holding them is put first, so the model
     learns to read the answer from its context rather than to recite or invent. The order of
-    the cited sources is shuffled (seeded per question) so position carries no signal.
+    the cited sources is shuffled (seeded per question) so position carries no signal. The
+    system prompts are the ``topic`` profile's (the retriever's, else the bundled one), as in
+    answering.
     """
     from hcmqa.retrieval import Hit, Sentence, focused_context
+    from hcmqa.topic import default_topic
+
+    topic = topic or getattr(retriever, "topic", None) or default_topic()
 
     if config.mode != "grounded":
-        return [(build_messages(pair.question, None, config.mode), pair.answer) for pair in pairs]
+        return [(build_messages(pair.question, None, config.mode, topic), pair.answer) for pair in pairs]
     questions = [pair.question for pair in pairs]
     ranked = retriever.rank_batch(questions, k=config.top_k)
     for n, pair in enumerate(pairs):
@@ -99,7 +104,7 @@ def training_messages(pairs: list[QAPair], config: TrialConfig, retriever=None) 
     for n, (pair, hits, sentences) in enumerate(zip(pairs, ranked, scored)):
         if n in decline:
             texts = list(focused_context(hits, sentences, config.focus_sentences).texts)
-            examples.append((build_messages(pair.question, texts, config.mode), READER_DECLINE))
+            examples.append((build_messages(pair.question, texts, config.mode, topic), READER_DECLINE))
             continue
         if pair.key_facts:
             holding = [s for s in sentences if all(contains_fact(s.text, f) for f in pair.key_facts)]
@@ -111,7 +116,7 @@ def training_messages(pairs: list[QAPair], config: TrialConfig, retriever=None) 
             context = focused_context(hits, sentences, 0)  # the facts span sentences: whole passages
         texts = list(context.texts)
         random.Random(f"{config.seed}:{pair.question}").shuffle(texts)
-        examples.append((build_messages(pair.question, texts, config.mode), pair.answer))
+        examples.append((build_messages(pair.question, texts, config.mode, topic), pair.answer))
     return examples
 
 
@@ -338,10 +343,12 @@ def run_trial(
     from hcmqa.models import cpu_features, load_model, load_tokenizer, resolve_compute_dtype, resolve_model
     from hcmqa.prompts import render_prompt
     from hcmqa.retrieval import Retriever
+    from hcmqa.topic import dataset_topic
 
     cuda = torch.cuda.is_available()
     check_hardware(config, cuda)
     dataset_manifest = load_manifest(dataset_dir)
+    topic = dataset_topic(dataset_dir)
     model_path = resolve_model(config.base_model, home)
     out_dir.mkdir(parents=True, exist_ok=True)
     ckpt_dir = out_dir / "checkpoints"
@@ -359,6 +366,7 @@ def run_trial(
     manifest = {
         "config": config.to_dict(),
         "dataset": {"path": str(dataset_dir.resolve()), "name": dataset_manifest["name"], "version": dataset_manifest["version"], "files": dataset_manifest.get("files", {})},
+        "topic": {"subject": topic.subject, "description": topic.description, "sha256": topic.sha256()},
         "base_model": {"name": config.base_model, "path": model_path},
         "versions": _versions(),
         "device": "cuda" if cuda else "cpu",
@@ -382,8 +390,8 @@ def run_trial(
         val_pairs = val_pairs[: config.val_limit]
     if not train_pairs or not val_pairs:
         raise ValueError(f"{dataset_dir}: the dataset needs both train and val questions")
-    train_items = [tokenize_example(tokenizer, m, a, config.max_seq_length) for m, a in training_messages(train_pairs, config, retriever)]
-    val_items = [tokenize_example(tokenizer, m, a, config.max_seq_length) for m, a in training_messages(val_pairs, config, retriever)]
+    train_items = [tokenize_example(tokenizer, m, a, config.max_seq_length) for m, a in training_messages(train_pairs, config, retriever, topic)]
+    val_items = [tokenize_example(tokenizer, m, a, config.max_seq_length) for m, a in training_messages(val_pairs, config, retriever, topic)]
 
     # "auto": bfloat16 where this machine computes it natively, float32 elsewhere (recorded)
     compute_dtype = resolve_compute_dtype(config.compute_dtype)
@@ -413,7 +421,7 @@ def run_trial(
     trainable, total = model.get_nb_trainable_parameters()
 
     probe_pairs = val_pairs[: config.eval_generate_samples]
-    probe_prompts = [render_prompt(tokenizer, m) for m, _ in training_messages(probe_pairs, config, retriever)]
+    probe_prompts = [render_prompt(tokenizer, m) for m, _ in training_messages(probe_pairs, config, retriever, topic)]
 
     probe_recall = retrieval_recall(retriever, probe_pairs, config.top_k) if retriever is not None else None
 

@@ -68,7 +68,7 @@ def answer_batch(ctx: JobContext) -> Outcome:
     assistant = assistant_cache(ctx.settings.assistant_cache_size).get(
         run_dir, ctx.home, dataset_dir
     )
-    queries = chat_queries(ctx.payload.get("history"), [q for _, q in pending])
+    queries = chat_queries(ctx.payload.get("history"), [q for _, q in pending], getattr(assistant, "topic", None))
     for start in range(0, len(pending), CHUNK_SIZE):
         ctx.check_stop()
         chunk = pending[start : start + CHUNK_SIZE]
@@ -119,11 +119,12 @@ def _fraction(done: float, total: int) -> float:
     return min(1.0, done / total) if total else 1.0
 
 
-def chat_queries(history: Any, questions: list[str]) -> Optional[list[str]]:
+def chat_queries(history: Any, questions: list[str], topic: Any = None) -> Optional[list[str]]:
     """A chat turn's questions resolved against the conversation so far ("when did he die?").
 
     ``history`` is the payload's list of earlier turns, ``{question, answer, related}``;
-    returns None for an ordinary FAQ batch, which has no history.
+    returns None for an ordinary FAQ batch, which has no history. ``topic`` is the
+    assistant's profile (its subject's names and pronouns; the bundled one when None).
     """
     if not history or not isinstance(history, list):
         return None
@@ -135,4 +136,4 @@ def chat_queries(history: Any, questions: list[str]) -> Optional[list[str]]:
         for t in history
         if isinstance(t, dict)
     ]
-    return [resolve_followup(q, previous) for q in questions]
+    return [resolve_followup(q, previous, topic=topic) for q in questions]

@@ -19,6 +19,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--offtopic", help="CSV of off-topic questions for the gate (default: the bundled set)")
     p.add_argument("--no-offtopic", action="store_true", help="build without off-topic questions")
     p.add_argument("--unanswerable", help="CSV of on-topic questions the documents cannot answer (column question); they calibrate when to decline (default: the bundled ones with the bundled QA set, none otherwise)")
+    p.add_argument("--topic", help="topic profile, YAML or JSON: the subject, its names and pronouns, prompts, refusals and sample questions (default: topic.yaml beside the documents, else the bundled profile)")
     p.add_argument("--out", help="parent folder for datasets (default: <home>/datasets)")
     p.add_argument("--name", default="default", help="dataset name (default: default)")
     p.add_argument("--max-words", type=int, default=90, help="longest passage in words (default: 90)")
@@ -47,10 +48,14 @@ def cmd_data_build(args) -> int:
         name=args.name,
         max_words=args.max_words,
         unanswerable_csv=Path(args.unanswerable) if args.unanswerable else None,
+        topic=Path(args.topic) if args.topic else None,
     )
     m = result.manifest
     state = "unchanged, reused" if result.reused else "built"
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(f"dataset {m['name']} version {m['version']} {state}: {result.path}")
+    print(f"topic: {m['topic']['description']} (subject {m['topic']['subject']})")
     print("counts: " + ", ".join(f"{k}={v}" for k, v in m["counts"].items()))
     print("splits: " + ", ".join(f"{k}={v}" for k, v in m["splits"].items()))
     if result.audit is not None:

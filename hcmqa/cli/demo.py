@@ -6,17 +6,9 @@ import argparse
 
 from hcmqa.cli.common import home_of, print_gate_report
 
-SAMPLE_QUESTIONS = [
-    "When was Ho Chi Minh born?",
-    "Where did Ho Chi Minh read the Declaration of Independence?",
-    "What is the best street food in Ho Chi Minh City?",
-    "Who won the 2018 football World Cup?",
-]
-
-
 def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="prepare data and model, train and evaluate the gate, answer sample questions")
-    p.add_argument("--question", action="append", help="a question to answer (repeatable; default: built-in samples)")
+    p.add_argument("--question", action="append", help="a question to answer (repeatable; default: the topic profile's sample questions)")
     p.set_defaults(func=cmd_demo)
 
 
@@ -41,7 +33,7 @@ def cmd_demo(args) -> int:
     print_gate_report(gate.evaluate(data.heldout_questions, data.heldout_labels))
     print("== 4/4 sample questions: gate, retrieval, base model")
     assistant = load_assistant(None, home.root, dataset_dir=result.path)
-    for answer in assistant.answer_batch(args.question or SAMPLE_QUESTIONS):
+    for answer in assistant.answer_batch(args.question or list(assistant.topic.sample_questions)):
         print(f"\nQ: {answer.question}\n   gate: related={answer.related} score={answer.score:.3f}")
         print(f"   A: {answer.answer}")
         for s in answer.sources:

@@ -18,7 +18,7 @@ Every finding names its check, its file and (for QA rows) its row. The checks:
   a count of jails, poems, members, names, ...) with different values. It sees only numbers
   followed by their unit ("13 months", "about a year", "nearly thirty jails"), not dates;
 - ``split-duplicate``: a test question whose wording is nearly that of a train or val question
-  of another fact (a word-sequence similarity of 0.75 or more, forms of address for Ho Chi Minh
+  of another fact (a word-sequence similarity of 0.75 or more, the forms of address the topic profile lists
   counted as one) and whose key facts that other row's answer already holds, in the
   deterministic splits a build would assign: training on the one teaches the other;
 - ``allow-list-unused``: an allow-list entry that no longer matches any finding.
@@ -31,6 +31,7 @@ reason, and do not make the audit unclean.
 from __future__ import annotations
 
 import bisect
+import functools
 import difflib
 import itertools
 import re
@@ -72,7 +73,22 @@ _ASKS_TIME_RE = re.compile(r"\b(when|year|years|date|dates|decade|month|day|days
 _YES_NO_RE = re.compile(r"^(did|was|were|is|are|does|do|has|have|had|can|could|would|will)\b")
 _COUNT_QUESTION_RE = re.compile(r"\b(how many|how much|how old|how young|how long|age)\b")
 _WORD_RE = re.compile(r"[0-9a-z]+")
-_NAME_RE = re.compile(r"\b(ho chi minh|uncle ho|president ho|bac ho|nguyen ai quoc|nguyen tat thanh|nguyen sinh cung)\b")
+
+
+@functools.lru_cache(maxsize=1)
+def _subject_res() -> tuple[re.Pattern, re.Pattern]:
+    """Every name of the bundled topic's subject, and its forms of address (its aliases and
+    other names) unless the name itself is asked about ("what does Bac Ho mean")."""
+    from hcmqa.topic import default_topic
+
+    topic = default_topic()
+
+    def alternatives(names) -> str:
+        return "|".join(re.escape(canonical_text(n)) for n in sorted(names, key=len, reverse=True))
+
+    every = re.compile(rf"\b({alternatives(topic.all_names)})\b")
+    forms = re.compile(rf"\b({alternatives(topic.aliases + topic.other_names)})\b(?! mean| meant| translat| signif)")
+    return every, forms
 _STOPWORDS = frozenset(
     """a about above after again against all also an and any are as at be because been before being below between both but
     by can could did do does doing down during each few for from further had has have having he her here hers him his how i
@@ -197,8 +213,8 @@ def years_in(text: str) -> set[int]:
 
 
 def content_words(text: str) -> set[str]:
-    """Words that carry a question's meaning: question words and numbers kept, names of Ho Chi Minh as one."""
-    words = _WORD_RE.findall(_NAME_RE.sub(" hcm ", canonical_text(text)))
+    """Words that carry a question's meaning: question words and numbers kept, the subject's names as one."""
+    words = _WORD_RE.findall(_subject_res()[0].sub(" thesubject ", canonical_text(text)))
     return {w for w in words if w not in _STOPWORDS}
 
 
@@ -411,13 +427,18 @@ def _split_duplicates(pairs, corpus, qa_name, aliases, unseen_fraction, seed) ->
 
 
 _FILLER = frozenset("a an the did does do was were is are of to in on at his her its".split())
-_FORMS_OF_ADDRESS_RE = re.compile(r"\b(uncle ho|president ho|bac ho|nguyen tat thanh|nguyen ai quoc)\b(?! mean| meant| translat| signif)")
 
 
 def _question_tokens(question: str) -> list[str]:
-    """A question's words without fillers, with forms of address for Ho Chi Minh made one (not when the name itself is asked about)."""
-    text = _FORMS_OF_ADDRESS_RE.sub("ho chi minh", canonical_text(question))
+    """A question's words without fillers, with forms of address for the subject made its name (not when the name itself is asked about)."""
+    text = _subject_res()[1].sub(canonical_text(default_subject()), canonical_text(question))
     return [w for w in _WORD_RE.findall(text) if w not in _FILLER]
+
+
+def default_subject() -> str:
+    from hcmqa.topic import default_topic
+
+    return default_topic().subject
 
 
 # --- allow-list ------------------------------------------------------------------------

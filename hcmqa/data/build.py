@@ -8,6 +8,8 @@ Layout of a built dataset (``<out>/<name>-<version>/``)::
     offtopic.csv      question (negative examples for the topic gate)
     unanswerable-dev.csv  question (on-topic questions the documents cannot answer; optional:
                       they calibrate when to decline, with the val split)
+    topic.json        the topic profile (``hcmqa.topic``): the subject, its names and
+                      pronouns, the system prompts, refusals and sample questions
 
 The version is a hash of the inputs and settings, so rebuilding unchanged inputs gives the
 same directory. Everything is validated first and written to a temporary directory that is
@@ -28,6 +30,7 @@ from hcmqa.data.documents import DocumentError, load_documents
 from hcmqa.data.passages import chunk_documents, write_passages
 from hcmqa.data.qa import SPLITS, UNANSWERABLE_FILE, ValidationError, assign_splits, load_offtopic_csv, load_qa_csv, load_unanswerable_csv, write_qa_csv
 from hcmqa.fileio import atomic_directory
+from hcmqa.topic import DATASET_TOPIC_FILE, DEFAULT_TOPIC, TOPIC_FILE, TopicError, TopicProfile, load_topic
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 DEFAULT_DOCS = RESOURCES / "corpus"
@@ -45,6 +48,7 @@ class BuildResult:
     manifest: dict
     reused: bool
     audit: AuditReport | None = None  # findings are warnings: printed, never fatal to a build
+    warnings: tuple[str, ...] = ()  # printed, never fatal (a topic profile taken by default, say)
 
 
 def sha256_file(path: Path) -> str:
@@ -65,11 +69,14 @@ def build_dataset(
     unseen_fraction: float = 0.15,
     seed: str = "hcmqa-v1",
     unanswerable_csv: Path | None = None,
+    topic: Path | None = None,
 ) -> BuildResult:
     """Validate the inputs, then write the dataset atomically; raises ``ValidationError``.
 
     ``unanswerable_csv`` holds on-topic questions the documents cannot answer; the bundled
-    ones are used with the bundled QA set when none is given.
+    ones are used with the bundled QA set when none is given. ``topic`` is the topic profile
+    (YAML or JSON); without one, the documents' own ``topic.yaml``, else the bundled profile
+    (a warning when the documents are not the bundled ones).
     """
     if unanswerable_csv is None and Path(qa_csv).resolve() == DEFAULT_QA.resolve():
         unanswerable_csv = DEFAULT_UNANSWERABLE
@@ -95,6 +102,17 @@ def build_dataset(
             problems.extend(exc.problems)
             return []
 
+    warnings: list[str] = []
+    if topic is None:
+        topic = Path(docs_dir) / TOPIC_FILE if (Path(docs_dir) / TOPIC_FILE).is_file() else DEFAULT_TOPIC
+        if topic == DEFAULT_TOPIC and Path(docs_dir).resolve() != DEFAULT_DOCS.resolve():
+            warnings.append(f"no topic profile given (--topic FILE, or {TOPIC_FILE} beside the documents): using the bundled one ({DEFAULT_TOPIC.name})")
+    profile: TopicProfile | None = None
+    try:
+        profile = load_topic(Path(topic))
+    except TopicError as exc:
+        problems.extend(exc.problems)
+
     offtopic = questions(load_offtopic_csv, offtopic_csv)
     unanswerable = questions(load_unanswerable_csv, unanswerable_csv)
     if not name or any(c in name for c in "/\\ ") or name.startswith("."):
@@ -114,13 +132,14 @@ def build_dataset(
         "qa": {"path": qa_csv.name, "sha256": sha256_file(qa_csv)},
         "offtopic": {"path": offtopic_csv.name, "sha256": sha256_file(offtopic_csv)} if offtopic_csv else None,
     }
+    inputs["topic"] = {"path": Path(topic).name, "sha256": profile.sha256(), "subject": profile.subject, "description": profile.description}
     if unanswerable_csv is not None:
         inputs["unanswerable"] = {"path": Path(unanswerable_csv).name, "sha256": sha256_file(Path(unanswerable_csv))}
     settings = {"max_words": max_words, "unseen_fraction": unseen_fraction, "seed": seed, "format": FORMAT_VERSION}
     version = hashlib.sha256(json.dumps([inputs, settings], sort_keys=True).encode()).hexdigest()[:12]
     target = out_root / f"{name}-{version}"
     if (target / "manifest.json").is_file():
-        return BuildResult(target, json.loads((target / "manifest.json").read_text()), reused=True, audit=report)
+        return BuildResult(target, json.loads((target / "manifest.json").read_text()), reused=True, audit=report, warnings=tuple(warnings))
 
     all_facts = {p.fact_id for p in pairs if p.fact_id}
     manifest = {
@@ -142,6 +161,7 @@ def build_dataset(
         "splits": {s: sum(1 for p in pairs if p.split == s) for s in SPLITS},
         "split_facts": {s: len({p.fact_id for p in pairs if p.split == s}) for s in SPLITS},
         "audit": {"clean": report.clean, "open_findings": len(report.open_findings), "findings": len(report.findings)},
+        "topic": {"subject": profile.subject, "description": profile.description, "sha256": profile.sha256()},
     }
     out_root.mkdir(parents=True, exist_ok=True)
     with atomic_directory(target) as tmp:
@@ -156,9 +176,10 @@ def build_dataset(
                 writer = csv.writer(fh)
                 writer.writerow(["question"])
                 writer.writerows([q] for q in unanswerable)
+        (tmp / DATASET_TOPIC_FILE).write_text(json.dumps(profile.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         manifest["files"] = {f.name: sha256_file(f) for f in sorted(tmp.iterdir())}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    return BuildResult(target, manifest, reused=False, audit=report)
+    return BuildResult(target, manifest, reused=False, audit=report, warnings=tuple(warnings))
 
 
 def load_manifest(dataset_dir: Path) -> dict:

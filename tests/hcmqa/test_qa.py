@@ -106,7 +106,7 @@ def test_build_is_versioned_and_reused(tmp_path, fixtures_dir):
     manifest = first.manifest
     assert manifest["counts"]["qa_pairs"] == 8 and manifest["counts"]["documents"] == 3
     assert sum(manifest["splits"].values()) == 8
-    assert set(manifest["files"]) == {"passages.jsonl", "qa.csv", "offtopic.csv"}
+    assert set(manifest["files"]) == {"passages.jsonl", "qa.csv", "offtopic.csv", "topic.json"}
     again = build_dataset(docs_dir=fixtures_dir / "docs", qa_csv=fixtures_dir / "qa_good.csv", offtopic_csv=None, out_root=out, name="fx")
     assert again.reused and again.path == first.path
     # a changed input gives a new version

@@ -127,6 +127,8 @@ def test_good_upload_becomes_ready_with_counts_and_splits(app, signed_in, db_ses
     assert "qa pairs" in page.find(attrs={"data-counts": True}).get_text()
     assert "train" in page.find(attrs={"data-splits": True}).get_text()
     assert "notes.md" in page.find(attrs={"data-inputs": True}).get_text()
+    # an upload without a topic profile gets the bundled one, and the page says which
+    assert manifest["topic"]["subject"] in page.find(attrs={"data-topic": True}).get_text()
     # where it is stored, relative to HCMQA_HOME: the host's own paths stay off the page
     text = page.get_text()
     assert f"HCMQA_HOME/uploads/{dataset.id}/{built.name}" in text
@@ -329,8 +331,12 @@ def test_the_page_lists_the_input_files_from_the_database_alone(signed_in, db_se
     dataset = Dataset(name="elsewhere", version="v1", path="/on/another/host/elsewhere-v1", counts={}, splits={},
                       content_hash="h", status=DatasetStatus.ready,
                       inputs={"documents": [{"path": "letters.md", "sha256": "ab" * 32}],
-                              "qa": {"path": "qa.csv", "sha256": "cd" * 32}})
+                              "qa": {"path": "qa.csv", "sha256": "cd" * 32},
+                              "topic": {"path": "topic.yaml", "sha256": "ef" * 32, "subject": "Marie Curie", "description": "the life of Marie Curie"}})
     db_session.add(dataset)
     db_session.commit()
-    listed = html(signed_in.get(f"/datasets/{dataset.id}")).find(attrs={"data-inputs": True}).get_text()
+    page = html(signed_in.get(f"/datasets/{dataset.id}"))
+    listed = page.find(attrs={"data-inputs": True}).get_text()
     assert "letters.md" in listed and "abababababababab" in listed and "qa.csv (QA)" in listed
+    assert "topic.yaml (topic profile)" in listed and "efefefefefefefef" in listed
+    assert page.find(attrs={"data-topic": True}).get_text(strip=True) == "Topic: the life of Marie Curie (subject: Marie Curie)."

@@ -158,7 +158,12 @@ def test_killed_worker_job_resumes_from_its_checkpoint_on_another_worker(
             return False
         return True
 
-    stack.wait_for(first_checkpoint_saved, 300, "the first checkpoint", interval=0.05)
+    def reported_past_checkpoint() -> bool:
+        # the step's progress reaches the database just after its checkpoint: under load the
+        # worker can be killed between the two
+        return first_checkpoint_saved() and (stack.job(job_id).progress_detail or {}).get("step", 0) >= 2
+
+    stack.wait_for(reported_past_checkpoint, 300, "the first checkpoint and its progress", interval=0.05)
     doomed.kill()
     orphan = stack.job(job_id)
     assert (orphan.progress_detail or {}).get("step", 0) >= 2, orphan.progress_detail

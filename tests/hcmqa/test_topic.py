@@ -1,0 +1,154 @@
+"""Topic profiles: validation, the bundled default, follow-ups, and a dataset built with its own profile."""
+
+import json
+from types import SimpleNamespace
+
+import pytest
+import yaml
+
+from hcmqa.answering import Answer, Assistant, resolve_followup
+from hcmqa.data.build import DEFAULT_TOPIC, build_dataset
+from hcmqa.data.qa import ValidationError
+from hcmqa.gate import gate_data_from_dataset
+from hcmqa.prompts import build_messages
+from hcmqa.retrieval import Retriever, normalise_query
+from hcmqa.topic import TopicError, TopicProfile, dataset_topic, default_topic, load_topic
+
+
+def _curie(**changes) -> dict:
+    data = {
+        "subject": "Marie Curie",
+        "description": "the life of Marie Curie",
+        "aliases": ["Madame Curie"],
+        "other_names": ["Maria Sklodowska"],
+        "pronouns": {"subject": "she", "object": "her", "possessive": "her", "reflexive": "herself"},
+        "system_grounded": "You answer visitors' questions about Marie Curie from the numbered passages.",
+        "system_closed": "You answer visitors' questions about Marie Curie.",
+        "refusal_off_topic": "Sorry, this museum only answers questions about Marie Curie.",
+        "refusal_no_source": "Sorry, our sources do not say.",
+        "sample_questions": ["Where was Marie Curie born?"],
+    }
+    data.update(changes)
+    return data
+
+
+def test_the_bundled_profile_is_valid_and_names_the_subject_only_in_data():
+    topic = load_topic(DEFAULT_TOPIC)
+    assert topic == default_topic()
+    assert topic.query_names[0] == topic.subject and set(topic.aliases) <= set(topic.query_names)
+    assert not set(topic.other_names) & set(topic.query_names)
+    assert topic.pronouns == {"subject": "he", "object": "him", "possessive": "his", "reflexive": "himself"}
+    assert len(topic.sample_questions) >= 1 and topic.sha256() == load_topic(DEFAULT_TOPIC).sha256()
+
+
+def test_every_bad_field_is_reported_at_once(tmp_path):
+    path = tmp_path / "topic.yaml"
+    path.write_text(yaml.safe_dump(_curie(subject=" ", pronouns={"subject": "she", "object": "her two"}, sample_questions=[], colour="red")))
+    with pytest.raises(TopicError) as caught:
+        load_topic(path)
+    problems = caught.value.problems
+    for field in ("colour: unknown field", "subject: must be a non-empty string", "pronouns.object: must be one word", "pronouns.possessive", "pronouns.reflexive", "sample_questions: give at least 1"):
+        assert any(field in p for p in problems), (field, problems)
+    assert all(p.startswith(str(path)) for p in problems)
+    assert len(problems) == 6
+
+
+def test_a_name_listed_twice_and_unreadable_files_are_clear_errors(tmp_path):
+    with pytest.raises(TopicError, match="'madame curie' is listed more than once"):
+        TopicProfile.from_dict(_curie(other_names=["Madame Curie"]))
+    broken = tmp_path / "topic.yaml"
+    broken.write_text("subject: [Marie\n")
+    with pytest.raises(TopicError, match=r"topic\.yaml:\d+: not valid YAML"):
+        load_topic(broken)
+    with pytest.raises(TopicError, match="no such topic profile"):
+        load_topic(tmp_path / "missing.yaml")
+    with pytest.raises(TopicError, match="must be a mapping"):
+        TopicProfile.from_dict(["subject"])
+
+
+def test_follow_ups_use_the_profiles_names_and_pronouns():
+    curie = TopicProfile.from_dict(_curie())
+    on = [Answer("Where was Marie Curie born?", True, "In Warsaw.")]
+    assert resolve_followup("When did she die?", on, topic=curie) == "When did Marie Curie die?"
+    assert resolve_followup("Who was her father?", on, topic=curie) == "Who was Marie Curie's father?"
+    assert resolve_followup("Where did Pierre first meet her?", on, topic=curie) == "Where did Pierre first meet Marie Curie?"
+    assert resolve_followup("Where did Maria Sklodowska study before she left?", on, topic=curie) == "Where did Maria Sklodowska study before she left?"
+    # the bundled profile's pronouns mean nothing for this subject
+    assert resolve_followup("When did he die?", on, topic=curie) == "When did he die?"
+    assert resolve_followup("When did she die?", [Answer("Who won the cup?", False, "")], topic=curie) == "When did she die?"
+
+
+def test_the_profile_drops_its_own_names_from_queries_and_writes_the_prompts():
+    curie = TopicProfile.from_dict(_curie())
+    assert normalise_query("When did Madame Curie win the prize?", curie.query_names) == "when did win the prize?"
+    messages = build_messages("Where was she born?", ["She was born in Warsaw."], "grounded", curie)
+    assert messages[0]["content"] == curie.system_grounded and "[1] She was born in Warsaw." in messages[1]["content"]
+    assert build_messages("Where was she born?", None, "closed_book", curie)[0]["content"] == curie.system_closed
+
+
+def test_a_dataset_records_its_profile_and_answers_with_its_refusals(fixtures_dir, tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for f in (fixtures_dir / "docs").iterdir():
+        (docs / f.name).write_bytes(f.read_bytes())
+    (docs / "topic.yaml").write_text(yaml.safe_dump(_curie()), encoding="utf-8")
+    own = build_dataset(docs_dir=docs, qa_csv=fixtures_dir / "qa_good.csv", offtopic_csv=None, out_root=tmp_path / "out", name="fx")
+    assert own.warnings == ()
+    assert own.manifest["topic"]["subject"] == "Marie Curie" and own.manifest["inputs"]["topic"]["path"] == "topic.yaml"
+    assert json.loads((own.path / "topic.json").read_text())["aliases"] == ["Madame Curie"]
+    assert dataset_topic(own.path) == TopicProfile.from_dict(_curie())
+
+    # the same documents without a profile: the bundled one, with a warning, and another version
+    (docs / "topic.yaml").unlink()
+    plain = build_dataset(docs_dir=docs, qa_csv=fixtures_dir / "qa_good.csv", offtopic_csv=None, out_root=tmp_path / "out", name="fx")
+    assert plain.manifest["version"] != own.manifest["version"] and plain.manifest["topic"]["subject"] == default_topic().subject
+    assert any("no topic profile given" in w for w in plain.warnings)
+
+    retriever = Retriever.from_dataset(own.path)
+    assert retriever.topic.subject == "Marie Curie" and retriever.subject_names == ("Marie Curie", "Madame Curie")
+
+    class Gate:
+        def classify(self, questions):
+            return [SimpleNamespace(related=not q.startswith("Who won"), score=0.9) for q in questions]
+
+    class Reader:
+        tokenizer = SimpleNamespace(apply_chat_template=lambda messages, **kw: json.dumps(messages))
+
+        def generate(self, prompts, progress=None):
+            return [SimpleNamespace(text="Nothing.", seconds=0.0) for _ in prompts]
+
+    assistant = Assistant(Gate(), retriever, Reader(), min_sentence_score=99.0)
+    off = assistant.ask("Who won the cup?")
+    assert off.path == "refused_off_topic" and off.answer == "Sorry, this museum only answers questions about Marie Curie."
+    unsure = assistant.ask("What colour was her laboratory coat?")
+    assert unsure.path == "refused_no_source" and unsure.answer == "Sorry, our sources do not say."
+
+
+def test_a_bad_profile_fails_the_build_with_the_other_problems_and_writes_nothing(fixtures_dir, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(_curie(pronouns=None)), encoding="utf-8")
+    with pytest.raises(ValidationError) as caught:
+        build_dataset(docs_dir=fixtures_dir / "docs", qa_csv=fixtures_dir / "qa_good.csv", offtopic_csv=None, out_root=tmp_path / "out", name="bad name", topic=bad)
+    assert any("pronouns: required" in p for p in caught.value.problems)
+    assert any(p.startswith("name:") for p in caught.value.problems)
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_the_gate_learns_the_topic_without_the_profiles_names(fixtures_dir, tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for f in (fixtures_dir / "docs").iterdir():
+        (docs / f.name).write_bytes(f.read_bytes())
+    offtopic = tmp_path / "off.csv"
+    offtopic.write_text("question,category\nWho won the 2018 World Cup?,sport\nWhat is the capital of Peru?,geography\n", encoding="utf-8")
+    qa = tmp_path / "qa.csv"
+    qa.write_text("question,answer,key_facts,fact_id\n" + "".join(f"What did Madame Curie plant in garden {i}?,Roses {i}.,Roses {i},garden.{i}\n" for i in range(12)), encoding="utf-8")
+    built = build_dataset(docs_dir=docs, qa_csv=qa, offtopic_csv=offtopic, out_root=tmp_path / "out", name="fx", topic=_write(tmp_path / "curie.yaml", _curie()))
+    data = gate_data_from_dataset(built.path)
+    assert data.subject_names == ["Marie Curie", "Madame Curie"]
+    assert any(q.startswith("what did plant in garden") for q in data.train_questions)
+
+
+def _write(path, data):
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
