@@ -8,7 +8,6 @@ then generation with the passages in the prompt. Every answer carries its source
 from __future__ import annotations
 
 import json
-import re
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -329,7 +328,7 @@ def load_assistant(
 ) -> Assistant:
     """An assistant for a trained trial (``run_dir``) or for the base model (``run_dir=None``)."""
     from hcmqa.config import TrialConfig
-    from hcmqa.gate import GateClassifier, gate_data_from_dataset
+    from hcmqa.gate import GateClassifier, gate_data_from_dataset, gate_dir_for
     from hcmqa.generation import load_generator
     from hcmqa.models import resolve_model
     from hcmqa.retrieval import Retriever
@@ -351,7 +350,7 @@ def load_assistant(
         description = f"base {config.base_model} ({mode or config.mode})"
     if dataset_dir is None:
         dataset_dir = Home(home).latest_dataset()
-    gate_dir = gate_dir or Home(home).gate_dir
+    gate_dir = gate_dir or gate_dir_for(home, dataset_dir)
     try:
         gate = GateClassifier.load(gate_dir)
     except FileNotFoundError:

@@ -23,8 +23,12 @@ from pathlib import Path
 from hcmqa.config import DEFAULT_GATE_THRESHOLD
 from hcmqa.fileio import atomic_path, atomic_write_json
 from hcmqa.home import GATE_FILE, GATE_META_FILE
-from hcmqa.retrieval import names_subject, normalise_query
+from hcmqa.retrieval import normalise_query
 from hcmqa.text import fold, has_word
+from hcmqa.topic import names_subject
+
+# a topic other than the bundled one keeps its gate in its dataset (``gate_dir_for``)
+DATASET_GATE_DIR = "gate"
 
 # a name written in capitals, with the lower-case particles names carry ("Ba Dinh Square",
 # "Pigneau de Behaine", "League of Nations")
@@ -135,6 +139,8 @@ class GateData:
     # that names him is then on topic whatever else it asks ("What shoes is Uncle Ho famous for
     # wearing?"), and what the sources do not say is declined after retrieval, not here
     subject_names: list[str] = field(default_factory=list)
+    # the topic profile the questions are about: {"subject", "sha256"} (recorded with the gate)
+    topic: dict = field(default_factory=dict)
 
 
 def gate_data_from_dataset(dataset_dir: Path, heldout_offtopic_fraction: float = 0.2, subject_names: tuple[str, ...] | None = None) -> GateData:
@@ -182,7 +188,23 @@ def gate_data_from_dataset(dataset_dir: Path, heldout_offtopic_fraction: float =
     off_topic = [q for q, label in zip(tq, tl) if label == 0]
     names = topic_names(passages, off_topic, subject_names)
     named = [] if any(names_subject(q, subject_names) for q in off_topic) else list(subject_names)
-    return GateData(tq, tl, hq, hl, names, named)
+    profile = dataset_topic(dataset_dir)
+    return GateData(tq, tl, hq, hl, names, named, {"subject": profile.subject, "sha256": profile.sha256()})
+
+
+def gate_dir_for(home: Path, dataset_dir: Path | None) -> Path:
+    """Where the gate of ``dataset_dir``'s topic lives.
+
+    The bundled topic's gate is the home's (``<home>/gate``, shared by every dataset of that
+    topic, as before topics were data); any other topic's is its dataset's own
+    (``<dataset>/gate``), so that topics side by side never answer through each other's gate.
+    """
+    from hcmqa.home import Home
+    from hcmqa.topic import dataset_topic, default_topic
+
+    if dataset_dir is not None and dataset_topic(dataset_dir).sha256() != default_topic().sha256():
+        return Path(dataset_dir) / DATASET_GATE_DIR
+    return Home(home).gate_dir
 
 
 class GateClassifier:
@@ -243,7 +265,10 @@ class GateClassifier:
     @classmethod
     def fit(cls, data: GateData, threshold: float = DEFAULT_GATE_THRESHOLD, **kwargs) -> "GateClassifier":
         """``train`` on ``data``'s training side, with its names and subject names."""
-        return cls.train(data.train_questions, data.train_labels, threshold=threshold, names=data.names, subject_names=data.subject_names, **kwargs)
+        gate = cls.train(data.train_questions, data.train_labels, threshold=threshold, names=data.names, subject_names=data.subject_names, **kwargs)
+        if data.topic:
+            gate.metadata["topic"] = dict(data.topic)
+        return gate
 
     def scores(self, questions: list[str]) -> list[float]:
         if not questions:

@@ -36,7 +36,7 @@ from hcmqa.data.passages import Passage, read_passages
 from hcmqa.data.sentences import split_sentences
 from hcmqa.terms import WORD_RE, tokenize
 from hcmqa.text import contains_fact, fold
-from hcmqa.topic import names_subject, subject_re  # noqa: F401 (names_subject: re-exported)
+from hcmqa.topic import subject_re
 
 RETRIEVER_DIR = "retriever"
 RRF_K = 60

@@ -16,7 +16,6 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Optional
 
-from hcmqa.home import Home
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +33,10 @@ class AssistantCache:
 
     @staticmethod
     def key(run_dir: Optional[Path], home: Path, dataset_dir: Optional[Path]) -> Key:
-        gate_file = Home(home).gate_file
+        from hcmqa.gate import gate_dir_for
+        from hcmqa.home import GATE_FILE
+
+        gate_file = gate_dir_for(home, Path(dataset_dir) if dataset_dir is not None else None) / GATE_FILE
         gate_mtime = gate_file.stat().st_mtime if gate_file.is_file() else 0.0
         run = str(Path(run_dir).resolve()) if run_dir is not None else "<base model>"
         data = str(Path(dataset_dir).resolve()) if dataset_dir is not None else "<latest>"

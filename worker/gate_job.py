@@ -1,4 +1,7 @@
-"""Gate work: train the topic gate on a dataset and save it to ``<home>/gate``.
+"""Gate work: train the topic gate on a dataset and save it where its topic's gate lives.
+
+That is ``<home>/gate`` for the bundled topic and ``<dataset>/gate`` for any other
+(``hcmqa.gate.gate_dir_for``).
 
 CPU-only and quick, so it runs on the ``cpu`` queue. The held-out report is left in the
 job's ``progress_detail`` (jobs have no result column; the gate's own ``gate.json`` keeps
@@ -15,7 +18,6 @@ from pathlib import Path
 
 from db.models import JobStatus
 from hcmqa.config import DEFAULT_GATE_THRESHOLD
-from hcmqa.home import Home
 from worker.context import JobContext, Outcome
 from worker.datasets import default_dataset
 
@@ -23,7 +25,7 @@ from worker.datasets import default_dataset
 def train_gate(ctx: JobContext) -> Outcome:
     """Train, evaluate on held-out questions, save atomically."""
     from hcmqa.data.build import load_manifest
-    from hcmqa.gate import GateClassifier, gate_data_from_dataset
+    from hcmqa.gate import GateClassifier, gate_data_from_dataset, gate_dir_for
 
     dataset = (
         Path(ctx.payload["dataset"]) if ctx.payload.get("dataset") else default_dataset(ctx.home)
@@ -40,7 +42,7 @@ def train_gate(ctx: JobContext) -> Outcome:
     gate.metadata.update(
         {"dataset": str(dataset), "heldout": summary | {"errors": len(report.errors)}}
     )
-    out = gate.save(Home(ctx.home).gate_dir)
+    out = gate.save(gate_dir_for(ctx.home, dataset))
     ctx.report(
         progress=1.0,
         detail={"stage": "saved", "dataset": str(dataset), "gate": str(out), "report": summary},

@@ -13,7 +13,7 @@ import argparse
 import sys
 
 from hcmqa import __version__
-from hcmqa.cli import answer, data, demo, evaluate, gate, models, train
+from hcmqa.cli import answer, data, demo, evaluate, gate, models, topic, train
 from hcmqa.cli.common import CliError
 
 
@@ -23,7 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--home", help="where models, datasets, gates and runs are kept (default: $HCMQA_HOME or the user cache dir)")
     sub = parser.add_subparsers(dest="command", required=True)
     # The order of `hcmqa --help`.
-    for group in (models, data, gate, train, evaluate, answer, demo):
+    for group in (models, data, topic, gate, train, evaluate, answer, demo):
         group.add_commands(sub)
     _add_plugin_commands(sub)
     return parser

@@ -33,9 +33,11 @@ def dataset_arg(args, home: Home) -> Path:
     return home.latest_dataset()
 
 
-def gate_dir_arg(args, home: Home) -> Path:
-    """``--gate``, else the home's gate."""
-    return Path(args.gate) if getattr(args, "gate", None) else home.gate_dir
+def gate_dir_arg(args, home: Home, dataset: Path | None = None) -> Path:
+    """``--gate``, else the gate of ``dataset``'s topic (the home's for the bundled topic)."""
+    from hcmqa.gate import gate_dir_for
+
+    return Path(args.gate) if getattr(args, "gate", None) else gate_dir_for(home.root, dataset)
 
 
 def read_question_source(source: str | None) -> list[str]:
@@ -61,7 +63,7 @@ def add_assistant_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--mode", choices=["grounded", "closed_book"], help="answering mode (default: the trial's mode, or grounded)")
     p.add_argument("--base-model", help="base model when no --run is given (default: smollm2-135m)")
     p.add_argument("--dataset", help="built dataset directory for retrieval (default: the trial's, or the latest)")
-    p.add_argument("--gate", help="gate directory (default: <home>/gate)")
+    p.add_argument("--gate", help="gate directory (default: <home>/gate for the bundled topic, <dataset>/gate for another)")
 
 
 def load_cli_assistant(args, batch_size: int = 16, dtype: str = "auto", dataset_dir: Path | None = None):

@@ -17,7 +17,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         ("classify", cmd_gate_classify, "classify questions, one per line from FILE or stdin"),
     ):
         p = gate.add_parser(name, help=helptext)
-        p.add_argument("--gate", help="gate directory (default: <home>/gate)")
+        p.add_argument("--gate", help="gate directory (default: <home>/gate for the bundled topic, <dataset>/gate for another)")
         # Only training sets a threshold; a saved gate keeps its own unless one is given.
         p.add_argument("--threshold", type=float, default=None if name != "train" else DEFAULT_GATE_THRESHOLD, help="decision threshold on the related score")
         if name != "classify":
@@ -40,7 +40,7 @@ def cmd_gate_train(args) -> int:
     gate = GateClassifier.fit(data, threshold=args.threshold)
     report = gate.evaluate(data.heldout_questions, data.heldout_labels)
     gate.metadata.update({"dataset": str(dataset), "heldout": report.to_dict() | {"errors": len(report.errors)}})
-    out = gate.save(gate_dir_arg(args, home))
+    out = gate.save(gate_dir_arg(args, home, dataset))
     print(f"gate trained on {len(data.train_questions)} questions from {dataset.name}; saved to {out}")
     print_gate_report(report)
     return 0
@@ -50,8 +50,9 @@ def cmd_gate_eval(args) -> int:
     from hcmqa.gate import GateClassifier, gate_data_from_dataset
 
     home = home_of(args)
-    gate = GateClassifier.load(gate_dir_arg(args, home), threshold=args.threshold)
-    data = gate_data_from_dataset(dataset_arg(args, home))
+    dataset = dataset_arg(args, home)
+    gate = GateClassifier.load(gate_dir_arg(args, home, dataset), threshold=args.threshold)
+    data = gate_data_from_dataset(dataset)
     report = gate.evaluate(data.heldout_questions, data.heldout_labels)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))

@@ -5,7 +5,9 @@ Layout of a built dataset (``<out>/<name>-<version>/``)::
     manifest.json     inputs with content hashes, counts, splits, settings, file hashes
     passages.jsonl    one passage per line (id, doc, title, section, text)
     qa.csv            question, answer, key_facts, fact_id, split
-    offtopic.csv      question (negative examples for the topic gate)
+    offtopic.csv      question (negative examples for the topic gate: the off-topic set, less
+                      the bundled topic's own near-misses when the topic is another, plus
+                      the topic's near-misses when given)
     unanswerable-dev.csv  question (on-topic questions the documents cannot answer; optional:
                       they calibrate when to decline, with the val split)
     topic.json        the topic profile (``hcmqa.topic``): the subject, its names and
@@ -19,6 +21,7 @@ renamed into place only when complete: a failed build leaves nothing behind.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -30,12 +33,16 @@ from hcmqa.data.documents import DocumentError, load_documents
 from hcmqa.data.passages import chunk_documents, write_passages
 from hcmqa.data.qa import SPLITS, UNANSWERABLE_FILE, ValidationError, assign_splits, load_offtopic_csv, load_qa_csv, load_unanswerable_csv, write_qa_csv
 from hcmqa.fileio import atomic_directory
-from hcmqa.topic import DATASET_TOPIC_FILE, DEFAULT_TOPIC, TOPIC_FILE, TopicError, TopicProfile, load_topic
+from hcmqa.text import question_key
+from hcmqa.topic import DATASET_TOPIC_FILE, DEFAULT_TOPIC, TOPIC_FILE, TopicError, TopicProfile, default_topic, load_topic
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 DEFAULT_DOCS = RESOURCES / "corpus"
 DEFAULT_QA = RESOURCES / "qa" / "qa.csv"
 DEFAULT_OFFTOPIC = RESOURCES / "offtopic" / "offtopic.csv"
+# Categories of the bundled off-topic set that are near-misses of the bundled topic ("near-hcmc-food"):
+# kept for that topic only; another topic gets the generic categories and its own near-misses.
+NEAR_MISS_PREFIX = "near-"
 # Development questions for the bundled topic; resources/qa/unanswerable.csv is kept apart as
 # the held-out test set of bench/quality.
 DEFAULT_UNANSWERABLE = RESOURCES / "qa" / UNANSWERABLE_FILE
@@ -70,13 +77,18 @@ def build_dataset(
     seed: str = "hcmqa-v1",
     unanswerable_csv: Path | None = None,
     topic: Path | None = None,
+    nearmiss_csv: Path | None = None,
 ) -> BuildResult:
     """Validate the inputs, then write the dataset atomically; raises ``ValidationError``.
 
     ``unanswerable_csv`` holds on-topic questions the documents cannot answer; the bundled
     ones are used with the bundled QA set when none is given. ``topic`` is the topic profile
     (YAML or JSON); without one, the documents' own ``topic.yaml``, else the bundled profile
-    (a warning when the documents are not the bundled ones).
+    (a warning when the documents are not the bundled ones). ``nearmiss_csv`` holds off-topic
+    questions close to the topic (column ``question``): the gate learns them as off topic.
+    With the bundled off-topic set and a topic other than the bundled one, that set's
+    near-misses of the bundled topic (categories ``near-...``) and its questions that name
+    the topic's subject are left out.
     """
     if unanswerable_csv is None and Path(qa_csv).resolve() == DEFAULT_QA.resolve():
         unanswerable_csv = DEFAULT_UNANSWERABLE
@@ -114,6 +126,18 @@ def build_dataset(
         problems.extend(exc.problems)
 
     offtopic = questions(load_offtopic_csv, offtopic_csv)
+    if offtopic and profile is not None and offtopic_csv is not None and Path(offtopic_csv).resolve() == DEFAULT_OFFTOPIC.resolve() and profile != default_topic():
+        # nor those that name this topic's subject: "What did Marie Curie discover?" is a
+        # general-science question for one museum and its own topic for another
+        offtopic = [q for q in offtopic if q in _generic_offtopic() and not profile.names_subject(q)]
+    nearmiss = questions(load_offtopic_csv, nearmiss_csv)
+    if nearmiss:
+        asked = {question_key(p.question): i for i, p in enumerate(pairs, start=2)}
+        for line, q in enumerate(nearmiss, start=2):
+            if question_key(q) in asked:
+                problems.append(f"{nearmiss_csv}:{line}: {q!r} is also a QA question (row {asked[question_key(q)]} of {Path(qa_csv).name}): a near-miss must be off topic")
+        known = {question_key(q) for q in offtopic}
+        offtopic = offtopic + [q for q in nearmiss if question_key(q) not in known]
     unanswerable = questions(load_unanswerable_csv, unanswerable_csv)
     if not name or any(c in name for c in "/\\ ") or name.startswith("."):
         problems.append(f"name: {name!r} is not a valid dataset name (letters, digits, - and _ only)")
@@ -133,6 +157,8 @@ def build_dataset(
         "offtopic": {"path": offtopic_csv.name, "sha256": sha256_file(offtopic_csv)} if offtopic_csv else None,
     }
     inputs["topic"] = {"path": Path(topic).name, "sha256": profile.sha256(), "subject": profile.subject, "description": profile.description}
+    if nearmiss_csv is not None:
+        inputs["nearmiss"] = {"path": Path(nearmiss_csv).name, "sha256": sha256_file(Path(nearmiss_csv))}
     if unanswerable_csv is not None:
         inputs["unanswerable"] = {"path": Path(unanswerable_csv).name, "sha256": sha256_file(Path(unanswerable_csv))}
     settings = {"max_words": max_words, "unseen_fraction": unseen_fraction, "seed": seed, "format": FORMAT_VERSION}
@@ -156,6 +182,7 @@ def build_dataset(
             "facts": len(all_facts),
             "facts_found_in_corpus": len(facts_in_corpus),
             "offtopic": len(offtopic),
+            "nearmiss": len(nearmiss),
             "unanswerable": len(unanswerable),
         },
         "splits": {s: sum(1 for p in pairs if p.split == s) for s in SPLITS},
@@ -180,6 +207,13 @@ def build_dataset(
         manifest["files"] = {f.name: sha256_file(f) for f in sorted(tmp.iterdir())}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return BuildResult(target, manifest, reused=False, audit=report, warnings=tuple(warnings))
+
+
+@functools.lru_cache(maxsize=1)
+def _generic_offtopic() -> frozenset[str]:
+    """The bundled off-topic questions outside the bundled topic's near-miss categories."""
+    with DEFAULT_OFFTOPIC.open(encoding="utf-8", newline="") as fh:
+        return frozenset(row["question"] for row in csv.DictReader(fh) if not (row.get("category") or "").startswith(NEAR_MISS_PREFIX))
 
 
 def load_manifest(dataset_dir: Path) -> dict:

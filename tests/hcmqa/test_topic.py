@@ -152,3 +152,59 @@ def test_the_gate_learns_the_topic_without_the_profiles_names(fixtures_dir, tmp_
 def _write(path, data):
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     return path
+
+
+def _pack(fixtures_dir, root, **profile):
+    """A topic pack folder: the fixture documents and QA pairs with a profile of their own."""
+    pack = root / "garden-pack"
+    (pack / "docs").mkdir(parents=True)
+    for f in (fixtures_dir / "docs").iterdir():
+        (pack / "docs" / f.name).write_bytes(f.read_bytes())
+    (pack / "qa.csv").write_bytes((fixtures_dir / "qa_good.csv").read_bytes())
+    _write(pack / "topic.yaml", _curie(**profile))
+    (pack / "nearmiss.csv").write_text("question\nHow do I grow roses in a city garden?\nWhat is the best fertiliser for a lawn?\n", encoding="utf-8")
+    return pack
+
+
+def test_topic_add_builds_the_pack_with_its_own_gate_and_near_misses(fixtures_dir, tmp_path, capsys):
+    from hcmqa.cli import main
+    from hcmqa.gate import GateClassifier
+    from hcmqa.home import Home
+
+    pack = _pack(fixtures_dir, tmp_path)
+    home = tmp_path / "home"
+    assert main(["--home", str(home), "topic", "add", str(pack), "--no-retriever"]) == 0
+    out = capsys.readouterr().out
+    assert "subject Marie Curie" in out and "related" in out and "ready: hcmqa ask --dataset" in out
+    (built,) = (home / "datasets").iterdir()
+    assert built.name.startswith("garden-pack-")
+    manifest = json.loads((built / "manifest.json").read_text())
+    assert manifest["counts"]["nearmiss"] == 2 and manifest["inputs"]["nearmiss"]["path"] == "nearmiss.csv"
+    offtopic = (built / "offtopic.csv").read_text(encoding="utf-8")
+    # the pack's near-misses are in, the bundled topic's are not: they are about another subject
+    assert "How do I grow roses in a city garden?" in offtopic
+    assert "How is southern pho different from Hanoi pho?" not in offtopic and "Who won" in offtopic
+    # nor the bundled set's questions that name this subject: they are this topic's own
+    assert "What did Marie Curie discover?" not in offtopic
+    # another topic's gate lives in its dataset: the bundled topic's gate is not touched
+    gate = GateClassifier.load(built / "gate")
+    assert gate.metadata["topic"]["subject"] == "Marie Curie" and gate.subject_names == ("Marie Curie", "Madame Curie")
+    assert not Home(home).gate_file.exists()
+    assert main(["--home", str(home), "topic", "show", "--dataset", str(built)]) == 0
+    assert json.loads(capsys.readouterr().out)["pronouns"]["subject"] == "she"
+
+
+def test_topic_add_names_every_missing_file_and_a_near_miss_that_is_a_qa_question(fixtures_dir, tmp_path, capsys):
+    from hcmqa.cli import main
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["--home", str(tmp_path / "home"), "topic", "add", str(empty), "--no-retriever"]) == 2
+    assert "missing topic.yaml, docs, qa.csv" in capsys.readouterr().err
+    pack = _pack(fixtures_dir, tmp_path)
+    first_question = (fixtures_dir / "qa_good.csv").read_text().splitlines()[1].split(",")[0]
+    (pack / "nearmiss.csv").write_text(f"question\n{first_question}\n", encoding="utf-8")
+    assert main(["--home", str(tmp_path / "home"), "topic", "add", str(pack), "--no-retriever"]) == 2
+    err = capsys.readouterr().err
+    assert f"{pack / 'nearmiss.csv'}:2:" in err and "is also a QA question (row 2 of qa.csv)" in err
+    assert not (tmp_path / "home" / "datasets").exists() or not any((tmp_path / "home" / "datasets").iterdir())

@@ -1,0 +1,108 @@
+"""``hcmqa topic``: set up a topic pack in one command, and show a dataset's topic profile.
+
+A topic pack is a folder::
+
+    topic.yaml             the topic profile (hcmqa.topic)
+    docs/                  the documents (.html, .md, .txt)
+    qa.csv                 question,answer[,key_facts,fact_id]
+    nearmiss.csv           optional: off-topic questions close to the topic (column question)
+    unanswerable-dev.csv   optional: on-topic questions the documents cannot answer (column question)
+
+``hcmqa topic add DIR`` builds the dataset, trains its retriever (unless ``--no-retriever``)
+and its gate, and prints the gate's held-out report: the topic then answers through
+``hcmqa ask --dataset PATH``, ``chat``, ``answer`` and the workers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+from hcmqa.cli.common import CliError, dataset_arg, home_of, print_gate_report
+from hcmqa.encoders import ENCODER_NAMES
+
+PACK_FILES = {"topic": "topic.yaml", "docs": "docs", "qa": "qa.csv"}
+OPTIONAL_FILES = {"nearmiss": "nearmiss.csv", "unanswerable": "unanswerable-dev.csv"}
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    topic = sub.add_parser("topic", help="set up a topic pack (documents, QA pairs, profile) or show a dataset's topic").add_subparsers(dest="action", required=True)
+    add = topic.add_parser("add", help="build a topic pack's dataset, train its retriever and gate")
+    add.add_argument("folder", help="the pack: topic.yaml, docs/, qa.csv, and optionally nearmiss.csv and unanswerable-dev.csv")
+    add.add_argument("--name", help="dataset name (default: the folder's name)")
+    add.add_argument("--no-retriever", action="store_true", help="skip training the bi-encoder (retrieval falls back to BM25)")
+    add.add_argument("--retriever-encoder", choices=ENCODER_NAMES, help="the sentence encoder the retriever starts from (default: as hcmqa data build)")
+    add.set_defaults(func=cmd_topic_add)
+    show = topic.add_parser("show", help="print a dataset's topic profile as JSON")
+    show.add_argument("--dataset", help="built dataset directory (default: the latest 'default' dataset)")
+    show.set_defaults(func=cmd_topic_show)
+
+
+def pack_paths(folder: Path) -> dict[str, Path | None]:
+    """The pack's files; a missing required one is a ``CliError`` naming every one missing."""
+    if not folder.is_dir():
+        raise CliError(f"{folder}: not a folder (a topic pack holds {', '.join(PACK_FILES.values())})")
+    paths: dict[str, Path | None] = {key: folder / name for key, name in PACK_FILES.items()}
+    missing = [name for key, name in PACK_FILES.items() if not (paths[key].is_dir() if key == "docs" else paths[key].is_file())]
+    if missing:
+        raise CliError(f"{folder}: missing {', '.join(missing)} (a topic pack holds topic.yaml, docs/ and qa.csv; nearmiss.csv and unanswerable-dev.csv are optional)")
+    for key, name in OPTIONAL_FILES.items():
+        paths[key] = folder / name if (folder / name).is_file() else None
+    return paths
+
+
+def cmd_topic_add(args) -> int:
+    from hcmqa.data.build import DEFAULT_OFFTOPIC, build_dataset
+    from hcmqa.gate import GateClassifier, gate_data_from_dataset, gate_dir_for
+
+    home = home_of(args)
+    folder = Path(args.folder)
+    paths = pack_paths(folder)
+    name = args.name or re.sub(r"[^A-Za-z0-9_-]+", "-", folder.resolve().name).strip("-") or "topic"
+    steps = 2 if args.no_retriever else 3
+    print(f"== 1/{steps} dataset from {folder}")
+    result = build_dataset(
+        docs_dir=paths["docs"],
+        qa_csv=paths["qa"],
+        offtopic_csv=DEFAULT_OFFTOPIC,
+        out_root=home.datasets_dir,
+        name=name,
+        unanswerable_csv=paths["unanswerable"],
+        topic=paths["topic"],
+        nearmiss_csv=paths["nearmiss"],
+    )
+    m = result.manifest
+    print(f"   {m['topic']['description']} (subject {m['topic']['subject']}): dataset {m['name']} version {m['version']} {'reused' if result.reused else 'built'}: {result.path}")
+    print("   counts: " + ", ".join(f"{k}={v}" for k, v in m["counts"].items()))
+    print("   splits: " + ", ".join(f"{k}={v}" for k, v in m["splits"].items()))
+    if result.audit is not None and not result.audit.clean:
+        print(result.audit.format_text(limit=10))
+    if not args.no_retriever:
+        from hcmqa.retriever_training import RetrieverSettings, ensure_retriever
+
+        print(f"== 2/{steps} retriever")
+        settings = RetrieverSettings(base_encoder=args.retriever_encoder) if args.retriever_encoder else None
+        ensure_retriever(result.path, settings, progress=lambda msg: print(f"   {msg}", file=sys.stderr, flush=True))
+    print(f"== {steps}/{steps} topic gate (held-out questions)")
+    data = gate_data_from_dataset(result.path)
+    gate = GateClassifier.fit(data)
+    report = gate.evaluate(data.heldout_questions, data.heldout_labels)
+    gate.metadata.update({"dataset": str(result.path), "heldout": report.to_dict() | {"errors": len(report.errors)}})
+    out = gate.save(gate_dir_for(home.root, result.path))
+    print(f"   saved to {out}")
+    print_gate_report(report)
+    from hcmqa.topic import dataset_topic
+
+    sample = dataset_topic(result.path).sample_questions[0]
+    print(f"\nready: hcmqa ask --dataset {result.path} {json.dumps(sample, ensure_ascii=False)} (or chat, answer and eval with the same --dataset)")
+    return 0
+
+
+def cmd_topic_show(args) -> int:
+    from hcmqa.topic import dataset_topic
+
+    print(json.dumps(dataset_topic(dataset_arg(args, home_of(args))).to_dict(), ensure_ascii=False, indent=2))
+    return 0
