@@ -1,7 +1,7 @@
 """Topic gate: decides whether a question is about the topic before any generation.
 
 TF-IDF features (word 1-2 grams and character 2-5 grams, so that unseen spellings and
-near-misses such as "Ho Chi Minh City" are told apart) feed a
+near-misses such as a city named after the subject are told apart) feed a
 ``LogisticRegression(class_weight="balanced")``. The decision threshold is configurable.
 
 A bare question about one name ("What is Pac Bo?", "Who was Hoang Thi Loan?") has almost
@@ -136,8 +136,8 @@ class GateData:
     # the topic's own names (``topic_names``), from the training side's off-topic questions only
     names: list[str] = field(default_factory=list)
     # the subject's names, when no training off-topic question names the subject: a question
-    # that names him is then on topic whatever else it asks ("What shoes is Uncle Ho famous for
-    # wearing?"), and what the sources do not say is declined after retrieval, not here
+    # that names the subject is then on topic whatever else it asks ("What shoes was <subject>
+    # famous for wearing?"), and what the sources do not say is declined after retrieval, not here
     subject_names: list[str] = field(default_factory=list)
     # the topic profile the questions are about: {"subject", "sha256"} (recorded with the gate)
     topic: dict = field(default_factory=dict)
@@ -151,10 +151,11 @@ def gate_data_from_dataset(dataset_dir: Path, heldout_offtopic_fraction: float =
     out by a hash of their text (deterministic).
 
     Each training question that names the subject is also added without the name (as
-    retrieval reads it): most bundled questions name him, and a gate trained on them alone
-    learns the name rather than the topic, refusing on-topic questions that do not name him
-    ("where did he teach before going abroad"). Off-topic near-misses that name him ("Ho Chi
-    Minh City") keep the name, since retrieval's normalisation keeps it there too.
+    retrieval reads it): most bundled questions name the subject, and a gate trained on them
+    alone learns the name rather than the topic, refusing on-topic questions that do not name
+    it ("where did he teach before going abroad"). Off-topic near-misses that use the name for
+    something else (a city named after the subject) keep it, since retrieval's normalisation
+    keeps it there too.
 
     ``subject_names``: the dataset's topic profile's (``TopicProfile.query_names``) when None.
     """

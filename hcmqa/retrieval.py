@@ -2,9 +2,10 @@
 
 Stages, each usable alone (``bench/retrieval`` measures every one):
 
-1. **Query normalisation.** The subject's own names ("Ho Chi Minh", "Uncle Ho") are in almost
-   every question and carry no signal when every passage is about him; they are dropped from
-   the query (not when they name something else: "Ho Chi Minh City", "... Trail").
+1. **Query normalisation.** The subject's own names (the topic profile's subject and aliases)
+   are in almost every question and carry no signal when every passage is about the subject;
+   they are dropped from the query (not when they name something else: "<name> City",
+   "<name> Trail").
 2. **BM25** over section title + text.
 3. **Dense**: a bi-encoder (all-MiniLM-L6-v2 fine-tuned on the dataset's train split).
 4. **Hybrid**: per query, both scores scaled to [0, 1] and mixed with the BM25 weight chosen
@@ -52,7 +53,7 @@ def normalise_query(query: str, names: tuple[str, ...] | None = None) -> str:
     """``query`` folded, without the subject's own names (they match every passage alike)."""
     stripped = subject_re(tuple(names or _default_names())).sub(" ", fold(query))
     stripped = re.sub(r"\s+", " ", stripped).strip()
-    # a question that is nothing but the name ("Who was Ho Chi Minh?") keeps it
+    # a question that is nothing but the name ("Who was <subject>?") keeps it
     return stripped if tokenize(stripped) else fold(query)
 
 

@@ -122,8 +122,9 @@ def canonical_text(text: str) -> str:
 class AliasTable:
     """Alternative names a key fact also accepts: ``term`` (canonical) -> accepted alternatives.
 
-    One-way on purpose: a key "Ho Chi Minh City" may be met by "Saigon", but a key "Saigon"
-    (the city's old name) is not met by "Ho Chi Minh City". Symmetric pairs are two rows.
+    One-way on purpose: a key naming a city by its present name may be met by its old name,
+    but a key giving the old name (for a time when the city bore it) is not met by the present
+    one. Symmetric pairs are two rows.
     """
 
     accepts: dict[str, tuple[str, ...]] = field(default_factory=dict)

@@ -78,7 +78,7 @@ _WORD_RE = re.compile(r"[0-9a-z]+")
 @functools.lru_cache(maxsize=1)
 def _subject_res() -> tuple[re.Pattern, re.Pattern]:
     """Every name of the bundled topic's subject, and its forms of address (its aliases and
-    other names) unless the name itself is asked about ("what does Bac Ho mean")."""
+    other names) unless the name itself is asked about ("what does <alias> mean")."""
     from hcmqa.topic import default_topic
 
     topic = default_topic()
