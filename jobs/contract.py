@@ -33,7 +33,8 @@ class Task:
 #: One row per kind of job. Payload keys, by the worker module that reads them:
 #: evaluate (``worker.evaluate_job``): ``splits``, ``limit``; answer (``worker.answer_job``):
 #: ``history``, a chat turn's earlier turns; gate (``worker.gate_job``): ``dataset``,
-#: ``threshold``; ingest (``worker.ingest_job``): ``staging``, ``documents``, ``qa_csv``.
+#: ``threshold``; ingest (``worker.ingest_job``): ``staging``, ``documents``, ``qa_csv``,
+#: ``topic``, ``nearmiss``.
 #: A train job reads its trial row only.
 TASKS: dict[JobKind, Task] = {
     JobKind.train: Task("hcmqa.train_trial", GPU_QUEUE),
@@ -41,7 +42,7 @@ TASKS: dict[JobKind, Task] = {
     JobKind.answer: Task("hcmqa.answer_batch", GPU_QUEUE, frozenset({"history"})),
     JobKind.gate: Task("hcmqa.train_gate", CPU_QUEUE, frozenset({"dataset", "threshold"})),
     JobKind.ingest: Task(
-        "hcmqa.ingest_dataset", CPU_QUEUE, frozenset({"staging", "documents", "qa_csv"})
+        "hcmqa.ingest_dataset", CPU_QUEUE, frozenset({"staging", "documents", "qa_csv", "topic", "nearmiss"})
     ),
 }
 

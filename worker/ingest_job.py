@@ -18,11 +18,13 @@ Layout of an accepted upload::
 
     uploads/<id>/documents/<file>        the documents as uploaded (names made safe)
     uploads/<id>/qa.csv                  the QA CSV as uploaded
+    uploads/<id>/topic.yaml|topic.json   the topic profile, uploaded or written by the form (optional)
+    uploads/<id>/nearmiss.csv            off-topic questions close to the topic (optional)
     uploads/<id>/<name>-<version>/       the built dataset (Dataset.path; has manifest.json)
 
 Job payload: ``staging`` (the folder under ``uploads/`` the web app saved the files in),
-``documents`` (``[saved name, uploaded name]`` pairs) and ``qa_csv`` (the QA file's uploaded
-name).
+``documents`` (``[saved name, uploaded name]`` pairs), ``qa_csv`` (the QA file's uploaded
+name), and ``topic`` and ``nearmiss`` (``[saved name, uploaded name]``) when given.
 """
 
 from __future__ import annotations
@@ -52,7 +54,10 @@ log = logging.getLogger(__name__)
 #: What the web app may name a staging folder (``tempfile.mkdtemp(prefix=".staging-")``).
 _STAGING_RE = re.compile(r"^\.staging-[A-Za-z0-9_]+$")
 #: The uploaded files inside an upload's folder; anything else there is a build's.
-_INPUTS = frozenset({"documents", "qa.csv"})
+_INPUTS = frozenset({"documents", "qa.csv", "topic.yaml", "topic.json", "nearmiss.csv"})
+#: The names the web app saves a topic profile and near-miss questions under.
+_TOPIC_NAMES = frozenset({"topic.yaml", "topic.json"})
+_NEARMISS_NAME = "nearmiss.csv"
 
 #: ``report(progress, phase, step, total)``: where the ingest is, for the job's progress.
 Report = Callable[[float, str, Optional[int], Optional[int]], None]
@@ -74,6 +79,8 @@ class Upload:
     name: str
     documents: tuple[tuple[str, str], ...]  # (saved name, uploaded name)
     qa_csv: str  # the QA file's uploaded name
+    topic: Optional[tuple[str, str]] = None  # (saved name, uploaded name)
+    nearmiss: Optional[tuple[str, str]] = None  # (saved name, uploaded name)
 
     @property
     def documents_dir(self) -> Path:
@@ -86,7 +93,8 @@ class Upload:
     def labels(self) -> list[tuple[Path, str]]:
         """Saved path -> uploaded name, for every file."""
         saved = [(self.documents_dir / stored, original) for stored, original in self.documents]
-        return saved + [(self.qa_path, self.qa_csv)]
+        extra = [(self.folder / pair[0], pair[1]) for pair in (self.topic, self.nearmiss) if pair]
+        return saved + [(self.qa_path, self.qa_csv)] + extra
 
 
 def relabel(message: str, labels: list[tuple[Path, str]]) -> str:
@@ -125,13 +133,22 @@ def build_upload(upload: Upload, report: Report = _no_report) -> tuple[Path, dic
         load_qa_csv(upload.qa_path)
     except ValidationError as exc:
         problems.extend(relabel(p, labels) for p in exc.problems)
+    if upload.topic:
+        from hcmqa.topic import TopicError, load_topic
+
+        try:
+            load_topic(upload.folder / upload.topic[0])
+        except TopicError as exc:
+            problems.extend(relabel(p, labels) for p in exc.problems)
     if problems:
         raise UploadRefused(problems)
 
     report(0.6, "building", None, None)
     try:
         result = build_dataset(docs_dir=upload.documents_dir, qa_csv=upload.qa_path,
-                               offtopic_csv=DEFAULT_OFFTOPIC, out_root=upload.folder, name=upload.name)
+                               offtopic_csv=DEFAULT_OFFTOPIC, out_root=upload.folder, name=upload.name,
+                               topic=upload.folder / upload.topic[0] if upload.topic else None,
+                               nearmiss_csv=upload.folder / upload.nearmiss[0] if upload.nearmiss else None)
     except (ValidationError, DocumentError) as exc:
         found = exc.problems if isinstance(exc, ValidationError) else str(exc).splitlines()
         raise UploadRefused([relabel(p, labels) for p in found]) from None
@@ -200,7 +217,19 @@ def _upload_of(payload: dict[str, Any], folder: Path, name: str) -> Upload:
     for stored, _ in documents:
         if Path(stored).name != stored or stored.startswith("."):
             raise ValueError(f"the ingest job names a document outside its folder ({stored!r})")
-    return Upload(folder, name, documents, str(payload.get("qa_csv") or "qa.csv"))
+    topic = _saved_file(payload.get("topic"), _TOPIC_NAMES, "topic")
+    nearmiss = _saved_file(payload.get("nearmiss"), frozenset({_NEARMISS_NAME}), "nearmiss")
+    return Upload(folder, name, documents, str(payload.get("qa_csv") or "qa.csv"), topic, nearmiss)
+
+
+def _saved_file(value: Any, allowed: frozenset[str], key: str) -> Optional[tuple[str, str]]:
+    """A payload's ``[saved name, uploaded name]`` for an optional file, the saved name checked."""
+    if not value:
+        return None
+    stored, original = (str(v) for v in value)
+    if stored not in allowed:
+        raise ValueError(f"the ingest job names an unexpected {key} file ({stored!r})")
+    return stored, original
 
 
 def ingest_dataset(ctx: JobContext) -> Outcome:

@@ -47,9 +47,9 @@ def _docs(fixtures_dir: Path) -> list[tuple[io.BytesIO, str]]:
     return [(io.BytesIO(p.read_bytes()), p.name) for p in sorted((fixtures_dir / "docs").iterdir())]
 
 
-def _upload(client, fixtures_dir, *, name="museum", qa=None, docs=None):
+def _upload(client, fixtures_dir, *, name="museum", qa=None, docs=None, **extra):
     qa = qa if qa is not None else (io.BytesIO((fixtures_dir / "qa_good.csv").read_bytes()), "qa_good.csv")
-    data = {"name": name, "documents": docs if docs is not None else _docs(fixtures_dir), "qa_csv": qa}
+    data = {"name": name, "documents": docs if docs is not None else _docs(fixtures_dir), "qa_csv": qa, **extra}
     return post_form(client, "/datasets/", data, token_from="/datasets/", content_type="multipart/form-data")
 
 
@@ -61,6 +61,10 @@ def _dataset_id(response) -> int:
 def _uploads(app) -> list[str]:
     root = Path(app.config["HCMQA_HOME"]) / "uploads"
     return sorted(p.name for p in root.iterdir()) if root.exists() else []
+
+
+def _problems(response) -> list[str]:
+    return [li.get_text() for li in html(response).find(attrs={"data-problems": True}).find_all("li")]
 
 
 def _page_problems(client, dataset_id: int) -> list[str]:
@@ -340,3 +344,47 @@ def test_the_page_lists_the_input_files_from_the_database_alone(signed_in, db_se
     assert "letters.md" in listed and "abababababababab" in listed and "qa.csv (QA)" in listed
     assert "topic.yaml (topic profile)" in listed and "efefefefefefefef" in listed
     assert page.find(attrs={"data-topic": True}).get_text(strip=True) == "Topic: the life of Marie Curie (subject: Marie Curie)."
+
+
+def test_the_form_writes_a_topic_profile_and_the_gate_learns_the_near_misses(app, signed_in, db_session, fixtures_dir,
+                                                                              cpu_worker):
+    nearmiss = (io.BytesIO(b"question\nHow do I grow roses on a balcony?\n"), "close-but-not.csv")
+    response = _upload(signed_in, fixtures_dir, name="curie", subject="Marie Curie", aliases="Madame Curie, Marie Sklodowska-Curie",
+                       pronouns="she", nearmiss=nearmiss)
+    dataset = wait_for_dataset(app, cpu_worker, _dataset_id(response))
+    assert dataset.status is DatasetStatus.ready, (dataset.problems, cpu_worker.log())
+    built = Path(dataset.path)
+    profile = json.loads((built / "topic.json").read_text())
+    assert profile["subject"] == "Marie Curie" and profile["aliases"] == ["Madame Curie", "Marie Sklodowska-Curie"]
+    assert profile["pronouns"] == {"subject": "she", "object": "her", "possessive": "her", "reflexive": "herself"}
+    assert profile["refusal_off_topic"] == "I'm sorry, I can only answer questions about the life of Marie Curie."
+    assert dataset.inputs["topic"]["subject"] == "Marie Curie" and dataset.inputs["nearmiss"]["path"] == "nearmiss.csv"
+    assert dataset.counts["nearmiss"] == 1 and "How do I grow roses on a balcony?" in (built / "offtopic.csv").read_text()
+    page = html(signed_in.get(f"/datasets/{dataset.id}"))
+    assert page.find(attrs={"data-topic": True}).get_text(strip=True) == "Topic: the life of Marie Curie (subject: Marie Curie)."
+
+
+def test_a_bad_uploaded_profile_is_reported_by_field_under_its_uploaded_name(app, signed_in, db_session, fixtures_dir,
+                                                                             cpu_worker):
+    bad = (io.BytesIO(b"subject: Marie Curie\npronouns: {subject: she}\ncolour: red\n"), "my-topic.yaml")
+    dataset = wait_for_dataset(app, cpu_worker, _dataset_id(_upload(signed_in, fixtures_dir, name="bad-topic", topic=bad)))
+    assert dataset.status is DatasetStatus.failed
+    problems = _page_problems(signed_in, dataset.id)
+    assert any(p.startswith("my-topic.yaml: colour: unknown field") for p in problems), problems
+    assert any(p.startswith("my-topic.yaml: pronouns.object: must be one word") for p in problems), problems
+    assert any(p.startswith("my-topic.yaml: system_grounded: required") for p in problems), problems
+    assert _uploads(app) == []  # a refused upload leaves no files behind
+
+
+def test_topic_fields_are_checked_before_anything_is_saved(app, signed_in, db_session, fixtures_dir):
+    both = _upload(signed_in, fixtures_dir, name="both", subject="Marie Curie", pronouns="she",
+                   topic=(io.BytesIO(b"subject: x\n"), "topic.yaml"))
+    assert both.status_code == 400
+    assert "subject: upload a topic profile file or fill in the subject's name, not both" in _problems(both)
+    unnamed = _upload(signed_in, fixtures_dir, name="unnamed", aliases="Madame Curie", pronouns="she",
+                      nearmiss=(io.BytesIO(b"question\nx\n"), "near.txt"))
+    problems = _problems(unnamed)
+    assert unnamed.status_code == 400
+    assert "subject: give the subject's name (or upload a topic profile file)" in problems
+    assert "near.txt: the near-miss questions must be a .csv file with a question column" in problems
+    assert _uploads(app) == [] and db_session.scalar(select(func.count()).select_from(Dataset)) == 0

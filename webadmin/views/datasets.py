@@ -18,7 +18,7 @@ from db.queries import dataset_ingest
 from hcmqa.home import Home
 from jobs import submit_ingest
 from webadmin.database import get_session
-from webadmin.dataset_uploads import stage_dataset
+from webadmin.dataset_uploads import PRONOUNS, SubjectForm, stage_dataset
 from webadmin.formatting import progress_text
 from webadmin.submissions import max_attempts
 from webadmin.uploads import UploadRejected
@@ -35,7 +35,7 @@ def _list_page(**extra):
     session = get_session()
     datasets = list(session.scalars(select(Dataset).order_by(Dataset.id.desc())))
     states = {d.id: dataset_ingest(session, d).state for d in datasets}
-    return render_template("datasets/index.html", datasets=datasets, states=states, **extra)
+    return render_template("datasets/index.html", datasets=datasets, states=states, pronoun_choices=PRONOUNS, **extra)
 
 
 @bp.route("/")
@@ -46,14 +46,17 @@ def index():
 @bp.route("/", methods=["POST"])
 def upload():
     name = request.form.get("name", "")
+    subject = SubjectForm(*(request.form.get(key, "") for key in ("subject", "aliases", "pronouns", "description")))
     try:
-        staged = stage_dataset(uploads_root(), name, request.files.getlist("documents"), request.files.get("qa_csv"))
+        staged = stage_dataset(uploads_root(), name, request.files.getlist("documents"), request.files.get("qa_csv"),
+                               request.files.get("topic"), request.files.get("nearmiss"), subject)
     except UploadRejected as exc:
         flash(f"The dataset was not stored: {len(exc.problems)} problem(s) found. Fix them and upload again.", "error")
-        return _list_page(problems=exc.problems, name=name), 400
+        return _list_page(problems=exc.problems, name=name, subject=subject), 400
     try:
         dataset, job = submit_ingest(get_session(), staged.name, staging=staged.folder.name,
-                                     documents=staged.documents, qa_csv=staged.qa_csv, max_attempts=max_attempts())
+                                     documents=staged.documents, qa_csv=staged.qa_csv, topic=staged.topic,
+                                     nearmiss=staged.nearmiss, max_attempts=max_attempts())
     except BaseException:
         staged.discard()
         raise
