@@ -141,6 +141,9 @@ class GateData:
     subject_names: list[str] = field(default_factory=list)
     # the topic profile the questions are about: {"subject", "sha256"} (recorded with the gate)
     topic: dict = field(default_factory=dict)
+    # off-topic questions made from names the documents mention in passing (``mined_near_misses``;
+    # in the training questions too)
+    mined: list[str] = field(default_factory=list)
 
 
 def gate_data_from_dataset(dataset_dir: Path, heldout_offtopic_fraction: float = 0.2, subject_names: tuple[str, ...] | None = None) -> GateData:
@@ -161,7 +164,7 @@ def gate_data_from_dataset(dataset_dir: Path, heldout_offtopic_fraction: float =
     """
     from hcmqa.data.passages import read_passages
     from hcmqa.data.qa import load_offtopic_csv, load_qa_csv, unit_hash
-    from hcmqa.topic import dataset_topic
+    from hcmqa.topic import dataset_topic, default_topic
 
     subject_names = tuple(subject_names or dataset_topic(dataset_dir).query_names)
 
@@ -190,7 +193,49 @@ def gate_data_from_dataset(dataset_dir: Path, heldout_offtopic_fraction: float =
     names = topic_names(passages, off_topic, subject_names)
     named = [] if any(names_subject(q, subject_names) for q in off_topic) else list(subject_names)
     profile = dataset_topic(dataset_dir)
-    return GateData(tq, tl, hq, hl, names, named, {"subject": profile.subject, "sha256": profile.sha256()})
+    mined: list[str] = []
+    if profile != default_topic():
+        # after topic_names: a bare "Who was X?" about a passing name stays the topic's
+        known = {fold(q) for q in tq} | {fold(q) for q in hq}
+        mined = [q for q in mined_near_misses(passages, profile.all_names) if fold(q) not in known]
+        tq.extend(mined)
+        tl.extend([0] * len(mined))
+    return GateData(tq, tl, hq, hl, names, named, {"subject": profile.subject, "sha256": profile.sha256()}, mined)
+
+
+#: Questions about a name itself, not about the topic that mentions it: "What is X known for today?"
+MINED_FRAMES = (
+    "What is {name} best known for today?",
+    "Where can I read the latest news about {name}?",
+    "Give me a short biography of {name}.",
+    "What is there to see at {name} today?",
+)
+
+
+def mined_near_misses(passages, subject_names: tuple[str, ...], limit: int = 80) -> list[str]:
+    """Off-topic near-misses made from the names the documents mention in passing.
+
+    A museum about one subject mentions other people, places and things once or twice; a
+    question about one of them for its own sake ("What is Albert Einstein best known for
+    today?") shares the name with the documents but is not about the subject. The names are
+    the documents' capitalised phrases of two words or more (``document_names``) found in
+    one passage only, not containing a word of the subject's names; each gets one frame of
+    ``MINED_FRAMES``, chosen by a hash of the name (deterministic), at most ``limit`` names.
+    """
+    from hcmqa.data.qa import unit_hash
+
+    texts = [p.text for p in passages]
+    folded = [fold(t) for t in texts]
+    subject_words = {w for n in subject_names for w in fold(n).split()}
+    candidates = []
+    for name in sorted(document_names(texts)):
+        words = name.split()
+        if len(words) < 2 or subject_words & set(words) or not all(w[:1].isalpha() for w in words):
+            continue
+        if sum(1 for t in folded if has_word(t, name)) == 1:
+            candidates.append(name)
+    chosen = sorted(candidates, key=lambda n: unit_hash("mine:" + n))[:limit]
+    return [MINED_FRAMES[int(unit_hash("frame:" + n) * len(MINED_FRAMES)) % len(MINED_FRAMES)].format(name=n.title()) for n in sorted(chosen)]
 
 
 def gate_dir_for(home: Path, dataset_dir: Path | None) -> Path:

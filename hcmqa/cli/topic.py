@@ -88,6 +88,8 @@ def cmd_topic_add(args) -> int:
         ensure_retriever(result.path, settings, progress=lambda msg: print(f"   {msg}", file=sys.stderr, flush=True))
     print(f"== {steps}/{steps} topic gate (held-out questions)")
     data = gate_data_from_dataset(result.path)
+    if data.mined:
+        print(f"   {len(data.mined)} near-misses made from names the documents mention in passing, e.g. {data.mined[0]!r}")
     gate = GateClassifier.fit(data)
     report = gate.evaluate(data.heldout_questions, data.heldout_labels)
     gate.metadata.update({"dataset": str(result.path), "heldout": report.to_dict() | {"errors": len(report.errors)}})

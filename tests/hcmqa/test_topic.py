@@ -208,3 +208,21 @@ def test_topic_add_names_every_missing_file_and_a_near_miss_that_is_a_qa_questio
     err = capsys.readouterr().err
     assert f"{pack / 'nearmiss.csv'}:2:" in err and "is also a QA question (row 2 of qa.csv)" in err
     assert not (tmp_path / "home" / "datasets").exists() or not any((tmp_path / "home" / "datasets").iterdir())
+
+
+def test_names_mentioned_in_passing_become_near_misses_for_another_topic(fixtures_dir, tmp_path):
+    pack = _pack(fixtures_dir, tmp_path)
+    (pack / "docs" / "letters.md").write_text(
+        "# Letters\n\n## Friends\n\nIn 1911 Madame Curie met Albert Einstein at a congress in Brussels."
+        " Madame Curie later wrote to Marie Curie's old teachers in Warsaw.\n",
+        encoding="utf-8",
+    )
+    built = build_dataset(docs_dir=pack / "docs", qa_csv=pack / "qa.csv", out_root=tmp_path / "out", name="fx", topic=pack / "topic.yaml")
+    data = gate_data_from_dataset(built.path)
+    assert any("Albert Einstein" in q for q in data.mined), data.mined
+    assert not any("Curie" in q for q in data.mined)  # the subject's own names are never mined
+    labels = dict(zip(data.train_questions, data.train_labels))
+    assert all(labels[q] == 0 for q in data.mined) and not set(data.mined) & set(data.heldout_questions)
+    # the bundled topic has its own curated near-misses: nothing is mined for it
+    plain = build_dataset(docs_dir=pack / "docs", qa_csv=pack / "qa.csv", out_root=tmp_path / "out", name="fx", topic=DEFAULT_TOPIC)
+    assert gate_data_from_dataset(plain.path).mined == []
