@@ -228,6 +228,13 @@ class Dataset(Base):
     # worker so the web app never reads the dataset folder; NULL for rows older than 0007.
     inputs: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON(none_as_null=True))
 
+    @property
+    def topic(self) -> Optional[dict[str, Any]]:
+        """The topic profile it was built with (``subject``, ``description``, ``sha256``), from
+        its recorded inputs; None for rows recorded before topics were data (the bundled one)."""
+        topic = (self.inputs or {}).get("topic")
+        return topic if isinstance(topic, dict) and topic.get("subject") else None
+
     def __repr__(self) -> str:
         return f"Dataset(id={self.id!r}, name={self.name!r}, version={self.version!r})"
 

@@ -94,6 +94,26 @@ def test_trial_detail_and_metrics(api, db_session):
     assert missing.status_code == 404 and missing.get_json()["error"] == "there is no trial #999"
 
 
+def test_a_trial_says_which_topic_its_dataset_is_about(api, app, signed_in, db_session):
+    from db.models import Dataset, DatasetStatus
+    from web_support import html
+
+    bundled = seed_trial(db_session, "bundled")
+    assert api.get(f"/api/trials/{bundled}").get_json()["topic"] is None
+    dataset = Dataset(name="curie", version="v1", path="/elsewhere/curie-v1", counts={}, splits={}, content_hash="h",
+                      status=DatasetStatus.ready, inputs={"topic": {"path": "topic.yaml", "sha256": "ab" * 32, "subject": "Marie Curie",
+                                                                    "description": "the life of Marie Curie"}})
+    db_session.add(dataset)
+    db_session.commit()
+    trial_id = seed_trial(db_session, "curie-trial")
+    db_session.get(Trial, trial_id).dataset_id = dataset.id
+    db_session.commit()
+    assert api.get(f"/api/trials/{trial_id}").get_json()["topic"] == {"subject": "Marie Curie", "description": "the life of Marie Curie"}
+    shown = html(signed_in.get(f"/trials/{trial_id}")).find(attrs={"data-trial-topic": True}).get_text(strip=True)
+    assert shown == "the life of Marie Curie"
+    assert html(signed_in.get(f"/trials/{bundled}")).find(attrs={"data-trial-topic": True}).get_text(strip=True) == "the bundled topic"
+
+
 @pytest.mark.services
 def test_create_trial_with_a_token_needs_no_csrf(api, db_session, redis_queues):
     response = api.post("/api/trials", json={"preset": "cpu-default", "config": {"name": "api-trial", "max_steps": 3}})

@@ -101,6 +101,8 @@ def trial(trial_id: int):
         return _error(404, f"there is no trial #{trial_id}")
     body = _trial_row(row) | {
         "config": row.config, "error": row.error, "dataset_id": row.dataset_id, "artifact_path": row.artifact_path,
+        # the topic of its dataset; null: the bundled topic
+        "topic": {k: row.dataset.topic[k] for k in ("subject", "description")} if row.dataset is not None and row.dataset.topic else None,
         "started_at": iso_or_none(row.started_at), "metric_names": metric_names(session, trial_id),
         "jobs": [_job(j) for j in trial_jobs(session, trial_id)],
     }
