@@ -204,6 +204,25 @@ class TopicProfile:
         return question
 
 
+# A topic pack: a folder with these (``hcmqa topic add``, ``bench/quality --topic``)
+PACK_FILES = {"topic": "topic.yaml", "docs": "docs", "qa": "qa.csv"}
+OPTIONAL_FILES = {"nearmiss": "nearmiss.csv", "unanswerable": "unanswerable-dev.csv"}
+
+
+def pack_paths(folder: Path) -> dict[str, Path | None]:
+    """A topic pack's files (``None`` for an optional one it lacks); a missing required one is
+    a ``ValueError`` naming every one missing."""
+    if not folder.is_dir():
+        raise ValueError(f"{folder}: not a folder (a topic pack holds {', '.join(PACK_FILES.values())})")
+    paths: dict[str, Path | None] = {key: folder / name for key, name in PACK_FILES.items()}
+    missing = [name for key, name in PACK_FILES.items() if not (paths[key].is_dir() if key == "docs" else paths[key].is_file())]
+    if missing:
+        raise ValueError(f"{folder}: missing {', '.join(missing)} (a topic pack holds topic.yaml, docs/ and qa.csv; nearmiss.csv and unanswerable-dev.csv are optional)")
+    for key, name in OPTIONAL_FILES.items():
+        paths[key] = folder / name if (folder / name).is_file() else None
+    return paths
+
+
 def load_topic(path: Path) -> TopicProfile:
     """Read and validate a profile from YAML (``.yaml``/``.yml``) or JSON."""
     path = Path(path)

@@ -9,6 +9,10 @@ Trains the two fine-tuned arms from the ``cpu-default`` preset unless runs are g
 
     .venv/bin/python -m bench.quality.run --out bench/quality/RESULTS.md
     .venv/bin/python -m bench.quality.run --grounded-run R1 --closed-run R2 --limit 100
+    .venv/bin/python -m bench.quality.run --topic marie-curie --arms base-grounded,fine-tuned-grounded --out bench/quality/RESULTS-marie-curie.md
+
+``--topic`` runs the same table for another topic pack: its test splits, its ``web_style.csv``
+and held-out ``unanswerable.csv`` when it has them.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ def main() -> int:
     parser.add_argument("--home", default=os.environ.get("HCMQA_HOME", ".hcmqa"))
     parser.add_argument("--out", default="bench/quality/RESULTS.md")
     parser.add_argument("--academic-bleu", action="store_true", help="add the academic project's teacher-forced BLEU column (one forward pass per question)")
+    parser.add_argument("--topic", help="a topic pack (a folder, or the name of a bundled one under hcmqa/resources/topics): the same table for its questions,"
+                        " its web-style.csv and held-out unanswerable.csv when it has them (default: the bundled topic)")
     parser.add_argument("--arms", default="base-closed_book,fine-tuned-closed_book,base-grounded,fine-tuned-grounded", help="comma-separated arms to run; fine-tuned-grounded-bf16 adds the fine-tuned grounded arm generating in bfloat16")
     args = parser.parse_args()
 
@@ -46,7 +52,18 @@ def main() -> int:
     from hcmqa.training import run_trial
 
     home = Path(args.home)
-    dataset = build_dataset(out_root=home / "datasets").path
+    root = Path(__file__).resolve().parents[2]
+    if args.topic:
+        from hcmqa.data.build import TOPICS_DIR, build_pack
+
+        pack = Path(args.topic) if Path(args.topic).is_dir() else TOPICS_DIR / args.topic
+        dataset = build_pack(pack, home / "datasets").path
+        web_style = pack / "web_style.csv"
+        held_out = pack / "unanswerable.csv"
+    else:
+        dataset = build_dataset(out_root=home / "datasets").path
+        web_style = Path(__file__).resolve().parent / "web_style.csv"
+        held_out = root / "hcmqa/resources/qa/unanswerable.csv"
     from hcmqa.retriever_training import ensure_retriever
 
     ensure_retriever(dataset, progress=lambda m: print(m, file=sys.stderr, flush=True))
@@ -56,7 +73,7 @@ def main() -> int:
     for mode, given in runs.items():
         if given or not any(arm.startswith(f"fine-tuned-{mode}") for arm in wanted):
             continue
-        out = home / "runs" / f"bench-{mode}"
+        out = home / "runs" / f"bench-{dataset.name.rsplit('-', 1)[0]}-{mode}"
         config = load_preset("cpu-default").replace(mode=mode, name=f"bench-{mode}")
         began = time.perf_counter()
         result = run_trial(config, dataset, out, home)
@@ -65,14 +82,15 @@ def main() -> int:
     splits = {s: read_split(dataset, s) for s in ("test_paraphrase", "test_unseen")}
     # questions phrased as people on the web ask them (search queries, trivia, homework), with
     # key facts: a check that answers do not depend on our own QA set's wording
-    splits["web_style"] = load_qa_csv(Path(__file__).resolve().parent / "web_style.csv", require_key_facts=True)
+    if web_style.is_file():
+        splits["web_style"] = load_qa_csv(web_style, require_key_facts=True)
     if args.limit:
         splits = {k: v[: args.limit] for k, v in splits.items()}
     arms = [(kind, mode, runs[mode] if kind == "fine-tuned" else None, "float32") for kind, mode in (("base", "closed_book"), ("fine-tuned", "closed_book"), ("base", "grounded"), ("fine-tuned", "grounded")) if f"{kind}-{mode}" in wanted]
     # the same fine-tuned grounded arm generating in bfloat16 (`hcmqa answer --dtype auto` on CPUs that have it)
     if "fine-tuned-grounded-bf16" in wanted:
         arms.append(("fine-tuned", "grounded", runs["grounded"], "bfloat16"))
-    unanswerable = [row["question"] for row in csv.DictReader(open(Path(__file__).resolve().parents[2] / "hcmqa/resources/qa/unanswerable.csv", encoding="utf-8"))]
+    unanswerable = [row["question"] for row in csv.DictReader(open(held_out, encoding="utf-8"))] if held_out.is_file() else []
     rows, decline_rows, details = [], [], {}
     for model_kind, mode, run, dtype in arms:
         assistant = load_assistant(Path(run) if run else None, home, dataset_dir=dataset, mode=mode, batch_size=16, dtype=dtype)
@@ -91,15 +109,16 @@ def main() -> int:
                          paths["generated"], paths["extracted"] - a["closest"], a["closest"], paths["refused_off_topic"] + paths["refused_no_source"], a["unsupported_answers"], a["questions_per_second"], academic])
             details[f"{model_kind}-{mode}-{split}"] = {"aggregate": a, "academic_teacher_forced_bleu": academic, "bleu_signature": report.bleu_signature, "rows": report.rows}
             print(rows[-1], flush=True)
-        declines = evaluate_declines(assistant, unanswerable)
-        closest = round(declines["closest"] * declines["count"])
-        decline_rows.append([f"{model_kind} {mode}", declines["count"], declines["declined"], declines["refused"], declines["paths"].get("generated", 0), declines["paths"].get("extracted", 0) - closest, closest, declines["paths"].get("refused_no_source", 0), declines["paths"].get("refused_off_topic", 0)])
-        details[f"{model_kind}-{mode}-unanswerable"] = declines
-        print(decline_rows[-1], flush=True)
+        if unanswerable:
+            declines = evaluate_declines(assistant, unanswerable)
+            closest = round(declines["closest"] * declines["count"])
+            decline_rows.append([f"{model_kind} {mode}", declines["count"], declines["declined"], declines["refused"], declines["paths"].get("generated", 0), declines["paths"].get("extracted", 0) - closest, closest, declines["paths"].get("refused_no_source", 0), declines["paths"].get("refused_off_topic", 0)])
+            details[f"{model_kind}-{mode}-unanswerable"] = declines
+            print(decline_rows[-1], flush=True)
         del assistant
     command = "python -m bench.quality.run " + " ".join(sys.argv[1:])
     text = header("Answer-quality benchmark", command)
-    text += f"\nDataset {dataset.name}. Fine-tuned runs: grounded `{runs['grounded']}`, closed-book `{runs['closed_book']}`"
+    text += f"\nDataset {dataset.name} ({json.loads((dataset / 'manifest.json').read_text())['topic']['description']}). Fine-tuned runs: grounded `{runs['grounded']}`, closed-book `{runs['closed_book']}`"
     if train_notes:
         text += " (trained by this command: " + "; ".join(f"{k}: {v}" for k, v in train_notes.items()) + ")"
     text += (
@@ -113,10 +132,11 @@ def main() -> int:
         " and >= 0.85 (unseen), 0 unsupported.\n\n"
     )
     text += table(["arm", "split", "n", "key-fact acc.", "token F1", "EM", "BLEU", "ROUGE-L", "generated", "quoted", "closest", "refused", "unsupported", "q/s", "academic TF-BLEU"], rows) + "\n"
-    text += ("\nOn-topic questions the corpus cannot answer (`hcmqa/resources/qa/unanswerable.csv`, held out: the answerability model is fitted on"
-             " `unanswerable-dev.csv` and the val split); target: >= 0.90 declined (refused, or an answer saying the sources do not cover it)."
-             " `refused` counts refusals alone; `closest` answers say the sources do not answer directly and quote the closest they come.\n\n")
-    text += table(["arm", "n", "declined", "refused", "generated", "quoted", "closest", "refused: no source", "refused: off topic"], decline_rows) + "\n"
+    if decline_rows:
+        text += (f"\nOn-topic questions the corpus cannot answer (`{held_out.relative_to(root) if held_out.is_relative_to(root) else held_out}`, held out: the answerability model is fitted on"
+                 " `unanswerable-dev.csv` and the val split); target: >= 0.90 declined (refused, or an answer saying the sources do not cover it)."
+                 " `refused` counts refusals alone; `closest` answers say the sources do not answer directly and quote the closest they come.\n\n")
+        text += table(["arm", "n", "declined", "refused", "generated", "quoted", "closest", "refused: no source", "refused: off topic"], decline_rows) + "\n"
     Path(args.out).write_text(text, encoding="utf-8")
     Path(args.out).with_suffix(".json").write_text(json.dumps(details, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(text)

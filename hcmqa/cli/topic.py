@@ -17,21 +17,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from pathlib import Path
 
-from hcmqa.cli.common import CliError, dataset_arg, home_of, print_gate_report
+from hcmqa.cli.common import dataset_arg, home_of, print_gate_report
 from hcmqa.encoders import ENCODER_NAMES
-
-PACK_FILES = {"topic": "topic.yaml", "docs": "docs", "qa": "qa.csv"}
-OPTIONAL_FILES = {"nearmiss": "nearmiss.csv", "unanswerable": "unanswerable-dev.csv"}
-
+from hcmqa.topic import pack_paths
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     topic = sub.add_parser("topic", help="set up a topic pack (documents, QA pairs, profile) or show a dataset's topic").add_subparsers(dest="action", required=True)
     add = topic.add_parser("add", help="build a topic pack's dataset, train its retriever and gate")
-    add.add_argument("folder", help="the pack: topic.yaml, docs/, qa.csv, and optionally nearmiss.csv and unanswerable-dev.csv")
+    add.add_argument("folder", help="the pack: topic.yaml, docs/, qa.csv, and optionally nearmiss.csv and unanswerable-dev.csv (or the name of a bundled pack)")
     add.add_argument("--name", help="dataset name (default: the folder's name)")
     add.add_argument("--no-retriever", action="store_true", help="skip training the bi-encoder (retrieval falls back to BM25)")
     add.add_argument("--retriever-encoder", choices=ENCODER_NAMES, help="the sentence encoder the retriever starts from (default: as hcmqa data build)")
@@ -41,39 +37,18 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     show.set_defaults(func=cmd_topic_show)
 
 
-def pack_paths(folder: Path) -> dict[str, Path | None]:
-    """The pack's files; a missing required one is a ``CliError`` naming every one missing."""
-    if not folder.is_dir():
-        raise CliError(f"{folder}: not a folder (a topic pack holds {', '.join(PACK_FILES.values())})")
-    paths: dict[str, Path | None] = {key: folder / name for key, name in PACK_FILES.items()}
-    missing = [name for key, name in PACK_FILES.items() if not (paths[key].is_dir() if key == "docs" else paths[key].is_file())]
-    if missing:
-        raise CliError(f"{folder}: missing {', '.join(missing)} (a topic pack holds topic.yaml, docs/ and qa.csv; nearmiss.csv and unanswerable-dev.csv are optional)")
-    for key, name in OPTIONAL_FILES.items():
-        paths[key] = folder / name if (folder / name).is_file() else None
-    return paths
-
-
 def cmd_topic_add(args) -> int:
-    from hcmqa.data.build import DEFAULT_OFFTOPIC, build_dataset
+    from hcmqa.data.build import TOPICS_DIR, build_pack
     from hcmqa.gate import GateClassifier, gate_data_from_dataset, gate_dir_for
 
     home = home_of(args)
     folder = Path(args.folder)
-    paths = pack_paths(folder)
-    name = args.name or re.sub(r"[^A-Za-z0-9_-]+", "-", folder.resolve().name).strip("-") or "topic"
+    if not folder.exists() and (TOPICS_DIR / args.folder).is_dir():
+        folder = TOPICS_DIR / args.folder  # a bundled pack by name
+    pack_paths(folder)  # every missing file named before anything runs
     steps = 2 if args.no_retriever else 3
     print(f"== 1/{steps} dataset from {folder}")
-    result = build_dataset(
-        docs_dir=paths["docs"],
-        qa_csv=paths["qa"],
-        offtopic_csv=DEFAULT_OFFTOPIC,
-        out_root=home.datasets_dir,
-        name=name,
-        unanswerable_csv=paths["unanswerable"],
-        topic=paths["topic"],
-        nearmiss_csv=paths["nearmiss"],
-    )
+    result = build_pack(folder, home.datasets_dir, args.name)
     m = result.manifest
     print(f"   {m['topic']['description']} (subject {m['topic']['subject']}): dataset {m['name']} version {m['version']} {'reused' if result.reused else 'built'}: {result.path}")
     print("   counts: " + ", ".join(f"{k}={v}" for k, v in m["counts"].items()))

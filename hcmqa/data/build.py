@@ -34,12 +34,14 @@ from hcmqa.data.passages import chunk_documents, write_passages
 from hcmqa.data.qa import SPLITS, UNANSWERABLE_FILE, ValidationError, assign_splits, load_offtopic_csv, load_qa_csv, load_unanswerable_csv, write_qa_csv
 from hcmqa.fileio import atomic_directory
 from hcmqa.text import question_key
-from hcmqa.topic import DATASET_TOPIC_FILE, DEFAULT_TOPIC, TOPIC_FILE, TopicError, TopicProfile, default_topic, load_topic
+from hcmqa.topic import DATASET_TOPIC_FILE, DEFAULT_TOPIC, TOPIC_FILE, TopicError, TopicProfile, default_topic, load_topic, pack_paths
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 DEFAULT_DOCS = RESOURCES / "corpus"
 DEFAULT_QA = RESOURCES / "qa" / "qa.csv"
 DEFAULT_OFFTOPIC = RESOURCES / "offtopic" / "offtopic.csv"
+# Topic packs that ship with the package (``hcmqa topic add``, ``bench/quality --topic NAME``)
+TOPICS_DIR = RESOURCES / "topics"
 # Categories of the bundled off-topic set that are near-misses of the bundled topic ("near-hcmc-food"):
 # kept for that topic only; another topic gets the generic categories and its own near-misses.
 NEAR_MISS_PREFIX = "near-"
@@ -207,6 +209,26 @@ def build_dataset(
         manifest["files"] = {f.name: sha256_file(f) for f in sorted(tmp.iterdir())}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return BuildResult(target, manifest, reused=False, audit=report, warnings=tuple(warnings))
+
+
+def build_pack(folder: Path, out_root: Path, name: str | None = None) -> BuildResult:
+    """Build a topic pack (``hcmqa.topic.pack_paths``: topic.yaml, docs/, qa.csv, optional
+    nearmiss.csv and unanswerable-dev.csv) with the bundled off-topic set; the dataset is named
+    after the folder unless ``name`` is given."""
+    import re
+
+    paths = pack_paths(Path(folder))
+    name = name or re.sub(r"[^A-Za-z0-9_-]+", "-", Path(folder).resolve().name).strip("-") or "topic"
+    return build_dataset(
+        docs_dir=paths["docs"],
+        qa_csv=paths["qa"],
+        offtopic_csv=DEFAULT_OFFTOPIC,
+        out_root=out_root,
+        name=name,
+        unanswerable_csv=paths["unanswerable"],
+        topic=paths["topic"],
+        nearmiss_csv=paths["nearmiss"],
+    )
 
 
 @functools.lru_cache(maxsize=1)
