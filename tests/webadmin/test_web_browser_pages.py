@@ -19,7 +19,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from db.models import Answer, DatasetStatus, FaqBatch, Job, JobKind, JobStatus, Trial, TrialStatus, User, utcnow
+from db.models import Answer, Dataset, DatasetStatus, FaqBatch, Job, JobKind, JobStatus, Trial, TrialStatus, User, utcnow
 from jobs import send_job, submit_ingest
 from web_support import ADMIN, SCREENSHOT_DIR, browser_errors, browser_login, screenshot, seed_trial
 from webadmin.broker import celery_client
@@ -212,4 +212,46 @@ def test_every_page_renders_and_live_updates_work(app, worker, live_server_for, 
         session.commit()
     _wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, ".row .badge").text == "succeeded", timeout=20)
     time.sleep(0.2)
+    assert browser_errors(driver) == []
+
+
+def test_a_new_topic_is_set_up_from_the_web_admin_alone(app, worker, live_server_for, chromium, tmp_path):
+    """The bundled Marie Curie pack uploaded through the form's file inputs, then its gate trained from the gate page."""
+    from hcmqa.data.build import TOPICS_DIR
+    from hcmqa.home import GATE_FILE
+
+    pack = TOPICS_DIR / "marie-curie"
+    with db_handle(app).sessions() as session:
+        create_admin(session, *ADMIN)
+    base = live_server_for(app).url
+    driver = chromium
+    browser_login(driver, base, *ADMIN)
+    driver.get(f"{base}/datasets/")
+    driver.find_element(By.ID, "name").send_keys("curie")
+    driver.find_element(By.ID, "documents").send_keys("\n".join(str(p) for p in sorted((pack / "docs").iterdir())))
+    driver.find_element(By.ID, "qa_csv").send_keys(str(pack / "qa.csv"))
+    driver.find_element(By.ID, "nearmiss").send_keys(str(pack / "nearmiss.csv"))
+    driver.find_element(By.ID, "topic").send_keys(str(pack / "topic.yaml"))
+    driver.find_element(By.CSS_SELECTOR, "form[enctype] button[type=submit]").click()
+    topic = _wait(driver, EC.presence_of_element_located((By.CSS_SELECTOR, "[data-topic]")), timeout=180)
+    assert topic.text == "Topic: the life of Marie Curie (subject: Marie Curie).", worker.log()
+    assert "topic.yaml (topic profile)" in driver.find_element(By.CSS_SELECTOR, "[data-inputs]").text
+    screenshot(driver, "18-dataset-new-topic")
+    with db_handle(app).sessions() as session:
+        (dataset,) = session.scalars(select(Dataset).where(Dataset.name == "curie")).all()
+        dataset_id, built, counts = dataset.id, Path(dataset.path), dict(dataset.counts)
+    assert counts["nearmiss"] == 40
+
+    from selenium.webdriver.support.ui import Select
+
+    driver.get(f"{base}/gate/")
+    choice = Select(driver.find_element(By.ID, "dataset_id"))
+    choice.select_by_value(str(dataset_id))
+    assert "the life of Marie Curie" in choice.first_selected_option.text
+    driver.find_element(By.CSS_SELECTOR, "form[action='/gate/'] button[type=submit]").click()
+    _wait(driver, lambda d: (built / "gate" / GATE_FILE).is_file(), timeout=180)
+    # the job row turns succeeded once the worker has stored its outcome (just after the save)
+    assert _wait(driver, lambda d: d.get(f"{base}/gate/") or "succeeded" in d.find_element(By.CSS_SELECTOR, "tr[data-gate-job]").text, timeout=60)
+    # the new topic's gate lives with its dataset; the bundled topic's is untouched
+    assert not (Path(app.config["HCMQA_HOME"]) / "gate" / GATE_FILE).exists()
     assert browser_errors(driver) == []
