@@ -46,6 +46,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--home", default=os.environ.get("HCMQA_HOME", ".hcmqa"))
     parser.add_argument("--dataset", help="a built dataset directory (default: build the bundled one, training its retriever)")
+    parser.add_argument("--topic", help="a topic pack (a folder, or the name of a bundled one): its dataset (unless --dataset), its web_style.csv and held-out unanswerable.csv when it has them")
     parser.add_argument("--out", default="bench/retrieval/RESULTS.md")
     args = parser.parse_args()
 
@@ -61,15 +62,25 @@ def main() -> int:
     from hcmqa.text import contains_fact, fold
 
     home = Path(args.home)
-    dataset = Path(args.dataset) if args.dataset else build_dataset(out_root=home / "datasets").path
+    root = Path(__file__).resolve().parents[2]
+    if args.topic:
+        from hcmqa.data.build import TOPICS_DIR, build_pack
+
+        pack = Path(args.topic) if Path(args.topic).is_dir() else TOPICS_DIR / args.topic
+        dataset = Path(args.dataset) if args.dataset else build_pack(pack, home / "datasets").path
+        web_style, held_out = pack / "web_style.csv", pack / "unanswerable.csv"
+    else:
+        dataset = Path(args.dataset) if args.dataset else build_dataset(out_root=home / "datasets").path
+        web_style, held_out = root / "bench/quality/web_style.csv", root / "hcmqa/resources/qa/unanswerable.csv"
     began = time.perf_counter()
     meta = ensure_retriever(dataset, progress=lambda m: print(m, file=sys.stderr, flush=True))
     train_note = f"retriever trained in {meta['seconds']:.0f} s" if time.perf_counter() - began > 5 else f"retriever trained earlier ({meta['seconds']:.0f} s)"
     full = Retriever.from_dataset(dataset)
     passages = full.passages
     splits = {s: [p for p in read_split(dataset, s) if p.key_facts] for s in SPLITS}
-    splits["web_style"] = load_qa_csv(Path(__file__).resolve().parents[1] / "quality" / "web_style.csv", require_key_facts=True)
-    unanswerable = [row["question"] for row in csv.DictReader(open(Path(__file__).resolve().parents[2] / "hcmqa/resources/qa/unanswerable.csv", encoding="utf-8"))]
+    if web_style.is_file():
+        splits["web_style"] = load_qa_csv(web_style, require_key_facts=True)
+    unanswerable = [row["question"] for row in csv.DictReader(open(held_out, encoding="utf-8"))] if held_out.is_file() else []
     # the encoder the dataset's bi-encoder was fine-tuned from, as shipped (retrievers without the field: MiniLM)
     stock = DenseIndex(encoder_dir(meta['settings'].get('base_encoder', 'minilm')), passages)
 
@@ -125,7 +136,7 @@ def main() -> int:
             rows.append([f"hybrid (bm25 weight {full.bm25_weight})", split, len(pairs), *recall_of(orders, pairs), focus_ok, quote_ok, quoted_ok, quoted_n, *shares(decided), round(speed, 1)])
         print(rows[-1], file=sys.stderr, flush=True)
     declined = None
-    if full.dense is not None:
+    if full.dense is not None and unanswerable:
         top = full.rank_batch(unanswerable, k=3)
         declined = shares(decisions(unanswerable, top, full.focus_batch(unanswerable, top)))
 
