@@ -319,11 +319,12 @@ def create_faq_batch(
     trial_id: Optional[int] = None,
     submitted_by: Optional[int] = None,
     conversation_id: Optional[str] = None,
+    dataset_id: Optional[int] = None,
 ) -> FaqBatch:
     """Insert a ``queued`` FAQ batch with one unanswered Answer row per question (flushed);
-    a chat turn names its conversation."""
+    a chat turn names its conversation; ``dataset_id``: the base model's dataset."""
     batch = FaqBatch(name=name, trial_id=trial_id, status=JobStatus.queued, done=0,
-                     submitted_by=submitted_by, conversation_id=conversation_id)
+                     submitted_by=submitted_by, conversation_id=conversation_id, dataset_id=dataset_id)
     batch.answers = [Answer(position=i, question=q) for i, q in enumerate(questions)]
     batch.total = len(batch.answers)
     session.add(batch)

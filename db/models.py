@@ -329,6 +329,11 @@ class FaqBatch(Base):
     error: Mapped[Optional[str]] = mapped_column(Text)
     # Set on chat turns only: the turns of one conversation share it (NULL: a FAQ batch).
     conversation_id: Mapped[Optional[str]] = mapped_column(String(32), index=True)
+    # The dataset (and so the topic) the base model answers from; NULL: the bundled default.
+    # A trial's batches keep NULL and answer from the trial's own dataset. No ON DELETE action:
+    # answers must not silently change their sources.
+    dataset_id: Mapped[Optional[int]] = mapped_column(ForeignKey("datasets.id"))
+    dataset: Mapped[Optional["Dataset"]] = relationship(lazy="selectin")
 
     answers: Mapped[list[Answer]] = relationship(
         back_populates="batch",

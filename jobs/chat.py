@@ -74,12 +74,17 @@ def submit_chat_turn(
     trial_id: Optional[int],
     user_id: int,
     max_attempts: int,
+    dataset_id: Optional[int] = None,
 ) -> tuple[FaqBatch, Job]:
-    """Store one turn (committed); its job's payload carries the conversation so far."""
+    """Store one turn (committed); its job's payload carries the conversation so far.
+    ``dataset_id`` is the base model's dataset (None: the bundled default)."""
     turns = conversation_turns(session, conversation_id, user_id)
     if turns and turns[0].trial_id != trial_id:
         raise SubmissionError({"trial_id": "a conversation keeps its model; start a new conversation to switch"})
+    if turns and turns[0].dataset_id != dataset_id:
+        raise SubmissionError({"dataset_id": "a conversation keeps its dataset; start a new conversation to switch"})
     if any(turn.status in (JobStatus.queued, JobStatus.running) for turn in turns):
         raise SubmissionError({"question": "wait for the answer to your previous question first"})
     return store_batch(session, CHAT_TURN_NAME, [question], trial_id=trial_id, max_attempts=max_attempts,
-                       user_id=user_id, history=chat_history(turns), conversation_id=conversation_id)
+                       user_id=user_id, history=chat_history(turns), conversation_id=conversation_id,
+                       dataset_id=dataset_id)

@@ -122,12 +122,8 @@ def submit_trial(
 ) -> tuple[Trial, Job]:
     """Store a queued trial and its train job (committed); every problem is reported at once."""
     errors = models.add_problem({}, config.base_model)
-    dataset = session.get(Dataset, dataset_id) if dataset_id is not None else None
-    if dataset_id is not None and dataset is None:
-        errors["dataset_id"] = f"there is no dataset #{dataset_id}; pick one from the list"
-    elif dataset is not None and dataset.status != DatasetStatus.ready:
-        why = "it is still being built" if dataset.status == DatasetStatus.pending else "its upload was refused"
-        errors["dataset_id"] = f"dataset #{dataset_id} is not ready ({why}); pick one from the list"
+    if problem := dataset_problem(session, dataset_id):
+        errors["dataset_id"] = problem
     if errors:
         raise SubmissionError(errors)
     trial = create_trial(session, name=config.name, config=config.to_dict(), mode=config.mode,
@@ -249,6 +245,19 @@ def queued_jobs_to_resend(session: Session, *, trial_id: int | None = None, batc
 # --- FAQ batches ----------------------------------------------------------------------------
 
 
+def dataset_problem(session: Session, dataset_id: Optional[int]) -> Optional[str]:
+    """Why ``dataset_id`` cannot be used (None: no dataset named, or a ready one)."""
+    if dataset_id is None:
+        return None
+    dataset = session.get(Dataset, dataset_id)
+    if dataset is None:
+        return f"there is no dataset #{dataset_id}; pick one from the list"
+    if dataset.status != DatasetStatus.ready:
+        why = "it is still being built" if dataset.status == DatasetStatus.pending else "its upload was refused"
+        return f"dataset #{dataset_id} is not ready ({why}); pick one from the list"
+    return None
+
+
 def answering_trial_problem(session: Session, trial_id: Optional[int]) -> Optional[str]:
     """Why ``trial_id`` cannot answer questions (None: the base model, or a finished trial)."""
     if trial_id is None:
@@ -301,14 +310,16 @@ def submit_faq_batch(
     trial_id: Optional[int],
     max_attempts: int,
     user_id: Optional[int] = None,
+    dataset_id: Optional[int] = None,
 ) -> tuple[FaqBatch, Job]:
     """Store a queued FAQ batch, one Answer row per question, and its answer job (committed).
 
-    The base model answers when ``trial_id`` is None.
+    The base model answers when ``trial_id`` is None, from ``dataset_id`` (a ready dataset;
+    None: the bundled default); a trial answers from its own dataset.
     """
     errors = {"name": problem} if (problem := batch_name_problem(name)) else {}
     return store_batch(session, name.strip(), questions, errors=errors, trial_id=trial_id,
-                       max_attempts=max_attempts, user_id=user_id)
+                       max_attempts=max_attempts, user_id=user_id, dataset_id=dataset_id)
 
 
 def store_batch(
@@ -322,6 +333,7 @@ def store_batch(
     errors: Optional[dict[str, str]] = None,
     history: Optional[list[dict[str, Any]]] = None,
     conversation_id: Optional[str] = None,
+    dataset_id: Optional[int] = None,
 ) -> tuple[FaqBatch, Job]:
     """Validate the questions and the model (with ``errors`` found by the caller), then store
     the batch and its answer job; a chat turn passes its conversation's id, and the
@@ -330,10 +342,14 @@ def store_batch(
     trial_problem = answering_trial_problem(session, trial_id)
     if trial_problem:
         errors["trial_id"] = trial_problem
+    if dataset_id is not None and trial_id is not None:
+        errors["dataset_id"] = "a trial answers from the dataset it was trained on; choose a dataset for the base model only"
+    elif problem := dataset_problem(session, dataset_id):
+        errors["dataset_id"] = problem
     if errors:
         raise SubmissionError(errors)
     batch = create_faq_batch(session, name, [q.strip() for q in questions], trial_id=trial_id,
-                             submitted_by=user_id, conversation_id=conversation_id)
+                             submitted_by=user_id, conversation_id=conversation_id, dataset_id=dataset_id)
     job = create_job(session, JobKind.answer, payload(JobKind.answer, {"history": history}),
                      batch_id=batch.id, max_attempts=max_attempts, commit=False)
     session.commit()

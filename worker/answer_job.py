@@ -17,7 +17,7 @@ from sqlalchemy import func, select, update
 
 from db.models import Answer, FaqBatch, JobStatus, Trial, TrialStatus
 from worker.assistants import assistant_cache
-from worker.datasets import optional_dataset_dir
+from worker.datasets import dataset_dir_of, optional_dataset_dir
 from worker.lifecycle import JobContext, Outcome
 from worker.sql import upsert_update
 
@@ -52,7 +52,7 @@ def answer_batch(ctx: JobContext) -> Outcome:
         run_dir: Optional[Path] = None
         if batch.trial_id is not None:
             run_dir = trained_run_dir(session, batch.trial_id)
-        dataset_dir = optional_dataset_dir(session, batch.trial_id)
+        dataset_dir = batch_dataset_dir(session, batch)
         pending = session.execute(
             select(Answer.position, Answer.question)
             .where(Answer.batch_id == batch_id, Answer.related.is_(None))
@@ -117,6 +117,15 @@ def answer_batch(ctx: JobContext) -> Outcome:
 
 def _fraction(done: float, total: int) -> float:
     return min(1.0, done / total) if total else 1.0
+
+
+def batch_dataset_dir(session: Any, batch: FaqBatch) -> Optional[Path]:
+    """The dataset a batch is answered from: its trial's, else the one chosen for the base
+    model; None: the bundled default."""
+    dataset_dir = optional_dataset_dir(session, batch.trial_id)
+    if dataset_dir is None and batch.trial_id is None and batch.dataset is not None:
+        dataset_dir = dataset_dir_of(batch.dataset)
+    return dataset_dir
 
 
 def chat_queries(history: Any, questions: list[str], topic: Any = None) -> Optional[list[str]]:

@@ -23,7 +23,7 @@ from db.session import make_engine
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NewDatabase = Callable[[], str]
 APP_TABLES = {"users", "datasets", "trials", "metric_points", "jobs", "faq_batches", "answers"}
-HEAD = "0007"
+HEAD = "0008"
 
 
 def _tables(url: str) -> set[str]:

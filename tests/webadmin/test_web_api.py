@@ -262,3 +262,23 @@ def test_web_and_cli_refuse_an_oversized_batch_with_the_same_sentence(api, db_se
     assert cli.returncode == 2, cli.stderr
     assert cli.stderr.strip() == f"hcmqa: error: questions: {sentence}"
     assert db_session.scalar(select(func.count()).select_from(FaqBatch)) == 0
+
+
+def test_a_faq_batch_record_says_which_dataset_and_topic_it_was_answered_on(api, db_session):
+    from db.models import Dataset, DatasetStatus, User
+
+    dataset = Dataset(name="curie", version="v1", path="/elsewhere/curie-v1", counts={}, splits={}, content_hash="h",
+                      status=DatasetStatus.ready, inputs={"topic": {"path": "topic.yaml", "sha256": "ab" * 32,
+                                                                    "subject": "Marie Curie", "description": "the life of Marie Curie"}})
+    db_session.add(dataset)
+    db_session.commit()
+    owner = db_session.scalar(select(User.id))
+    on_curie = FaqBatch(name="curie", status=JobStatus.queued, total=0, done=0, dataset_id=dataset.id, submitted_by=owner)
+    bundled = FaqBatch(name="bundled", status=JobStatus.queued, total=0, done=0, submitted_by=owner)
+    db_session.add_all([on_curie, bundled])
+    db_session.commit()
+    body = api.get(f"/api/faq-batches/{on_curie.id}").get_json()
+    assert body["dataset_id"] == dataset.id and body["topic"] == {"subject": "Marie Curie", "description": "the life of Marie Curie"}
+    assert api.get(f"/api/faq-batches/{bundled.id}").get_json()["topic"] is None
+    refused = api.post("/api/faq-batches", json={"questions": ["Who?"], "dataset_id": "curie"})
+    assert refused.status_code == 400 and "dataset_id" in refused.get_json()["errors"]

@@ -131,3 +131,34 @@ def test_another_user_cannot_read_a_conversation(app, signed_in, other_user, red
     assert stranger.get(f"/chat/{conversation}/status.json").status_code == 404
     assert "Who was Ho Chi Minh?" not in stranger.get(f"/chat/{conversation}").get_data(as_text=True)
     assert "Who was Ho Chi Minh?" not in stranger.get("/chat/").get_data(as_text=True)
+
+
+@pytest.mark.services
+def test_a_conversation_keeps_the_dataset_chosen_for_the_base_model(signed_in, db_session, redis_queues):
+    from db.models import Dataset, DatasetStatus
+
+    dataset = Dataset(name="curie", version="v1", path="/elsewhere/curie-v1", counts={}, splits={}, content_hash="h",
+                      status=DatasetStatus.ready,
+                      inputs={"topic": {"path": "topic.yaml", "sha256": "ab" * 32, "subject": "Marie Curie",
+                                        "description": "the life of Marie Curie"}})
+    db_session.add(dataset)
+    db_session.commit()
+    response = post_form(signed_in, "/chat/new", {"trial_id": "base", "dataset_id": str(dataset.id)}, token_from="/chat/")
+    location = response.headers["Location"]
+    conversation_id = location.split("/chat/")[1].split("?")[0]
+    page = html(signed_in.get(location))
+    assert page.find(attrs={"data-chat-topic": True}).get_text(strip=True) == "Topic: the life of Marie Curie"
+    hidden = page.find("input", attrs={"name": "dataset_id"})["value"]
+    sent = post_form(signed_in, f"/chat/{conversation_id}", {"trial_id": "base", "dataset_id": hidden, "question": "Where was she born?"},
+                     token_from=location)
+    assert sent.status_code == 302
+    turn = db_session.scalar(select(FaqBatch).where(FaqBatch.conversation_id == conversation_id))
+    assert turn.dataset_id == dataset.id
+    _answer_last_turn(db_session, "In Warsaw.")
+    # the conversation keeps its dataset: a turn naming another one is refused
+    post_form(signed_in, f"/chat/{conversation_id}", {"trial_id": "base", "dataset_id": "", "question": "When did she die?"},
+              token_from=location)
+    assert len(db_session.scalars(select(FaqBatch).where(FaqBatch.conversation_id == conversation_id)).all()) == 1
+    # without turns the page says the bundled topic
+    fresh = post_form(signed_in, "/chat/new", {"trial_id": "base", "dataset_id": ""}, token_from="/chat/").headers["Location"]
+    assert html(signed_in.get(fresh)).find(attrs={"data-chat-topic": True}).get_text(strip=True) == "Topic: the bundled topic"

@@ -181,3 +181,50 @@ def test_a_nul_byte_in_a_question_is_reported_by_row(signed_in, db_session, name
     assert response.status_code == 400
     assert _problems(response) == [problem]
     assert db_session.scalar(select(func.count()).select_from(FaqBatch)) == 0
+
+
+def _curie_dataset(db_session, status=None, path="/elsewhere/curie-v1", version="v1"):
+    from db.models import Dataset, DatasetStatus
+
+    dataset = Dataset(name="curie", version=version, path=str(path), counts={}, splits={}, content_hash="h",
+                      status=status or DatasetStatus.ready,
+                      inputs={"topic": {"path": "topic.yaml", "sha256": "ab" * 32, "subject": "Marie Curie",
+                                        "description": "the life of Marie Curie"}})
+    db_session.add(dataset)
+    db_session.commit()
+    return dataset.id
+
+
+@pytest.mark.services
+def test_the_base_model_answers_from_a_chosen_dataset_and_the_batch_says_which_topic(signed_in, db_session, redis_queues,
+                                                                                     tmp_path):
+    from worker.answer_job import batch_dataset_dir
+
+    (tmp_path / "manifest.json").write_text("{}")  # a built dataset, as far as the worker's check goes
+    dataset_id = _curie_dataset(db_session, path=tmp_path)
+    options = html(signed_in.get("/faq/")).find("select", attrs={"name": "dataset_id"}).find_all("option")
+    assert [o.get_text() for o in options] == ["the bundled default", f"#{dataset_id} curie: the life of Marie Curie"]
+    data = {"name": "Curie FAQ", "trial_id": "base", "dataset_id": str(dataset_id),
+            "questions": (io.BytesIO(b"Where was Marie Curie born?\n"), "q.txt")}
+    response = post_form(signed_in, "/faq/", data, token_from="/faq/", content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    batch = db_session.scalar(select(FaqBatch))
+    assert batch.dataset_id == dataset_id and batch.trial_id is None
+    assert batch_dataset_dir(db_session, batch) == tmp_path
+    assert f"on #{dataset_id} curie" in html(signed_in.get("/faq/")).get_text()
+
+
+def test_a_dataset_is_for_the_base_model_only_and_must_be_ready(signed_in, db_session):
+    from db.models import DatasetStatus
+
+    trial_id = seed_trial(db_session, "tuned")
+    ready = _curie_dataset(db_session)
+    data = {"name": "x", "trial_id": str(trial_id), "dataset_id": str(ready), "questions": (io.BytesIO(b"Who?\n"), "q.txt")}
+    response = post_form(signed_in, "/faq/", data, token_from="/faq/", content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "dataset_id: a trial answers from the dataset it was trained on; choose a dataset for the base model only" in _problems(response)
+    pending = _curie_dataset(db_session, DatasetStatus.pending, version="v2")
+    data = {"name": "x", "trial_id": "base", "dataset_id": str(pending), "questions": (io.BytesIO(b"Who?\n"), "q.txt")}
+    response = post_form(signed_in, "/faq/", data, token_from="/faq/", content_type="multipart/form-data")
+    assert f"dataset_id: dataset #{pending} is not ready (it is still being built); pick one from the list" in _problems(response)
+    assert db_session.scalar(select(func.count()).select_from(FaqBatch)) == 0

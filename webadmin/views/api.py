@@ -11,7 +11,7 @@ from typing import Any, Optional
 from flask import Blueprint, g, jsonify, request, url_for
 from sqlalchemy import select
 
-from db.models import Answer, FaqBatch, Job, TrialStatus
+from db.models import Answer, FaqBatch, Job, Trial, TrialStatus
 from db.queries import get_trial, list_trials, metric_names, trial_metrics
 from hcmqa.config import ConfigError, TrialConfig, load_preset
 from jobs import (
@@ -146,23 +146,32 @@ def create_trial():
 @bp.route("/faq-batches", methods=["POST"])
 def create_faq_batch():
     data = _json_object()
-    questions, trial_id = data.get("questions"), data.get("trial_id")
+    questions, trial_id, dataset_id = data.get("questions"), data.get("trial_id"), data.get("dataset_id")
     name = data.get("name") or f"API batch ({len(questions) if isinstance(questions, list) else 0} questions)"
     errors: dict[str, str] = {}
     if not isinstance(questions, list):
         errors["questions"] = "must be a list of question strings"
     if trial_id is not None and (not isinstance(trial_id, int) or isinstance(trial_id, bool)):
         errors["trial_id"] = "must be a trial id (a whole number) or null for the base model"
+    if dataset_id is not None and (not isinstance(dataset_id, int) or isinstance(dataset_id, bool)):
+        errors["dataset_id"] = "must be a dataset id (a whole number) or null for the bundled default"
     name_problem = batch_name_problem(name) if isinstance(name, str) else "must be a string"
     if name_problem:
         errors["name"] = name_problem
     if errors:
         raise SubmissionError(errors)
     batch, job = submit_faq_batch(get_session(), name, questions, trial_id=trial_id, user_id=g.user.id,
-                                  max_attempts=max_attempts())
+                                  max_attempts=max_attempts(), dataset_id=dataset_id)
     body = {"batch_id": batch.id, "job_id": job.id, "status": batch.status.value, "total": batch.total}
     response = jsonify(body | _dispatch_fields(dispatch_job(get_session(), job)))
     return response, 201, {"Location": url_for("api.faq_batch", batch_id=batch.id)}
+
+
+def _batch_topic(batch: FaqBatch) -> Optional[dict[str, str]]:
+    """The topic a batch is answered on ({subject, description}); None: the bundled topic."""
+    trial = get_session().get(Trial, batch.trial_id) if batch.trial_id is not None else None
+    dataset = trial.dataset if trial is not None else batch.dataset
+    return {k: dataset.topic[k] for k in ("subject", "description")} if dataset is not None and dataset.topic else None
 
 
 @bp.route("/faq-batches/<int:batch_id>")
@@ -173,7 +182,8 @@ def faq_batch(batch_id: int):
         return _error(404, f"there is no FAQ batch #{batch_id}")
     answers = session.scalars(select(Answer).where(Answer.batch_id == batch_id).order_by(Answer.position))
     return jsonify(
-        id=batch.id, name=batch.name, trial_id=batch.trial_id, status=batch.status.value, total=batch.total,
+        id=batch.id, name=batch.name, trial_id=batch.trial_id, dataset_id=batch.dataset_id,
+        topic=_batch_topic(batch), status=batch.status.value, total=batch.total,
         done=batch.done, error=batch.error, created_at=iso_or_none(batch.created_at),
         finished_at=iso_or_none(batch.finished_at),
         answers=[{"position": a.position, "question": a.question, "related": a.related, "gate_score": a.gate_score,

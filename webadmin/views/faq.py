@@ -10,7 +10,7 @@ from flask import Blueprint, flash, g, jsonify, redirect, render_template, reque
 from sqlalchemy import select
 
 from db.models import FaqBatch, Job, Trial, TrialStatus
-from db.queries import safe_csv_cell
+from db.queries import ready_datasets, safe_csv_cell
 from jobs import (
     SubmissionError,
     batch_name_problem,
@@ -37,13 +37,18 @@ def answering_trials() -> list[Trial]:
 
 def parse_trial_choice(raw: Optional[str]) -> Optional[int]:
     """The ``trial_id`` select: '' or 'base' means the base model."""
-    return int(raw) if raw and raw.isdigit() else None
+    return int(raw) if raw and raw.isdigit() and len(raw) < 10 else None
+
+
+def parse_dataset_choice(raw: Optional[str]) -> Optional[int]:
+    """The ``dataset_id`` select: '' means the bundled default."""
+    return int(raw) if raw and raw.isdigit() and len(raw) < 10 else None
 
 
 def _list_page(**extra: Any):
     stmt = select(FaqBatch).where(FaqBatch.conversation_id.is_(None)).order_by(FaqBatch.id.desc()).limit(200)
     return render_template("faq/index.html", batches=list(get_session().scalars(stmt)),
-                           trials=answering_trials(), **extra)
+                           trials=answering_trials(), datasets=ready_datasets(get_session()), **extra)
 
 
 @bp.route("/")
@@ -51,7 +56,7 @@ def index():
     return _list_page()
 
 
-def _submit_form(name: str, trial_id: Optional[int]) -> tuple[FaqBatch, Job]:
+def _submit_form(name: str, trial_id: Optional[int], dataset_id: Optional[int]) -> tuple[FaqBatch, Job]:
     """Validate the name, the uploaded list and the model together; every problem at once."""
     problems = [f"name: {p}" for p in [batch_name_problem(name)] if p]
     questions: list[str] = []
@@ -63,7 +68,7 @@ def _submit_form(name: str, trial_id: Optional[int]) -> tuple[FaqBatch, Job]:
         raise UploadRejected(problems)
     try:
         return submit_faq_batch(get_session(), name, questions, trial_id=trial_id, user_id=g.user.id,
-                                max_attempts=max_attempts())
+                                max_attempts=max_attempts(), dataset_id=dataset_id)
     except SubmissionError as exc:
         raise UploadRejected([f"{field}: {message}" for field, message in exc.errors.items()]) from None
 
@@ -72,11 +77,12 @@ def _submit_form(name: str, trial_id: Optional[int]) -> tuple[FaqBatch, Job]:
 def create():
     name = request.form.get("name", "").strip()
     trial_id = parse_trial_choice(request.form.get("trial_id"))
+    dataset_id = parse_dataset_choice(request.form.get("dataset_id"))
     try:
-        batch, job = _submit_form(name, trial_id)
+        batch, job = _submit_form(name, trial_id, dataset_id)
     except UploadRejected as exc:
         flash(f"The batch was not created: {len(exc.problems)} problem(s) found.", "error")
-        return _list_page(problems=exc.problems, name=name, trial_id=trial_id), 400
+        return _list_page(problems=exc.problems, name=name, trial_id=trial_id, dataset_id=dataset_id), 400
     send_and_flash([job], f"FAQ batch #{batch.id} with {batch.total} question(s) is queued.")
     return redirect(url_for("faq.detail", batch_id=batch.id))
 
