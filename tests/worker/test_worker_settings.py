@@ -173,6 +173,16 @@ def test_submit_faq_refuses_a_bad_question_list_naming_the_row(
     assert f"{csv_file}:3: empty question" in capsys.readouterr().err
 
 
+def test_submit_faq_names_a_dataset_that_does_not_exist(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    listing = tmp_path / "q.txt"
+    listing.write_text("Where was she born?\n", encoding="utf-8")
+    status = worker_cli(["--home", str(tmp_path / "home"), "submit", "faq", "--file", str(listing), "--dataset", "99"])
+    assert status == 2
+    assert "dataset_id: there is no dataset #99" in capsys.readouterr().err
+
+
 def test_the_production_worker_app_never_loads_the_test_faults(tmp_path: Path) -> None:
     """Fault injection lives in tests/worker/faults.py and is connected only by the test
     stack's launcher; the app ``celery -A worker.app`` builds, with its tasks, leaves it out."""

@@ -62,12 +62,14 @@ def cmd_submit_faq(args: argparse.Namespace) -> int:
     with factory() as session:
         batch, job = submit_faq_batch(
             session, args.name or Path(args.file).name, questions, trial_id=args.trial,
-            max_attempts=settings.max_attempts,
+            max_attempts=settings.max_attempts, dataset_id=args.dataset,
         )
         batch_id, job_id = batch.id, job.id
         send_submitted(app, session, job, f"FAQ batch {batch_id}", retries=settings.send_retries,
                        batch_id=batch_id)
     model = f"trial {args.trial}" if args.trial is not None else "the base model"
+    if args.dataset is not None:
+        model += f" on dataset {args.dataset}"
     print(f"FAQ batch {batch_id} ({len(questions)} questions, {model}) queued as job {job_id}")
     return EXIT_OK
 
@@ -133,6 +135,11 @@ def add_parser(sub: Any) -> None:
         "--trial",
         type=int,
         help="answer with this succeeded trial's model (default: the base model)",
+    )
+    p.add_argument(
+        "--dataset",
+        type=int,
+        help="the base model answers from this ready dataset id (its documents and topic; default: the bundled one)",
     )
     p.add_argument("--name", help="batch name (default: the file name)")
     p.set_defaults(func=cmd_submit_faq)
