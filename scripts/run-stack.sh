@@ -84,9 +84,12 @@ for split, entry in tuned["splits"].items():
     print(f"   {split:16s} {b:6.3f} {t['key_fact_accuracy']:10.3f}   {paths}")
 PY
 echo "== sample answers from the fine-tuned trial"
-for q in "When was Ho Chi Minh born?" "Where did Ho Chi Minh read the Declaration of Independence?" "What is the best street food in Ho Chi Minh City?"; do
+# the trial's dataset's topic profile names the samples (the last one is off topic)
+dataset=$(.venv/bin/python -c 'import json, sys; print(json.load(open(sys.argv[1]))["dataset"]["path"])' "$run_dir/manifest.json")
+$HCMQA topic show --dataset "$dataset" | .venv/bin/python -c 'import json, sys; print("\n".join(json.load(sys.stdin)["sample_questions"]))' |
+while IFS= read -r q; do
   echo "Q: $q"
-  $HCMQA ask --run "$run_dir" "$q" 2>/dev/null | sed 's/^/   /'
+  $HCMQA ask --run "$run_dir" "$q" 2>/dev/null < /dev/null | sed 's/^/   /'
 done
 echo
 echo "web admin still running at http://127.0.0.1:$PORT; Ctrl-C stops it"
