@@ -108,10 +108,17 @@ def _no_report(progress: float, phase: str, step: Optional[int], total: Optional
     return None
 
 
-def build_upload(upload: Upload, report: Report = _no_report) -> tuple[Path, dict[str, Any]]:
+#: At most this many audit findings are kept in the ingest job's report (the CLI's ``hcmqa
+#: data audit`` lists them all).
+AUDIT_SHOWN = 50
+
+
+def build_upload(upload: Upload, report: Report = _no_report) -> tuple[Path, dict[str, Any], dict[str, Any]]:
     """Validate every file, then build the dataset inside the upload's folder.
 
-    Returns the built directory and its manifest; raises :class:`UploadRefused` with every
+    Returns the built directory, its manifest and its data audit (``clean``, the number of
+    open ``findings`` and the first ``AUDIT_SHOWN`` of them as sentences naming the uploaded
+    files; findings are warnings, never a refusal); raises :class:`UploadRefused` with every
     problem found, relabelled to the uploaded names. Imported here: the validators and the
     build pull in NLTK, which the rest of the worker only needs for answering.
     """
@@ -152,7 +159,12 @@ def build_upload(upload: Upload, report: Report = _no_report) -> tuple[Path, dic
     except (ValidationError, DocumentError) as exc:
         found = exc.problems if isinstance(exc, ValidationError) else str(exc).splitlines()
         raise UploadRefused([relabel(p, labels) for p in found]) from None
-    return result.path, result.manifest
+    audit: dict[str, Any] = {"clean": True, "findings": 0, "shown": []}
+    if result.audit is not None:
+        found = result.audit.open_findings
+        audit = {"clean": result.audit.clean, "findings": len(found),
+                 "shown": [relabel(f.line(), labels + [(upload.documents_dir, "documents")]) for f in found[:AUDIT_SHOWN]]}
+    return result.path, result.manifest, audit
 
 
 def content_hash(manifest: dict[str, Any]) -> str:
@@ -255,7 +267,7 @@ def ingest_dataset(ctx: JobContext) -> Outcome:
                 detail.update(step=step, total=total)
             ctx.report(progress=progress, detail=detail)
 
-        built, manifest = build_upload(upload, report)
+        built, manifest, audit = build_upload(upload, report)
         with ctx.session() as session:
             duplicate = duplicate_problem(session, dataset_id, name, str(manifest["version"]))
         if duplicate:
@@ -270,7 +282,7 @@ def ingest_dataset(ctx: JobContext) -> Outcome:
         reason = _without_home(describe_error(exc), ctx.home)
         _discard(ctx, folder)
         return Outcome(JobStatus.failed, reason, mark_failed(dataset_id, [f"the dataset could not be built: {reason}"]))
-    ctx.report(progress=1.0, detail={"phase": "stored", "version": manifest["version"]})
+    ctx.report(progress=1.0, detail={"phase": "stored", "version": manifest["version"], "audit": audit})
     return Outcome(JobStatus.succeeded, apply=mark_ready(dataset_id, built, manifest),
                    summary={"dataset": dataset_id, "version": manifest["version"]})
 

@@ -131,6 +131,7 @@ def test_good_upload_becomes_ready_with_counts_and_splits(app, signed_in, db_ses
     assert "qa pairs" in page.find(attrs={"data-counts": True}).get_text()
     assert "train" in page.find(attrs={"data-splits": True}).get_text()
     assert "notes.md" in page.find(attrs={"data-inputs": True}).get_text()
+    assert "No findings" in page.find(attrs={"data-audit": True}).get_text()  # the fixture data audits clean
     # an upload without a topic profile gets the bundled one, and the page says which
     assert manifest["topic"]["subject"] in page.find(attrs={"data-topic": True}).get_text()
     # where it is stored, relative to HCMQA_HOME: the host's own paths stay off the page
@@ -388,3 +389,24 @@ def test_topic_fields_are_checked_before_anything_is_saved(app, signed_in, db_se
     assert "subject: give the subject's name (or upload a topic profile file)" in problems
     assert "near.txt: the near-miss questions must be a .csv file with a question column" in problems
     assert _uploads(app) == [] and db_session.scalar(select(func.count()).select_from(Dataset)) == 0
+
+
+AUDITED_QA = (
+    "question,answer,key_facts,fact_id\n"
+    "When was the Kim Lien house restored?,It was restored in the 1950s.,1950s,site.restored\n"
+    "In which decade was the Kim Lien house restored?,The house was restored in the 1950s.,1950s,site.restored\n"
+    "What decade saw the restoration of the Kim Lien house?,In the 1950s.,1950s,site.restored\n"
+    "Who guards the Kim Lien gate?,A keeper named Lan.,Lan Keeper,site.keeper\n"
+    "Who is the keeper of the Kim Lien gate?,Lan.,Lan Keeper,site.keeper\n"
+)
+
+
+def test_the_data_audit_is_shown_under_the_uploaded_names(app, signed_in, db_session, fixtures_dir, cpu_worker):
+    qa = (io.BytesIO(AUDITED_QA.encode()), "my-questions.csv")
+    dataset = wait_for_dataset(app, cpu_worker, _dataset_id(_upload(signed_in, fixtures_dir, name="audited", qa=qa)))
+    assert dataset.status is DatasetStatus.ready, (dataset.problems, cpu_worker.log())  # findings are warnings
+    audit = html(signed_in.get(f"/datasets/{dataset.id}")).find(attrs={"data-audit": True})
+    lines = [li.get_text() for li in audit.find_all("li")]
+    assert "4 finding(s), warnings only" in audit.get_text()
+    assert "my-questions.csv:5: key-not-in-corpus: key 'Lan Keeper' occurs in no document: 'Who guards the Kim Lien gate?'" in lines
+    assert not any(str(app.config["HCMQA_HOME"]) in line or "uploads" in line for line in lines)

@@ -82,7 +82,8 @@ def detail(dataset_id: int):
     ingest = dataset_ingest(session, dataset)
     trials = list(session.scalars(select(Trial).where(Trial.dataset_id == dataset_id).order_by(Trial.id.desc())))
     job = ingest.job
-    return render_template("datasets/detail.html", dataset=dataset, ingest=ingest, resendable=_queued(job),
+    audit = (job.progress_detail or {}).get("audit") if job is not None and job.status == JobStatus.succeeded else None
+    return render_template("datasets/detail.html", dataset=dataset, ingest=ingest, resendable=_queued(job), audit=audit,
                            progress=progress_text(job.progress, job.progress_detail) if job else "",
                            stored_in=shown_path(dataset.path), inputs=dataset.inputs, trials=trials)
 
