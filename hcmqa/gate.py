@@ -166,7 +166,8 @@ def gate_data_from_dataset(dataset_dir: Path, heldout_offtopic_fraction: float =
     from hcmqa.data.qa import load_offtopic_csv, load_qa_csv, unit_hash
     from hcmqa.topic import dataset_topic, default_topic
 
-    subject_names = tuple(subject_names or dataset_topic(dataset_dir).query_names)
+    profile = dataset_topic(dataset_dir)
+    subject_names = tuple(subject_names or profile.query_names)
 
     pairs = load_qa_csv(dataset_dir / "qa.csv")
     offtopic = load_offtopic_csv(dataset_dir / "offtopic.csv")
@@ -192,7 +193,6 @@ def gate_data_from_dataset(dataset_dir: Path, heldout_offtopic_fraction: float =
     off_topic = [q for q, label in zip(tq, tl) if label == 0]
     names = topic_names(passages, off_topic, subject_names)
     named = [] if any(names_subject(q, subject_names) for q in off_topic) else list(subject_names)
-    profile = dataset_topic(dataset_dir)
     mined: list[str] = []
     if profile != default_topic():
         # after topic_names: a bare "Who was X?" about a passing name stays the topic's

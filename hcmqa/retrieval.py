@@ -37,21 +37,15 @@ from hcmqa.data.passages import Passage, read_passages
 from hcmqa.data.sentences import split_sentences
 from hcmqa.terms import WORD_RE, tokenize
 from hcmqa.text import contains_fact, fold
-from hcmqa.topic import subject_re
+from hcmqa.topic import default_topic, subject_re
 
 RETRIEVER_DIR = "retriever"
 RRF_K = 60
 
 
-def _default_names() -> tuple[str, ...]:
-    from hcmqa.topic import default_topic
-
-    return default_topic().query_names
-
-
 def normalise_query(query: str, names: tuple[str, ...] | None = None) -> str:
     """``query`` folded, without the subject's own names (they match every passage alike)."""
-    stripped = subject_re(tuple(names or _default_names())).sub(" ", fold(query))
+    stripped = subject_re(tuple(names or default_topic().query_names)).sub(" ", fold(query))
     stripped = re.sub(r"\s+", " ", stripped).strip()
     # a question that is nothing but the name ("Who was <subject>?") keeps it
     return stripped if tokenize(stripped) else fold(query)
@@ -206,8 +200,6 @@ class Retriever:
         self.bm25_weight = bm25_weight
         self.passage_weight = passage_weight
         self.context_weight = context_weight
-        from hcmqa.topic import default_topic
-
         # the topic profile of the passages' dataset: its names, pronouns and texts
         self.topic = topic or default_topic()
         self.subject_names = tuple(subject_names or self.topic.query_names)

@@ -22,7 +22,6 @@ from pathlib import Path
 
 from hcmqa.cli.common import dataset_arg, home_of, print_gate_report
 from hcmqa.encoders import ENCODER_NAMES
-from hcmqa.topic import pack_paths
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     topic = sub.add_parser("topic", help="set up a topic pack (documents, QA pairs, profile) or show a dataset's topic").add_subparsers(dest="action", required=True)
@@ -45,7 +44,6 @@ def cmd_topic_add(args) -> int:
     folder = Path(args.folder)
     if not folder.exists() and (TOPICS_DIR / args.folder).is_dir():
         folder = TOPICS_DIR / args.folder  # a bundled pack by name
-    pack_paths(folder)  # every missing file named before anything runs
     steps = 2 if args.no_retriever else 3
     print(f"== 1/{steps} dataset from {folder}")
     result = build_pack(folder, home.datasets_dir, args.name)
