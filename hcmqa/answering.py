@@ -124,6 +124,7 @@ class Assistant:
         answerability: bool = True,
         quote_tie_margin: float = 0.0,
         topic: TopicProfile | None = None,
+        closest_sentences: int = 3,
     ):
         if mode not in ("grounded", "closed_book"):
             raise ValueError(f"mode: must be grounded or closed_book, got {mode!r}")
@@ -149,6 +150,7 @@ class Assistant:
         self.tie_margin = tie_margin
         self.quote_sentences = quote_sentences
         self.quote_tie_margin = quote_tie_margin
+        self.closest_sentences = closest_sentences
         self.allowed_names = tuple(allowed_names if allowed_names is not None else getattr(retriever, "subject_names", ()))
 
     def contexts(self, queries: list[str]) -> list[Context | None]:
@@ -226,7 +228,7 @@ class Assistant:
                 answers[i].sources = [h.as_source() for h in ctx.hits]
             if decisions_of.get(i) == "closest":
                 # judged unlikely to be answered by the sources: say so, and quote what they do say
-                answers[i].answer, answers[i].path = closest_answer(self._evidence(ctx) or ctx.sentences[:1]), "extracted"
+                answers[i].answer, answers[i].path = closest_answer(self._closest(ctx)), "extracted"
                 continue
             to_generate.append((i, self.prompt(queries[i], ctx)))
         total = len(to_generate)
@@ -288,6 +290,14 @@ class Assistant:
         """
         return quoted_sentences(context.sentences, self.quote_sentences, self.quote_tie_margin)
 
+    def _closest(self, context: Context) -> list:
+        """The sentences quoted when the sources do not answer directly: the best ``closest_sentences`` (one more within ``quote_tie_margin``).
+
+        More than an answer's evidence: the question was judged unlikely to be answered by
+        any one sentence, so the visitor is shown the few that come closest.
+        """
+        return quoted_sentences(context.sentences, max(1, self.closest_sentences), self.quote_tie_margin)
+
     def _extract_or_refuse(self, answer: Answer, context: Context, min_score: float | None = None) -> None:
         """Quote the best sentences, or refuse when even the best scores under the threshold.
 
@@ -325,6 +335,7 @@ def load_assistant(
     guard: bool = True,
     quote_sentences: int | None = None,
     quote_tie_margin: float | None = None,
+    closest_sentences: int | None = None,
 ) -> Assistant:
     """An assistant for a trained trial (``run_dir``) or for the base model (``run_dir=None``)."""
     from hcmqa.config import TrialConfig
@@ -371,4 +382,5 @@ def load_assistant(
         guard=guard,
         quote_sentences=config.quote_sentences if quote_sentences is None else quote_sentences,
         quote_tie_margin=config.quote_tie_margin if quote_tie_margin is None else quote_tie_margin,
+        closest_sentences=config.closest_sentences if closest_sentences is None else closest_sentences,
     )

@@ -83,6 +83,7 @@ class TrialConfig:
     decline_share: float = _f(0.0, "Share of grounded training questions shown passages without their answer and taught to say so. 0 by default: the dataset's answerability model decides what to decline, and a reader taught to decline said so as often for answerable questions as for unanswerable ones.")
     focus_sentences: int = _f(3, "Best-scoring sentences of the retrieved passages shown to the reader (0: whole passages).")
     quote_sentences: int = _f(2, "Best-scoring source sentences quoted with every grounded answer as its evidence (0: the reader's reply alone).")
+    closest_sentences: int = _f(3, "Best-scoring source sentences quoted, with their citations, when the sources do not answer a question directly (the closest they come); one more within quote_tie_margin.")
     quote_tie_margin: float = _f(0.03, "One more sentence is quoted when its score is within this margin of the last one quoted (retrieval cannot tell them apart); 0 quotes exactly quote_sentences.")
     max_new_tokens: int = _f(48, "Longest generated answer, in tokens.")
 
@@ -200,6 +201,7 @@ class TrialConfig:
         check("top_k", 1 <= self.top_k <= 20, "must be between 1 and 20")
         check("focus_sentences", 0 <= self.focus_sentences <= 50, "must be between 0 and 50")
         check("quote_sentences", 0 <= self.quote_sentences <= 5, "must be between 0 and 5")
+        check("closest_sentences", 1 <= self.closest_sentences <= 5, "must be between 1 and 5")
         check("quote_tie_margin", 0.0 <= self.quote_tie_margin <= 1.0, "must be between 0 and 1")
         check("decline_share", 0.0 <= self.decline_share <= 0.5, "must be between 0 and 0.5")
         check("max_new_tokens", 1 <= self.max_new_tokens <= 1024, "must be between 1 and 1024")

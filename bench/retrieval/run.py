@@ -16,7 +16,8 @@ quotes as its evidence) hold them; ``answered`` / ``closest`` / ``refused``, wha
 answerability model decides for them (answer; say the sources do not answer directly and
 quote the closest they come; refuse); ``quoted`` and ``quoted n``, the share whose quoted
 sentences hold every key fact and how many sentences are quoted on average, with the default
-trial's quoting (``quote_sentences``, and one more within ``quote_tie_margin``). The same decisions on the held-out unanswerable set
+trial's quoting (``quote_sentences``, or ``closest_sentences`` where the sources only come
+close, and one more within ``quote_tie_margin``). The same decisions on the held-out unanswerable set
 (``hcmqa/resources/qa/unanswerable.csv``) are the product's declines apart from the gate's:
 they are taken before anything is generated. ``q/s`` is the product stage's retrieval,
 focus and answerability speed. The ``web_style`` rows are questions worded as people on the
@@ -130,7 +131,8 @@ def main() -> int:
             orders = [[full._index_cache[h.passage] for h in hits] for hits in ranked]
             focus_ok = sum(holds(focused_context(h, s, 3).texts, p.key_facts) for h, s, p in zip(top, focus, pairs)) / len(pairs)
             quote_ok = sum(holds([x.text for x in s[:2]], p.key_facts) for s, p in zip(focus, pairs)) / len(pairs)
-            quoted = [quoted_sentences(s, defaults.quote_sentences, defaults.quote_tie_margin) for s in focus]
+            # what an answer quotes: its evidence, or more when it says the sources only come close
+            quoted = [quoted_sentences(s, defaults.closest_sentences if d == "closest" else defaults.quote_sentences, defaults.quote_tie_margin) for s, d in zip(focus, decided)]
             quoted_ok = sum(holds([x.text for x in q], p.key_facts) for q, p in zip(quoted, pairs)) / len(pairs)
             quoted_n = sum(map(len, quoted)) / len(pairs)
             rows.append([f"hybrid (bm25 weight {full.bm25_weight})", split, len(pairs), *recall_of(orders, pairs), focus_ok, quote_ok, quoted_ok, quoted_n, *shares(decided), round(speed, 1)])

@@ -2,6 +2,7 @@
 
 import csv
 import math
+import re
 
 import pytest
 
@@ -83,11 +84,11 @@ def _model(refuse=0.1, confident=0.5):
     return AnswerabilityModel(tuple([0.0] * len(FEATURES)), tuple([1.0] * len(FEATURES)), tuple(coef), 2.0, refuse, confident)
 
 
-def _assistant(reply):
+def _assistant(reply, **kw):
     from hcmqa.answering import Assistant
 
     retriever = Retriever(PASSAGES, metadata={"answerability": {"model": _model().to_dict()}})
-    return Assistant(_Gate(), retriever, _PlantedGenerator(reply), top_k=2)
+    return Assistant(_Gate(), retriever, _PlantedGenerator(reply), top_k=2, **kw)
 
 
 def test_the_answerability_model_answers_quotes_the_closest_sources_or_refuses():
@@ -103,6 +104,20 @@ def test_the_answerability_model_answers_quotes_the_closest_sources_or_refuses()
     assert refused.path == "refused_no_source" and refused.answer == REFUSAL_NO_SOURCE and refused.sources == []
     # only the question judged answerable reached the reader
     assert len(assistant.generator.prompts) == 1 and "aloud" not in assistant.generator.prompts[0]
+
+
+def test_the_closest_the_sources_come_quotes_closest_sentences_of_them():
+    question = "Where did Ho Chi Minh read the Declaration of Independence aloud?"  # judged "closest"
+    quotes = {}
+    for n in (1, 2, 3):
+        answer = _assistant("unused", quote_sentences=1, closest_sentences=n).ask(question)
+        assert answer.path == "extracted" and answer.answer.startswith(CLOSEST_PREFIX)
+        quotes[n] = answer.answer.count("\u201c")
+    # the best sentence first, then the next best, each with its citation; a generated
+    # answer's evidence (quote_sentences) does not limit them
+    assert quotes == {1: 1, 2: 2, 3: 3}
+    three = _assistant("unused", closest_sentences=3).ask(question).answer
+    assert three.index("Ba Dinh Square") < three.index("crowd cheered") and re.findall(r"\u201d \[(\d)\]", three)[:2] == ["1", "1"]
 
 
 def test_with_a_model_the_readers_decline_is_quoted_over_not_believed():
