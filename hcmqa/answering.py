@@ -97,7 +97,7 @@ class Assistant:
     ``quote_sentences`` sentences quoted with their citations, and one more when it scores
     within ``quote_tie_margin`` of the last of them (retrieval cannot tell which of the two
     holds the answer). A reply that fails, or that says its passages are silent, is replaced
-    by that quote alone.
+    by the sentences a "closest" answer quotes (``closest_sentences``), without its caveat.
 
     Without an answerability model (BM25-only datasets), retrieval's ``min_score`` decides
     what is relevant, and a reply that fails is quoted over when the best sentence scores at
@@ -118,7 +118,6 @@ class Assistant:
         min_sentence_score: float | None = None,
         allowed_names: tuple[str, ...] | None = None,
         agreement_sentences: int = 1,
-        tie_margin: float = 0.05,
         quote_sentences: int = 2,
         confident_sentence_score: float | None = None,
         answerability: bool = True,
@@ -147,7 +146,6 @@ class Assistant:
         # above this, a sentence answers the question even when the reader says it does not
         self.confident_sentence_score = (floor if floor is not None else meta.get("confident_sentence_score", float("inf"))) if confident_sentence_score is None else confident_sentence_score
         self.agreement_sentences = agreement_sentences
-        self.tie_margin = tie_margin
         self.quote_sentences = quote_sentences
         self.quote_tie_margin = quote_tie_margin
         self.closest_sentences = closest_sentences
@@ -301,14 +299,14 @@ class Assistant:
     def _extract_or_refuse(self, answer: Answer, context: Context, min_score: float | None = None) -> None:
         """Quote the best sentences, or refuse when even the best scores under the threshold.
 
-        With ``quote_sentences`` 0 or 1 the best sentence is quoted, with the runner-up when it
-        scores almost as well (``tie_margin``); otherwise the best ``quote_sentences``.
+        The reader's reply could not be kept, so the visitor is shown what a "closest the
+        sources come" answer shows: the best ``closest_sentences`` (one more within
+        ``quote_tie_margin``), not only an answer's evidence.
         """
         threshold = self.min_sentence_score if min_score is None else min_score
         ranked = context.sentences
         if ranked and ranked[0].score >= threshold:
-            quoted = self._evidence(context) if self.quote_sentences >= 2 else [ranked[0]] + [s for s in ranked[1:2] if ranked[0].score - s.score <= self.tie_margin]
-            answer.answer, answer.path = extractive_answer(quoted), "extracted"
+            answer.answer, answer.path = extractive_answer(self._closest(context)), "extracted"
         else:
             answer.answer, answer.refused, answer.path = self.topic.refusal_no_source, "no_source", "refused_no_source"
 

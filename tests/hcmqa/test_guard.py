@@ -221,7 +221,7 @@ def test_a_sentence_scored_within_the_tie_margin_of_the_last_quoted_one_is_quote
 def test_a_reply_must_rest_on_the_best_sentence_and_is_quoted_with_the_tied_third_either_way():
     question = "When was Ho Chi Minh born?"
     for margin in (0.03, 0.0):
-        assistant = _assistant("", quote_sentences=2, quote_tie_margin=margin)
+        assistant = _assistant("", quote_sentences=2, closest_sentences=2, quote_tie_margin=margin)
         # "1890" is in the tied third sentence only, not in the best one: quoted over, and the
         # quote holds the year only when the tie brings the third sentence in
         answer = Answer(question, True, "He was born in 1890.", path="generated")
@@ -229,6 +229,18 @@ def test_a_reply_must_rest_on_the_best_sentence_and_is_quoted_with_the_tied_thir
         assert answer.path == "extracted" and answer.unsupported == [], margin
         assert ("1890" in answer.answer) == bool(margin)
         assert answer.answer.count("\u201c") == (3 if margin else 2)
+
+
+def test_a_reply_quoted_over_shows_what_a_closest_answer_shows_not_only_the_evidence():
+    # an answer's evidence is two sentences; a reply that could not be kept gives way to the
+    # closest_sentences best (three by default), as a "closest the sources come" answer would
+    assistant = _assistant("", quote_sentences=2)
+    kept, replaced = (Answer("When was Ho Chi Minh born?", True, text, path="generated") for text in ("He was a scholar's son.", "He was born in 1890."))
+    assistant._check(kept, _ranked(0.9, 0.70, 0.50, 0.3))
+    assistant._check(replaced, _ranked(0.9, 0.70, 0.50, 0.3))
+    assert kept.path == "generated" and kept.answer.count("\u201c") == 2
+    assert replaced.path == "extracted" and replaced.answer.count("\u201c") == 3 and "1890" in replaced.answer
+    assert _assistant("", quote_sentences=2, closest_sentences=1)._closest(_ranked(0.9, 0.70, 0.50, 0.3)) == _ranked(0.9, 0.70, 0.50, 0.3).sentences[:1]
 
 
 def test_a_reply_that_joins_claims_of_two_sentences_is_quoted_over():
