@@ -12,6 +12,10 @@ passages contain:
 Matching ignores case and Vietnamese diacritics and respects word boundaries, so ``79`` is not
 supported by ``1979``. The names of the topic's subject (aliases) are always allowed: every
 passage is about them even when it does not repeat them.
+
+:func:`unsupported_terms` is the same check for the other content words: a reply that copies
+its sources uses their words, and one that says something they do not ("his father was a
+*lawyer*", "he *returned* to Hanoi on 19 August") brings in words of its own.
 """
 
 from __future__ import annotations
@@ -124,3 +128,15 @@ def unsupported_claims(answer: str, sources: list[str], allowed: tuple[str, ...]
                 continue
             missing.append(claim)
     return missing
+
+
+def unsupported_terms(answer: str, sources: list[str], question: str = "", allowed: tuple[str, ...] = ()) -> list[str]:
+    """Content words of ``answer`` (stemmed, stop words left out) that no source and not the question uses.
+
+    ``question`` is what the visitor asked: a reply may repeat its words. ``allowed`` holds the
+    subject's names, as for :func:`unsupported_claims`.
+    """
+    from hcmqa.terms import tokenize
+
+    known = set(tokenize(" ".join([*sources, question, *allowed])))
+    return [t for t in dict.fromkeys(tokenize(_CITATION_RE.sub(" ", answer))) if t not in known]

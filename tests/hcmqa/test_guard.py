@@ -171,6 +171,26 @@ def test_a_faithful_answer_that_disagrees_with_the_best_sentence_is_replaced():
     assert answer.path == "extracted" and "Kim Lien" in answer.answer  # ...but not to the best sentence
 
 
+def test_content_words_that_no_source_and_not_the_question_uses_are_listed():
+    from hcmqa.guard import unsupported_terms
+
+    source = "His father was a scholar who passed the regional examinations."
+    assert unsupported_terms("His father was a lawyer and a politician.", [source]) == ["lawyer", "politician"]
+    # inflections meet (Porter stems), the question's own words and the subject's names are allowed
+    assert unsupported_terms("Ho Chi Minh's father passed the examination.", [source], allowed=("Ho Chi Minh",)) == []
+    assert unsupported_terms("His father's job was being a scholar.", [source], question="What was his father's job?") == []
+    assert unsupported_terms("The museum's sources say: \u201cHe studied.\u201d [2]", ["He studied."]) == ["museum", "sourc", "say"]
+
+
+def test_a_reply_with_words_of_its_own_is_quoted_over():
+    question = "What did Ho Chi Minh's father do?"
+    invented = _assistant("His father was a lawyer.").ask(question)
+    assert invented.path == "extracted" and "lawyer" not in invented.answer and "scholar" in invented.answer
+    assert invented.unsupported == []  # no number or name was wrong: the words gave it away
+    copied = _assistant("His father was a scholar.").ask(question)
+    assert copied.path == "generated" and copied.answer.startswith("His father was a scholar.")
+
+
 def test_citation_markers_are_not_claims():
     assert unsupported_claims("The museum's sources say: \u201cHe read it in Hanoi.\u201d [2]", ["He read it in Hanoi."]) == []
 
@@ -235,7 +255,7 @@ def test_a_reply_quoted_over_shows_what_a_closest_answer_shows_not_only_the_evid
     # an answer's evidence is two sentences; a reply that could not be kept gives way to the
     # closest_sentences best (three by default), as a "closest the sources come" answer would
     assistant = _assistant("", quote_sentences=2)
-    kept, replaced = (Answer("When was Ho Chi Minh born?", True, text, path="generated") for text in ("He was a scholar's son.", "He was born in 1890."))
+    kept, replaced = (Answer("When was Ho Chi Minh born?", True, text, path="generated") for text in ("His father was a scholar.", "He was born in 1890."))
     assistant._check(kept, _ranked(0.9, 0.70, 0.50, 0.3))
     assistant._check(replaced, _ranked(0.9, 0.70, 0.50, 0.3))
     assert kept.path == "generated" and kept.answer.count("\u201c") == 2
