@@ -127,6 +127,8 @@ class Assistant:
     ):
         if mode not in ("grounded", "closed_book"):
             raise ValueError(f"mode: must be grounded or closed_book, got {mode!r}")
+        if closest_sentences < 1:
+            raise ValueError(f"closest_sentences: must be at least 1, got {closest_sentences}")
         self.gate = gate
         self.retriever = retriever
         # what the assistant is about and what it says: its dataset's profile
@@ -299,7 +301,7 @@ class Assistant:
         More than an answer's evidence: the question was judged unlikely to be answered by
         any one sentence, so the visitor is shown the few that come closest.
         """
-        return quoted_sentences(context.sentences, max(1, self.closest_sentences), self.quote_tie_margin)
+        return quoted_sentences(context.sentences, self.closest_sentences, self.quote_tie_margin)
 
     def _extract_or_refuse(self, answer: Answer, context: Context, min_score: float | None = None) -> None:
         """Quote the best sentences, or refuse when even the best scores under the threshold.
@@ -338,7 +340,6 @@ def load_assistant(
     guard: bool = True,
     quote_sentences: int | None = None,
     quote_tie_margin: float | None = None,
-    closest_sentences: int | None = None,
 ) -> Assistant:
     """An assistant for a trained trial (``run_dir``) or for the base model (``run_dir=None``)."""
     from hcmqa.config import TrialConfig
@@ -385,5 +386,5 @@ def load_assistant(
         guard=guard,
         quote_sentences=config.quote_sentences if quote_sentences is None else quote_sentences,
         quote_tie_margin=config.quote_tie_margin if quote_tie_margin is None else quote_tie_margin,
-        closest_sentences=config.closest_sentences if closest_sentences is None else closest_sentences,
+        closest_sentences=config.closest_sentences,
     )
