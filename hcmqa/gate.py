@@ -9,10 +9,17 @@ nothing for word features to go on but "what is" and "who was", which open most 
 knowledge questions, and the model refuses it. Such a question is let through when the name
 is one of the topic's own (``topic_names``): a name the documents use and no off-topic
 training question does. Names that both sides use ("Lenin", "Hue") are left to the model.
+
+A longer question that uses one of the topic's *rare* names ("What became of the baby Hoang
+Thi Loan bore?", "tuan le vang dates") is let through as well: a name with a word that
+English text almost never uses (a Zipf frequency under ``RARE_ZIPF`` in wordfreq's English
+lists) points to the documents whatever the words around it say. Own names made of common
+words ("June", "New Year", "Pac Bo") do not: off-topic questions use those too.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import platform
 import re
@@ -26,6 +33,10 @@ from hcmqa.home import GATE_FILE, GATE_META_FILE
 from hcmqa.retrieval import normalise_query
 from hcmqa.text import fold, has_word
 from hcmqa.topic import names_subject
+
+# a word this rare in English (Zipf scale: log10 of uses per billion words; 3 is once per
+# million) makes one of the topic's own names distinctive enough to let a question through
+RARE_ZIPF = 3.0
 
 # a topic other than the bundled one keeps its gate in its dataset (``gate_dir_for``)
 DATASET_GATE_DIR = "gate"
@@ -45,7 +56,8 @@ class GateDecision:
     question: str
     related: bool
     score: float
-    # let through because the question asks about one of the topic's own names alone
+    # let through because the question asks about one of the topic's own names alone, or
+    # uses one of its rare ones (``GateClassifier.rare_names``)
     by_name: bool = False
     # let through because the question names the subject (``GateData.subject_names``)
     by_subject: bool = False
@@ -324,7 +336,7 @@ class GateClassifier:
     def classify(self, questions: list[str]) -> list[GateDecision]:
         out = []
         for q, s in zip(questions, self.scores(questions)):
-            by_name = s < self.threshold and self.asks_about_own_name(q)
+            by_name = s < self.threshold and (self.asks_about_own_name(q) or self.uses_rare_name(q))
             by_subject = s < self.threshold and not by_name and bool(self.subject_names) and names_subject(q, self.subject_names)
             out.append(GateDecision(q, s >= self.threshold or by_name or by_subject, round(s, 4), by_name, by_subject))
         return out
@@ -333,6 +345,20 @@ class GateClassifier:
         """Whether ``question`` asks about one of the topic's own names alone ("Who was Hoang Thi Loan?")."""
         name = asked_name(question) if self.names else None
         return bool(name) and name in self.names
+
+    @functools.cached_property
+    def rare_names(self) -> frozenset[str]:
+        """The topic's own names with a word English text almost never uses (under ``RARE_ZIPF``)."""
+        from wordfreq import zipf_frequency
+
+        return frozenset(n for n in self.names if min(zipf_frequency(w, "en") for w in n.split()) < RARE_ZIPF)
+
+    def uses_rare_name(self, question: str) -> bool:
+        """Whether ``question`` uses one of the topic's rare names anywhere ("tuan le vang dates")."""
+        if not self.names:
+            return False
+        text = fold(question)
+        return any(has_word(text, n) for n in self.rare_names)
 
     def evaluate(self, questions: list[str], labels: list[int]) -> GateReport:
         from sklearn.metrics import precision_recall_fscore_support

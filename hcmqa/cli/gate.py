@@ -81,5 +81,5 @@ def cmd_gate_classify(args) -> int:
 def _let_through(decision) -> str:
     """Why a question the model scored under the threshold was let through, if it was."""
     if decision.by_name:
-        return "  (asks about one of the topic's own names)"
+        return "  (asks about one of the topic's own names, or uses a rare one)"
     return "  (names the subject)" if decision.by_subject else ""

@@ -69,6 +69,25 @@ def test_a_bare_question_about_one_of_the_topics_own_names_is_let_through(datase
     assert not any(d.related for d in gate.classify(others[:4]))
 
 
+def test_a_longer_question_using_one_of_the_topics_rare_names_is_let_through(dataset_dir, gate):
+    from hcmqa.gate import gate_data_from_dataset
+
+    # own names with a word English almost never uses, not those made of common words
+    assert {"hoang thi loan", "tuan le vang", "linov"} <= gate.rare_names
+    assert {"june", "new year", "pac bo"} <= gate.names and not {"june", "new year", "pac bo"} & gate.rare_names
+    rare = ["What became of the baby Hoang Thi Loan bore just before she died?", "tuan le vang dates", "Who was Linov at the International Lenin School?"]
+    # the model alone refuses them: "baby", "dates" and "school" sound like anything
+    assert all(s < gate.threshold for s in gate.scores(rare))
+    assert all(d.related and d.by_name for d in gate.classify(rare))
+    # own names made of common words do not let a question through
+    common = ["Is June a good month to visit Saigon?", "How do you say happy new year in Vietnamese?", "What is Pac Bo famous for among tourists?"]
+    assert not any(d.related or d.by_name for d in gate.classify(common))
+    # no held-out off-topic question is let through by the rule
+    data = gate_data_from_dataset(dataset_dir)
+    off_held = [q for q, y in zip(data.heldout_questions, data.heldout_labels) if y == 0]
+    assert off_held and not [d.question for d in gate.classify(off_held) if d.by_name]
+
+
 def test_a_question_naming_the_subject_is_let_through_when_no_off_topic_question_names_him(dataset_dir, gate):
     from hcmqa.gate import GateClassifier, gate_data_from_dataset
 
