@@ -355,8 +355,6 @@ class GateClassifier:
 
     def uses_rare_name(self, question: str) -> bool:
         """Whether ``question`` uses one of the topic's rare names anywhere ("tuan le vang dates")."""
-        if not self.names:
-            return False
         text = fold(question)
         return any(has_word(text, n) for n in self.rare_names)
 
