@@ -58,7 +58,7 @@ class RetrieverSettings:
     seed: int = 13
     # the sentence encoder the bi-encoder starts from (hcmqa.encoders): mpnet finds more of the
     # key facts than minilm (bench/retrieval) but has 5x the parameters. auto: mpnet on CUDA
-    # and where it trains in bfloat16 (20 minutes on 2 cores with AVX512-BF16), minilm where a
+    # and where it trains in bfloat16 (20 to 33 minutes on 2 cores with AVX512-BF16), minilm where a
     # CPU would train it in float32 (about 40 minutes of steps on 2 cores)
     base_encoder: str = "auto"
     # the bi-encoder's training precision: auto is bfloat16 autocast where the hardware
