@@ -52,6 +52,60 @@ def _close_clause(sentence: str) -> str:
     return sentence
 
 
+def preallocated_cache(config, capacity: int):
+    """A transformers ``DynamicCache`` whose layers write keys and values into storage sized once.
+
+    transformers' ``DynamicLayer`` appends each step's keys and values with ``torch.cat``, which
+    copies the whole cache at every decoding step: for a batch of 32 grounded prompts in
+    bfloat16, 300-450 MB of memory traffic a step, more than reading the weights. Here each layer
+    allocates ``capacity`` positions (prompt plus new tokens) on its first update, copies each
+    step's keys and values into place and hands attention a view of the filled part: the same
+    values as ``torch.cat`` gives, so the answers do not change. Nothing in transformers
+    does this: its ``StaticCache`` also preallocates but hands attention the whole capacity,
+    padding included, at every step.
+    """
+    from transformers.cache_utils import DynamicCache, DynamicLayer
+
+    class _PreallocatedLayer(DynamicLayer):
+        def __init__(self):
+            super().__init__()
+            self._keys = self._values = self._view = None
+
+        def update(self, key_states, value_states, *args, **kwargs):
+            if not self.is_initialized:
+                self.lazy_initialization(key_states, value_states)
+            start = self.keys.shape[-2] if self.keys.numel() else 0
+            end = start + key_states.shape[-2]
+            # reallocate when the storage is full or when transformers replaced the view
+            # (``batch_select_indices``, ``reorder_cache``): carry what it holds over
+            if self.keys is not self._view or end > self._keys.shape[-2]:
+                batch, heads, _, dim = key_states.shape
+                size = max(end, capacity)
+                keys = key_states.new_empty((batch, heads, size, dim))
+                values = value_states.new_empty((batch, heads, size, value_states.shape[-1]))
+                if start:
+                    keys[:, :, :start].copy_(self.keys)
+                    values[:, :, :start].copy_(self.values)
+                self._keys, self._values = keys, values
+            self._keys[:, :, start:end].copy_(key_states)
+            self._values[:, :, start:end].copy_(value_states)
+            self.keys = self._view = self._keys[:, :, :end]
+            self.values = self._values[:, :, :end]
+            return self.keys, self.values
+
+        def crop(self, tokens_to_remove: int) -> None:
+            # assisted decoding drops rejected draft tokens: shorten the view, keep the storage
+            super().crop(tokens_to_remove)
+            if tokens_to_remove and self.is_initialized and self._keys is not None:
+                end = self.keys.shape[-2]
+                self.keys = self._view = self._keys[:, :, :end]
+                self.values = self._values[:, :, :end]
+
+    cache = DynamicCache(config=config)
+    cache.layers = [_PreallocatedLayer() for _ in cache.layers]
+    return cache
+
+
 @dataclass
 class Generated:
     text: str
@@ -72,10 +126,15 @@ class Generator:
     at a time, each step reads every weight for one token; with lookup a step can accept
     several. bench/batch measures the latency and the answers of both. Larger batches decode
     plainly: transformers' assisted decoding takes one prompt at a time.
+
+    Keys and values go into a cache sized once per batch (:func:`preallocated_cache`);
+    ``preallocate=False`` keeps transformers' own concatenating cache (bench/batch compares).
     """
 
-    def __init__(self, model, tokenizer, max_new_tokens: int = 48, batch_size: int = 16, prompt_lookup_tokens: int = PROMPT_LOOKUP_TOKENS):
+    def __init__(self, model, tokenizer, max_new_tokens: int = 48, batch_size: int = 16, prompt_lookup_tokens: int = PROMPT_LOOKUP_TOKENS,
+                 preallocate: bool = True):
         self.model = model
+        self.preallocate = preallocate
         self.tokenizer = tokenizer
         self.max_new_tokens = max_new_tokens
         self.batch_size = batch_size
@@ -101,6 +160,9 @@ class Generator:
                 batch = self.tokenizer.pad({"input_ids": [encoded[i] for i in idx]}, return_tensors="pt", padding=True)
                 batch = {k: v.to(device) for k, v in batch.items()}
                 lookup = {"prompt_lookup_num_tokens": self.prompt_lookup_tokens} if len(idx) == 1 and self.prompt_lookup_tokens else {}
+                # room for the prompt, the answer and, with lookup, one unaccepted draft
+                room = batch["input_ids"].shape[1] + self.max_new_tokens + (self.prompt_lookup_tokens if lookup else 0)
+                cache = preallocated_cache(self.model.config, room) if self.preallocate else None
                 began = time.perf_counter()
                 with torch.inference_mode():
                     out = self.model.generate(
@@ -109,6 +171,7 @@ class Generator:
                         do_sample=False,
                         pad_token_id=self.tokenizer.pad_token_id,
                         eos_token_id=self.tokenizer.eos_token_id,
+                        cache=cache,
                         **lookup,
                     )
                 share = (time.perf_counter() - began) / len(idx)

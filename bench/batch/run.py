@@ -36,6 +36,9 @@ def main() -> int:
     parser.add_argument("--latency-n", type=int, default=0, help="also time N single questions one at a time in each dtype (a chat turn's generation)")
     parser.add_argument("--dtypes", default="float32,bfloat16", help="dtypes tried for the batch path (bfloat16 is skipped where the CPU only emulates it)")
     parser.add_argument("--home", default=os.environ.get("HCMQA_HOME", ".hcmqa"))
+    parser.add_argument("--compare-cache", type=int, default=0, metavar="R",
+                        help="also time each dtype's first batch size R times with the batch path's cache and R times with transformers' "
+                             "concatenating cache (DynamicCache), alternating, and report the medians")
     parser.add_argument("--focus", type=int, default=3, help="focused sentences in grounded prompts (0 = the whole top-3 passages)")
     parser.add_argument("--out", default="bench/batch/RESULTS.md")
     args = parser.parse_args()
@@ -70,7 +73,7 @@ def main() -> int:
         tokens = sum(len(tokenizer(x, add_special_tokens=False)["input_ids"]) for x in list(prompt_texts) + list(answers))
         gflops = 2 * params * tokens / seconds / 1e9
         return round(gflops, 1), round(gflops / peak[dtype], 3)
-    rows, latency = [], []
+    rows, latency, cache_rows = [], [], []
     for mode in args.modes.split(","):
         prompts = []
         ranked = retriever.rank_batch([p.question for p in pairs], k=3) if mode == "grounded" else [[] for _ in pairs]
@@ -105,6 +108,22 @@ def main() -> int:
                 same = sum(a == b for a, b in zip(batched, sequential)) / len(sequential)
                 rows.append([mode, f"batched {dtype}, batch {batch_size}, sorted by length", len(prompts), round(mean_tokens), s, len(prompts) / s, (len(prompts) / s) / seq_qps, same, *achieved(prompts, batched, s, dtype)])
                 print(rows[-1], flush=True)
+                if args.compare_cache and batch_size == int(args.batch_sizes.split(",")[0]):
+                    # the host's speed drifts from minute to minute: alternate the two caches and keep medians
+                    concatenating = Generator(model, tokenizer, max_new_tokens=max_new, batch_size=batch_size, preallocate=False)
+                    concatenating.generate(prompts[:2])
+                    times = {True: [], False: []}
+                    answers = {}
+                    for _ in range(args.compare_cache):
+                        for preallocate, gen in ((True, generator), (False, concatenating)):
+                            began = time.perf_counter()
+                            answers[preallocate] = [g.text for g in gen.generate(prompts)]
+                            times[preallocate].append(time.perf_counter() - began)
+                    fast, plain = (sorted(times[k])[len(times[k]) // 2] for k in (True, False))
+                    cache_rows.append([mode, dtype, batch_size, len(prompts), args.compare_cache, " / ".join(f"{t:.1f}" for t in times[False]),
+                                       " / ".join(f"{t:.1f}" for t in times[True]), len(prompts) / plain, len(prompts) / fast, plain / fast,
+                                       sum(a == b for a, b in zip(answers[False], answers[True])) / len(prompts)])
+                    print(cache_rows[-1], flush=True)
             if args.latency_n and mode == "grounded":
                 # one question per call, as a chat turn generates: the latency a visitor waits for,
                 # one token per step (greedy) and with prompt lookup (the product's single-prompt path)
@@ -134,6 +153,12 @@ def main() -> int:
              f"{peak['float32']} GFLOP/s in float32 and {peak['bfloat16']} in bfloat16 at the model's largest matrix product. "
              "Achieved GFLOP/s counts 2 x parameters per prompt or answer token (answer tokens as re-tokenised), so it is a lower bound.\n\n")
     text += table(["mode", "path", "questions", "mean prompt tokens", "seconds", "q/s", "speed-up", "identical to sequential", "GFLOP/s", "of ceiling"], rows) + "\n"
+    if cache_rows:
+        text += ("\nThe batch path's preallocated cache against transformers' DynamicCache (which concatenates each step's keys "
+                 "and values onto the cache), the same batches timed alternately; q/s from the median time. 'answers identical' "
+                 "is the share of the DynamicCache path's answers equal to the batch path's:\n\n")
+        text += table(["mode", "dtype", "batch", "questions", "runs each", "DynamicCache s", "preallocated s", "DynamicCache q/s (median)",
+                       "preallocated q/s (median)", "speed-up", "answers identical"], cache_rows) + "\n"
     if latency:
         text += ("\nOne grounded question per call (a chat turn's generation, retrieval excluded), the first "
                  f"{args.latency_n} questions, max_new_tokens {max_new}. 'identical' compares with one token per step in "

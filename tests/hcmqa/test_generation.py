@@ -64,3 +64,37 @@ def test_a_batch_decodes_plainly_and_keeps_the_callers_order(model_and_tokenizer
         handle.remove()
     assert batch_calls <= 24  # one pass per new token for the whole batch: no per-prompt lookup
     assert [g.text for g in batched] == [single.generate([p])[0].text for p in prompts]
+
+
+def test_the_preallocated_cache_holds_what_concatenation_would_and_allocates_once():
+    import torch
+
+    from transformers import LlamaConfig
+
+    from hcmqa.generation import preallocated_cache
+
+    cache = preallocated_cache(LlamaConfig(num_hidden_layers=1), capacity=8)
+    layer = cache.layers[0]
+    steps = [torch.randn(2, 3, n, 4) for n in (5, 1, 1)]
+    concatenated = []
+    for step in steps:
+        keys, values = layer.update(step, -step)
+        concatenated.append(step)
+        assert torch.equal(keys, torch.cat(concatenated, dim=-2)) and torch.equal(values, -keys)
+        assert keys.untyped_storage().data_ptr() == layer._keys.untyped_storage().data_ptr()
+    storage = keys.untyped_storage().data_ptr()
+    cache.crop(-1)  # as assisted decoding drops a rejected draft token
+    keys, _ = layer.update(steps[2] * 2, steps[2])
+    assert keys.shape[-2] == 7 and torch.equal(keys[:, :, -1:], steps[2] * 2)
+    assert keys.untyped_storage().data_ptr() == storage  # written in place, not copied
+    keys, _ = layer.update(torch.randn(2, 3, 3, 4), torch.randn(2, 3, 3, 4))  # past its capacity: grows once
+    assert keys.shape[-2] == 10 and torch.equal(keys[:, :, :7], torch.cat(concatenated[:2] + [steps[2] * 2], dim=-2))
+
+
+def test_a_batch_with_the_preallocated_cache_gives_the_concatenating_caches_answers(model_and_tokenizer):
+    model, tokenizer = model_and_tokenizer
+    questions = ["Where was the Declaration read?", "When was the Declaration of Independence read by Ho Chi Minh?", "Who read it?"]
+    prompts = [_prompt(tokenizer, q) for q in questions]
+    fast = Generator(model, tokenizer, max_new_tokens=24, batch_size=3)
+    plain = Generator(model, tokenizer, max_new_tokens=24, batch_size=3, preallocate=False)
+    assert [g.text for g in fast.generate(prompts)] == [g.text for g in plain.generate(prompts)]
