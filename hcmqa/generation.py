@@ -6,6 +6,7 @@ every prompt's last token next to the first generated one, as decoder-only model
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from dataclasses import dataclass
@@ -64,11 +65,24 @@ def preallocated_cache(config, capacity: int):
     does this: its ``StaticCache`` also preallocates but hands attention the whole capacity,
     padding included, at every step.
     """
-    from transformers.cache_utils import DynamicCache, DynamicLayer
+    from transformers.cache_utils import DynamicCache
 
-    class _PreallocatedLayer(DynamicLayer):
-        def __init__(self):
+    layer_class = _preallocated_layer_class()
+    cache = DynamicCache(config=config)
+    cache.layers = [layer_class(capacity) for _ in cache.layers]
+    return cache
+
+
+@functools.cache
+def _preallocated_layer_class():
+    """The layer class of :func:`preallocated_cache`, built once on first use (transformers is
+    imported lazily: this module's text helpers must not load it)."""
+    from transformers.cache_utils import DynamicLayer
+
+    class PreallocatedLayer(DynamicLayer):
+        def __init__(self, capacity: int):
             super().__init__()
+            self.capacity = capacity
             self._keys = self._values = self._view = None
 
         def update(self, key_states, value_states, *args, **kwargs):
@@ -80,7 +94,7 @@ def preallocated_cache(config, capacity: int):
             # (``batch_select_indices``, ``reorder_cache``): carry what it holds over
             if self.keys is not self._view or end > self._keys.shape[-2]:
                 batch, heads, _, dim = key_states.shape
-                size = max(end, capacity)
+                size = max(end, self.capacity)
                 keys = key_states.new_empty((batch, heads, size, dim))
                 values = value_states.new_empty((batch, heads, size, value_states.shape[-1]))
                 if start:
@@ -101,9 +115,7 @@ def preallocated_cache(config, capacity: int):
                 self.keys = self._view = self._keys[:, :, :end]
                 self.values = self._values[:, :, :end]
 
-    cache = DynamicCache(config=config)
-    cache.layers = [_PreallocatedLayer() for _ in cache.layers]
-    return cache
+    return PreallocatedLayer
 
 
 @dataclass
