@@ -42,6 +42,12 @@ def main() -> int:
     parser.add_argument("--focus", type=int, default=3, help="focused sentences in grounded prompts (0 = the whole top-3 passages)")
     parser.add_argument("--out", default="bench/batch/RESULTS.md")
     args = parser.parse_args()
+    if args.compare_cache < 0:
+        parser.error(f"--compare-cache: runs must be 0 or more, got {args.compare_cache}")
+    try:
+        batch_sizes = [int(b) for b in args.batch_sizes.split(",")]
+    except ValueError:
+        parser.error(f"--batch-sizes: comma-separated whole numbers expected, got {args.batch_sizes!r}")
 
     import torch
 
@@ -99,7 +105,7 @@ def main() -> int:
 
         for dtype in [d for d in args.dtypes.split(",") if d != "bfloat16" or ceiling["native_bf16"]]:
             model = fp32 if dtype == "float32" else load_model(model_dir, compute_dtype=dtype)
-            for batch_size in [int(b) for b in args.batch_sizes.split(",")]:
+            for batch_size in batch_sizes:
                 generator = Generator(model, tokenizer, max_new_tokens=max_new, batch_size=batch_size)
                 generator.generate(prompts[:2])  # first call pays one-off set-up
                 began = time.perf_counter()
@@ -108,7 +114,7 @@ def main() -> int:
                 same = sum(a == b for a, b in zip(batched, sequential)) / len(sequential)
                 rows.append([mode, f"batched {dtype}, batch {batch_size}, sorted by length", len(prompts), round(mean_tokens), s, len(prompts) / s, (len(prompts) / s) / seq_qps, same, *achieved(prompts, batched, s, dtype)])
                 print(rows[-1], flush=True)
-                if args.compare_cache and batch_size == int(args.batch_sizes.split(",")[0]):
+                if args.compare_cache and batch_size == batch_sizes[0]:
                     # the host's speed drifts from minute to minute: alternate the two caches and keep medians
                     concatenating = Generator(model, tokenizer, max_new_tokens=max_new, batch_size=batch_size, preallocate=False)
                     concatenating.generate(prompts[:2])
