@@ -57,9 +57,11 @@ def resolve_followup(question: str, previous: list[Answer], known: Callable[[str
     (``known`` says whether a name occurs in them), who is then who the pronoun means.
 
     The subject's names and pronouns are the ``topic`` profile's (the bundled one when None):
-    "When did she die?" for a profile whose pronouns are she / her / her / herself.
+    "When did she die?" for a profile whose pronouns are she / her / her / herself. The
+    subject's initials are written out first ("HCM birthday?": ``TopicProfile.expand_initials``).
     """
     topic = topic or default_topic()
+    question = topic.expand_initials(question)
     if topic.names_subject(question):
         return question
     if previous:

@@ -12,7 +12,7 @@ training question does. Names that both sides use ("Lenin", "Hue") are left to t
 
 A longer question that uses one of the topic's *rare* names ("What became of the baby Hoang
 Thi Loan bore?", "tuan le vang dates") is let through as well: a name with a word that
-English text almost never uses (a Zipf frequency under ``RARE_ZIPF`` in wordfreq's English
+English text almost never uses (a Zipf frequency under ``hcmqa.text.RARE_ZIPF`` in wordfreq's English
 lists) points to the documents whatever the words around it say. Own names made of common
 words ("June", "New Year", "Pac Bo") do not: off-topic questions use those too.
 """
@@ -31,12 +31,8 @@ from hcmqa.config import DEFAULT_GATE_THRESHOLD
 from hcmqa.fileio import atomic_path, atomic_write_json
 from hcmqa.home import GATE_FILE, GATE_META_FILE
 from hcmqa.retrieval import normalise_query
-from hcmqa.text import fold, has_word
+from hcmqa.text import fold, has_word, is_rare_word
 from hcmqa.topic import names_subject
-
-# a word this rare in English (Zipf scale: log10 of uses per billion words; 3 is once per
-# million) makes one of the topic's own names distinctive enough to let a question through
-RARE_ZIPF = 3.0
 
 # a topic other than the bundled one keeps its gate in its dataset (``gate_dir_for``)
 DATASET_GATE_DIR = "gate"
@@ -348,10 +344,8 @@ class GateClassifier:
 
     @functools.cached_property
     def rare_names(self) -> frozenset[str]:
-        """The topic's own names with a word English text almost never uses (under ``RARE_ZIPF``)."""
-        from wordfreq import zipf_frequency
-
-        return frozenset(n for n in self.names if min(zipf_frequency(w, "en") for w in n.split()) < RARE_ZIPF)
+        """The topic's own names with a word English text almost never uses (``hcmqa.text.is_rare_word``)."""
+        return frozenset(n for n in self.names if any(is_rare_word(w) for w in n.split()))
 
     def uses_rare_name(self, question: str) -> bool:
         """Whether ``question`` uses one of the topic's rare names anywhere ("tuan le vang dates")."""

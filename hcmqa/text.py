@@ -21,6 +21,19 @@ def has_control_characters(text: str) -> bool:
 _SPECIAL = str.maketrans({"đ": "d", "Đ": "D", "ø": "o", "Ø": "O", "ß": "ss"})
 
 
+# a word under this Zipf frequency (occurrences per billion words, log10) in wordfreq's English
+# lists is one English text almost never uses ("hcm" 2.3, "cat" 4.8)
+RARE_ZIPF = 3.0
+
+
+@functools.cache
+def is_rare_word(word: str) -> bool:
+    """Whether English text almost never uses ``word`` (wordfreq's Zipf frequency under ``RARE_ZIPF``)."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "en") < RARE_ZIPF
+
+
 def strip_diacritics(text: str) -> str:
     """Remove accents so that ``Nghệ An`` and ``Nghe An`` compare equal."""
     decomposed = unicodedata.normalize("NFKD", text.translate(_SPECIAL))

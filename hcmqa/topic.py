@@ -25,7 +25,7 @@ import re
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
-from hcmqa.text import fold
+from hcmqa.text import fold, is_rare_word
 
 TOPIC_FILE = "topic.yaml"
 DATASET_TOPIC_FILE = "topic.json"
@@ -174,6 +174,34 @@ class TopicProfile:
         if problems:
             raise TopicError(problems)
         return cls(subject, description, aliases, other_names, checked, sample_questions=samples, **prompts)
+
+    # --- how visitors write the subject -------------------------------------------------------
+
+    @property
+    def initials(self) -> str | None:
+        """The subject's initials ("HCM" for "Ho Chi Minh"), when it is three or more capitalised words.
+
+        Visitors write them for the subject ("HCM birthday?"). Two letters are left alone:
+        too many other things go by two ("MC", "AL").
+        """
+        words = self.subject.split()
+        if len(words) < 3 or not all(w[:1].isupper() and w[:1].isalpha() for w in words):
+            return None
+        return "".join(w[0] for w in words)
+
+    def expand_initials(self, question: str) -> str:
+        """``question`` with the subject's initials written out as its name ("HCM's father" -> "Ho Chi Minh's father").
+
+        In capitals they always count; in lower case ("hcm birthday") only when English text
+        almost never uses them as a word (a subject "Charles Augustus Tate" leaves "cat" alone).
+        "HCMC" is another word and is left alone; "HCM Mausoleum" and "HCM City" become the
+        full names of what is named after the subject (``names_subject`` tells those apart).
+        """
+        initials = self.initials
+        if not initials:
+            return question
+        pattern = re.compile(rf"(?<![\w.-]){re.escape(initials)}(?![\w-])", re.IGNORECASE if is_rare_word(initials.lower()) else 0)
+        return pattern.sub(self.subject, question)
 
     # --- follow-up questions ----------------------------------------------------------------
 

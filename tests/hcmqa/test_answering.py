@@ -72,6 +72,14 @@ def test_grounded_answer_carries_sources_and_duplicates_are_answered_once(assist
 
 
 @pytest.mark.slow
+def test_a_question_naming_the_subject_by_initials_is_answered_from_the_sources(assistant):
+    plain, initials = assistant.answer_batch(["When was Ho Chi Minh born?", "HCM birthday?"])
+    assert initials.related and not initials.refused and initials.resolved_question == "Ho Chi Minh birthday?"
+    assert any("1890" in s["text"] for s in initials.sources)
+    assert plain.related
+
+
+@pytest.mark.slow
 def test_chat_resolves_a_follow_up_against_the_conversation(assistant):
     first = assistant.chat_turn([], "When was Ho Chi Minh born?")
     second = assistant.chat_turn([first], "When did he die?")

@@ -78,6 +78,22 @@ def test_follow_ups_use_the_profiles_names_and_pronouns():
     assert resolve_followup("When did she die?", [Answer("Who won the cup?", False, "")], topic=curie) == "When did she die?"
 
 
+def test_the_subjects_initials_are_written_out_before_the_gate_and_search():
+    topic = default_topic()
+    assert topic.initials == "HCM"
+    assert resolve_followup("HCM birthday?", []) == "Ho Chi Minh birthday?"
+    assert resolve_followup("who was hcm's father", []) == "who was Ho Chi Minh's father"
+    # another word, and initials inside other tokens, are left alone
+    for question in ("What is HCMC famous for?", "x.hcm", "HCM-era posters"):
+        assert topic.expand_initials(question) == question
+    # two words have no initials worth reading; a lower-case word in the name has none either
+    assert TopicProfile.from_dict(_curie()).initials is None
+    assert TopicProfile.from_dict(_curie(subject="Joan of Arc", aliases=[], other_names=[])).initials is None
+    # initials that spell a common English word count only in capitals
+    tate = TopicProfile.from_dict(_curie(subject="Charles Augustus Tate", aliases=[], other_names=[]))
+    assert tate.expand_initials("Did CAT own a cat?") == "Did Charles Augustus Tate own a cat?"
+
+
 def test_the_profile_drops_its_own_names_from_queries_and_writes_the_prompts():
     curie = TopicProfile.from_dict(_curie())
     assert normalise_query("When did Madame Curie win the prize?", curie.query_names) == "when did win the prize?"
