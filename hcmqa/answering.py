@@ -58,10 +58,11 @@ def resolve_followup(question: str, previous: list[Answer], known: Callable[[str
 
     The subject's names and pronouns are the ``topic`` profile's (the bundled one when None):
     "When did she die?" for a profile whose pronouns are she / her / her / herself. The
-    subject's initials are written out first ("HCM birthday?": ``TopicProfile.expand_initials``).
+    subject's initials are written out and its misspelt names corrected first ("HCM
+    birthday?", "ho chi mihn father": ``TopicProfile.normalise_names``).
     """
     topic = topic or default_topic()
-    question = topic.expand_initials(question)
+    question = topic.normalise_names(question)
     if topic.names_subject(question):
         return question
     if previous:

@@ -37,6 +37,12 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 # a subject's name followed by one of these names a place or thing after the subject
 # ("... City", "... Trail"): not the subject
 _NAMED_AFTER = ("city", "trail", "mausoleum", "campaign", "museum", "square", "road", "street", "thought", "memorial", "house", "relic", "stilt")
+# a word, in letters only ("Minh's" is "Minh" and "s"); words of a name may be joined by spaces
+# or hyphens
+_LETTERS = re.compile(r"[^\W\d_]+")
+_JOIN = re.compile(r"\s*-\s*|\s+")
+# the shortest name (in letters, without spaces) that a one-letter slip is corrected in
+FUZZY_NAME_LETTERS = 8
 # words after a pronoun that show it is the object ("met her in 1911"), not a possessive
 # ("her father"), when the profile's object and possessive forms are the same word
 _AFTER_OBJECT = frozenset(
@@ -202,6 +208,55 @@ class TopicProfile:
             return question
         pattern = re.compile(rf"(?<![\w.-]){re.escape(initials)}(?![\w-])", re.IGNORECASE if is_rare_word(initials.lower()) else 0)
         return pattern.sub(self.subject, question)
+
+    def correct_names(self, question: str) -> str:
+        """``question`` with a misspelt or run-together name of the subject written as the profile does.
+
+        "ho chi min", "Ho Chi Mihn", "hochiminh" and "Ho-Chi-Minh" become "Ho Chi Minh": one
+        letter added, dropped, changed or two swapped (optimal string alignment distance 1,
+        for names of at least ``FUZZY_NAME_LETTERS`` letters), or the words joined by hyphens
+        or nothing. Written word for word, each word must start with the name's own letter:
+        "Ho Thi Minh" is another person. A name already written word for word with spaces
+        ("ho chi minh") is left as it is.
+        """
+        from rapidfuzz.distance import OSA
+
+        tokens = list(_LETTERS.finditer(question))
+        targets = [(n, fold(n).split()) for n in sorted(self.all_names, key=len, reverse=True) if len(n.split()) >= 2]
+        spans: list[tuple[int, int, str]] = []
+        i = 0
+        while i < len(tokens):
+            found = None
+            for name, words in targets:
+                target = "".join(words)
+                for size in range(min(len(words), len(tokens) - i), 0, -1):
+                    window = tokens[i : i + size]
+                    if any(not _JOIN.fullmatch(question[a.end() : b.start()]) for a, b in zip(window, window[1:])):
+                        continue
+                    written = [fold(t.group()) for t in window]
+                    compact = "".join(written)
+                    spaced = all(not question[a.end() : b.start()].strip() for a, b in zip(window, window[1:]))
+                    if written == words and spaced or compact[:1] != target[:1]:
+                        continue
+                    if size == len(words) and any(w[:1] != t[:1] for w, t in zip(written, words)):
+                        continue
+                    if compact == target or len(target) >= FUZZY_NAME_LETTERS and OSA.distance(compact, target, score_cutoff=1) <= 1:
+                        found = (window[0].start(), window[-1].end(), name, size)
+                        break
+                if found:
+                    break
+            if found:
+                spans.append(found[:3])
+                i += found[3]
+            else:
+                i += 1
+        for start, end, name in reversed(spans):
+            question = question[:start] + name + question[end:]
+        return question
+
+    def normalise_names(self, question: str) -> str:
+        """``question`` with the subject's initials written out and its misspelt names corrected."""
+        return self.correct_names(self.expand_initials(question))
 
     # --- follow-up questions ----------------------------------------------------------------
 

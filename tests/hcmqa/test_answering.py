@@ -72,10 +72,12 @@ def test_grounded_answer_carries_sources_and_duplicates_are_answered_once(assist
 
 
 @pytest.mark.slow
-def test_a_question_naming_the_subject_by_initials_is_answered_from_the_sources(assistant):
-    plain, initials = assistant.answer_batch(["When was Ho Chi Minh born?", "HCM birthday?"])
+def test_a_question_naming_the_subject_by_initials_or_misspelt_is_answered_from_the_sources(assistant):
+    plain, initials, misspelt = assistant.answer_batch(["When was Ho Chi Minh born?", "HCM birthday?", "where did ho chi mihn die"])
     assert initials.related and not initials.refused and initials.resolved_question == "Ho Chi Minh birthday?"
     assert any("1890" in s["text"] for s in initials.sources)
+    assert misspelt.related and not misspelt.refused and misspelt.resolved_question == "where did Ho Chi Minh die"
+    assert any("1969" in s["text"] for s in misspelt.sources)
     assert plain.related
 
 

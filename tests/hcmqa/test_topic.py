@@ -94,6 +94,21 @@ def test_the_subjects_initials_are_written_out_before_the_gate_and_search():
     assert tate.expand_initials("Did CAT own a cat?") == "Did Charles Augustus Tate own a cat?"
 
 
+def test_misspelt_and_run_together_names_of_the_subject_are_corrected():
+    topic = default_topic()
+    for written in ("ho chi min", "Ho Chi Mihn", "hochiminh", "Ho-Chi-Minh", "ho chi minn"):
+        assert resolve_followup(f"when did {written} die", []) == "when did Ho Chi Minh die", written
+    assert topic.normalise_names("UncleHo's wife") == "Uncle Ho's wife"
+    assert topic.normalise_names("nguyen ai quock in paris") == "Nguyen Ai Quoc in paris"
+    # names written word for word are left as they are; other people's names too
+    for question in ("ho chi minh born", "Hồ Chí Minh born", "Who was Ho Thi Minh?", "Nguyen Sinh Sac", "Ho, Chi Minh", "Ho Chi Mnhi Ho"):
+        assert topic.normalise_names(question) == question, question
+    curie = TopicProfile.from_dict(_curie())
+    assert curie.normalise_names("where was marie curei born") == "where was Marie Curie born"
+    assert curie.normalise_names("where was Pierre Curie born") == "where was Pierre Curie born"
+    assert curie.normalise_names("Marie Currie and Pierre") == "Marie Curie and Pierre"
+
+
 def test_the_profile_drops_its_own_names_from_queries_and_writes_the_prompts():
     curie = TopicProfile.from_dict(_curie())
     assert normalise_query("When did Madame Curie win the prize?", curie.query_names) == "when did win the prize?"
