@@ -41,8 +41,10 @@ _NAMED_AFTER = ("city", "trail", "mausoleum", "campaign", "museum", "square", "r
 # or hyphens
 _LETTERS = re.compile(r"[^\W\d_]+")
 _JOIN = re.compile(r"\s*-\s*|\s+")
-# the shortest name (in letters, without spaces) that a one-letter slip is corrected in
+# the shortest name (in letters, without spaces) that a one-letter slip is corrected in, and
+# the shortest word of it: a slip in a short word makes another word ("President Hu")
 FUZZY_NAME_LETTERS = 8
+FUZZY_WORD_LETTERS = 4
 # words after a pronoun that show it is the object ("met her in 1911"), not a possessive
 # ("her father"), when the profile's object and possessive forms are the same word
 _AFTER_OBJECT = frozenset(
@@ -215,8 +217,9 @@ class TopicProfile:
         "ho chi min", "Ho Chi Mihn", "hochiminh" and "Ho-Chi-Minh" become "Ho Chi Minh": one
         letter added, dropped, changed or two swapped (optimal string alignment distance 1,
         for names of at least ``FUZZY_NAME_LETTERS`` letters), or the words joined by hyphens
-        or nothing. Written word for word, each word must start with the name's own letter:
-        "Ho Thi Minh" is another person. A name already written word for word with spaces
+        or nothing. Written word for word, each word must start with the name's own letter,
+        and a word of under ``FUZZY_WORD_LETTERS`` letters must be the name's own: "Ho Thi
+        Minh" and "President Hu" are other people. A name already written word for word with spaces
         ("ho chi minh") is left as it is.
         """
         from rapidfuzz.distance import OSA
@@ -238,7 +241,7 @@ class TopicProfile:
                     spaced = all(not question[a.end() : b.start()].strip() for a, b in zip(window, window[1:]))
                     if written == words and spaced or compact[:1] != target[:1]:
                         continue
-                    if size == len(words) and any(w[:1] != t[:1] for w, t in zip(written, words)):
+                    if size == len(words) and any(w[:1] != t[:1] or len(t) < FUZZY_WORD_LETTERS and w != t for w, t in zip(written, words)):
                         continue
                     if compact == target or len(target) >= FUZZY_NAME_LETTERS and OSA.distance(compact, target, score_cutoff=1) <= 1:
                         found = (window[0].start(), window[-1].end(), name, size)
