@@ -14,7 +14,10 @@ together, with features that need no extra model and mean the same on any corpus
 - words and names of the question that the corpus never uses at all ("blood type",
   "Brazil"): nothing in the sources can answer a question about them;
 - a question asking "how many" or "how much" whose best sentences give no count (a year
-  does not count).
+  does not count);
+- how far the best sentence stands above the fourth best: one sentence that stands out
+  usually answers the question, while a near miss matches many sentences about as well;
+- whether the question asks "why": a reason is more often interpretation than record.
 
 A logistic regression over these features is fitted on the dataset's **val split** (the
 bi-encoder never trained on it): val questions as asked are answerable; the same questions
@@ -56,7 +59,11 @@ FEATURES = (
     "names_missing",
     "unknown_words",
     "count_missing",
+    "sentence_gap",
+    "asks_why",
 )
+# the sentence the best one is compared with for ``sentence_gap`` (the fourth best)
+GAP_RANK = 4
 # Words that say what kind of answer is wanted rather than what it is about.
 _ASKING_WORDS = frozenset(
     "name names year years many much long old date day days time times kind type place city country happen happened role called exactly".split()
@@ -77,6 +84,7 @@ _YEAR_RE = re.compile(r"1[5-9]\d\d|20\d\d")
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _DATE_RE = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)? (?:{_MONTHS})\b|\b(?:{_MONTHS}) \d{{1,2}}\b", re.I)
 _RAW_RE = re.compile(r"[a-z]+")
+_WHY_RE = re.compile(r"\bwhy\b", re.I)
 
 
 class CorpusStats:
@@ -143,7 +151,16 @@ def features(question: str, query: str, hits, sentences, stats: CorpusStats, sub
         float(sum(1 for n in names if not has_word(folded_passages, n))),
         float(sum(1 for w in raw if w not in stats.words)),
         float(count_missing),
+        sentence_gap(sentences),
+        float(bool(_WHY_RE.search(question))),
     ]
+
+
+def sentence_gap(sentences) -> float:
+    """The best sentence's score less the ``GAP_RANK``-th best's (the last one's when there are fewer)."""
+    if not sentences:
+        return 0.0
+    return sentences[0].score - sentences[min(GAP_RANK, len(sentences)) - 1].score
 
 
 @dataclass(frozen=True)
@@ -219,6 +236,10 @@ def fit(
         raise ValueError(f"answerability needs at least 10 answerable and 10 unanswerable examples, got {len(positives)} and {len(negatives)}")
     if not 0.0 <= decline < 1.0:
         raise ValueError(f"decline_target: must be at least 0 and below 1, got {decline}")
+    for name, rows in (("positives", positives), ("negatives", negatives)):
+        for i, row in enumerate(rows):
+            if len(row) != len(FEATURES):
+                raise ValueError(f"{name} row {i}: {len(row)} features, expected {len(FEATURES)} ({', '.join(FEATURES)})")
     x = np.array(positives + negatives, dtype=float)
     y = np.r_[np.ones(len(positives)), np.zeros(len(negatives))]
     weights = np.r_[np.ones(len(positives)), np.full(len(negatives), len(positives) / len(negatives))]

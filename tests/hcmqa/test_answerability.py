@@ -40,12 +40,29 @@ def test_features_count_the_words_and_names_the_corpus_never_uses():
     assert missing["count_missing"] == 1.0
     assert _features(retriever, "How old was he when he died in Hanoi?")["count_missing"] == 0.0  # "aged 79"
     assert answerable["count_missing"] == 0.0
+    assert answerable["asks_why"] == 0.0 and _features(retriever, "Why did he read it in Hanoi?")["asks_why"] == 1.0
+
+
+def test_sentence_gap_is_how_far_the_best_sentence_stands_above_the_fourth():
+    from hcmqa.answerability import sentence_gap
+    from hcmqa.retrieval import Sentence
+
+    ranked = [Sentence(f"s{i}", 1, score) for i, score in enumerate((0.8, 0.5, 0.45, 0.3, 0.1))]
+    assert sentence_gap(ranked) == pytest.approx(0.5)
+    assert sentence_gap(ranked[:2]) == pytest.approx(0.3)  # fewer than four: the last one
+    assert sentence_gap(ranked[:1]) == 0.0 and sentence_gap([]) == 0.0
+    retriever = Retriever(PASSAGES)
+    question = "Where did Ho Chi Minh read the Declaration of Independence?"
+    hits = retriever.rank_batch([question], k=2)
+    sentences = retriever.focus_batch([question], hits)[0]
+    assert len(sentences) >= 4 and sentences[0].score > sentences[3].score
+    assert _features(retriever, question)["sentence_gap"] == pytest.approx(sentence_gap(sentences))
 
 
 def test_the_fit_separates_the_classes_and_takes_its_thresholds_from_cross_validation():
     # answerable questions have close evidence and no unknown words; unanswerable ones the reverse
-    positives = [[0.6 + 0.01 * (i % 10), 0.1, 0.6, 0.9, 1.0, 0, 1.0, 4, 1, 1, 0, 0, 0, 0] for i in range(60)]
-    negatives = [[0.3 + 0.01 * (i % 10), 0.05, 0.3, 0.4, 0.5, 1, 5.0, 5, 0, 0, 1, 1, 2, 1] for i in range(60)]
+    positives = [[0.6 + 0.01 * (i % 10), 0.1, 0.6, 0.9, 1.0, 0, 1.0, 4, 1, 1, 0, 0, 0, 0, 0.2, 0] for i in range(60)]
+    negatives = [[0.3 + 0.01 * (i % 10), 0.05, 0.3, 0.4, 0.5, 1, 5.0, 5, 0, 0, 1, 1, 2, 1, 0.02, 1] for i in range(60)]
     model, rates = fit(positives, negatives, keep=0.95, confident_keep=0.85)
     assert model.probability(positives[0]) > 0.9 > 0.1 > model.probability(negatives[0])
     assert model.refuse <= model.confident
@@ -57,14 +74,16 @@ def test_the_fit_separates_the_classes_and_takes_its_thresholds_from_cross_valid
     assert AnswerabilityModel.from_dict({**model.to_dict(), "features": ["top_passage"]}) is None
     with pytest.raises(ValueError, match="at least 10"):
         fit(positives[:5], negatives)
+    with pytest.raises(ValueError, match=r"negatives row 3: 14 features, expected 16"):
+        fit(positives, negatives[:3] + [negatives[3][:14]] + negatives[4:])
 
 
 def test_the_answer_threshold_rises_until_the_decline_target_of_real_unanswerable_questions_is_met():
     # answerable questions spread over a range of evidence scores; the real unanswerable ones
     # look like the weaker half of them, the made ones (answer removed) are far away
-    positives = [[0.3 + 0.005 * i, 0.1, 0.3 + 0.005 * i, 0.9, 1.0, 0, 1.0, 4, 1, 1, 0, 0, 0, 0] for i in range(80)]
-    made = [[0.1 + 0.002 * i, 0.02, 0.1, 0.3, 0.4, 1, 5.0, 5, 0, 0, 1, 1, 2, 1] for i in range(60)]
-    real = [[0.3 + 0.004 * i, 0.1, 0.3 + 0.004 * i, 0.9, 1.0, 0, 1.0, 4, 1, 1, 0, 0, 0, 0] for i in range(40)]
+    positives = [[0.3 + 0.005 * i, 0.1, 0.3 + 0.005 * i, 0.9, 1.0, 0, 1.0, 4, 1, 1, 0, 0, 0, 0, 0.2, 0] for i in range(80)]
+    made = [[0.1 + 0.002 * i, 0.02, 0.1, 0.3, 0.4, 1, 5.0, 5, 0, 0, 1, 1, 2, 1, 0.02, 1] for i in range(60)]
+    real = [[0.3 + 0.004 * i, 0.1, 0.3 + 0.004 * i, 0.9, 1.0, 0, 1.0, 4, 1, 1, 0, 0, 0, 0, 0.2, 0] for i in range(40)]
     plain, plain_rates = fit(positives, made, confident_keep=0.85, unanswerable=real)
     strict, rates = fit(positives, made, confident_keep=0.85, unanswerable=real, decline=0.9)
     assert strict.confident > plain.confident and strict.refuse == plain.refuse
