@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from hcmqa.guard import claims, unsupported_claims, unsupported_terms
+from hcmqa.guard import claims, repeated_phrase, unsupported_claims, unsupported_terms
 from hcmqa.home import Home
 from hcmqa.prompts import READER_DECLINE, build_messages, closest_answer, extractive_answer, render_prompt
 from hcmqa.retrieval import Context, focused_context
@@ -270,8 +270,11 @@ class Assistant:
         the best sentence says Kowloon and another names Singapore), is faithful to its
         sources yet wrong. It must also use no content word that neither its cited passages
         (and their section titles) nor the question use: "His father was a lawyer" about a
-        passage that calls him a scholar has no wrong name or number, yet is wrong. Its quoted
-        evidence is kept either way.
+        passage that calls him a scholar has no wrong name or number, yet is wrong. Nor may it
+        say the same three words twice (``hcmqa.guard.repeated_phrase``): "helped the cooks,
+        but he also helped the cooks" loops, and "in 1958 X signed a biography, and in 1947 Y
+        signed a biography" pastes one phrase onto two subjects. Its quoted evidence is kept
+        either way.
         """
         sources = [h.passage.text for h in context.hits]
         missing = unsupported_claims(answer.answer, sources, allowed=self.allowed_names)
@@ -280,7 +283,9 @@ class Assistant:
         disagree = [] if missing else unsupported_claims(answer.answer, best, allowed=self.allowed_names)
         # words of its own (not only numbers and names): the reply says what its sources do not
         novel = [] if missing or disagree else unsupported_terms(answer.answer, sources + [h.passage.section for h in context.hits], answer.resolved_question or answer.question, self.allowed_names)
-        if not missing and not disagree and not novel and answer.answer.strip():
+        # a reply that loops, or pastes one phrase onto two subjects, reads as nonsense
+        repeated = "" if missing or disagree or novel else repeated_phrase(answer.answer, self.allowed_names)
+        if not missing and not disagree and not novel and not repeated and answer.answer.strip():
             if quoted and context.sentences[0].score >= self.min_sentence_score:
                 answer.answer = f"{answer.answer.strip()} {extractive_answer(quoted)}"
             return

@@ -16,6 +16,11 @@ passage is about them even when it does not repeat them.
 :func:`unsupported_terms` is the same check for the other content words: a reply that copies
 its sources uses their words, and one that says something they do not ("his father was a
 *lawyer*", "he *returned* to Hanoi on 19 August") brings in words of its own.
+
+:func:`repeated_phrase` finds a reply that says the same three words twice ("... helped the
+cooks, but he also helped the cooks ...", "Lenin Lenin Lenin"): a small reader that loops or
+pastes one phrase onto two subjects uses only its sources' words, yet reads as nonsense or
+joins what they keep apart.
 """
 
 from __future__ import annotations
@@ -140,3 +145,26 @@ def unsupported_terms(answer: str, sources: list[str], question: str = "", allow
 
     known = set(tokenize(" ".join([*sources, question, *allowed])))
     return [t for t in dict.fromkeys(tokenize(_CITATION_RE.sub(" ", answer))) if t not in known]
+
+
+REPEAT_WORDS = 3  # a phrase this many words long said twice is a repetition
+_PHRASE_WORD_RE = re.compile(r"\w+(?:['’]\w+)?")
+
+
+def repeated_phrase(answer: str, allowed: tuple[str, ...] = ()) -> str:
+    """The first ``REPEAT_WORDS``-word phrase that ``answer`` says twice, or "" when none.
+
+    Words are compared in lower case but with their diacritics, so a name followed by its
+    Vietnamese spelling in brackets ("Nguyen Sinh Sac (Nguyễn Sinh Sắc)") is no repetition;
+    neither is a phrase made only of ``allowed`` words (the subject's names), which a reply
+    may well say twice.
+    """
+    names = {w.lower() for name in allowed for w in _PHRASE_WORD_RE.findall(name)}
+    words = [w.lower() for w in _PHRASE_WORD_RE.findall(_CITATION_RE.sub(" ", answer))]
+    seen: set[tuple[str, ...]] = set()
+    for i in range(len(words) - REPEAT_WORDS + 1):
+        phrase = tuple(words[i : i + REPEAT_WORDS])
+        if phrase in seen and not set(phrase) <= names:
+            return " ".join(phrase)
+        seen.add(phrase)
+    return ""

@@ -276,3 +276,26 @@ def test_a_reply_that_joins_claims_of_two_sentences_is_quoted_over():
     asked = Answer("Where was Ho Chi Minh born, and when did he leave in 1890?", True, "He was born in Kim Lien village in 1890.", path="generated")
     assistant._check(asked, _ranked(0.9, 0.70, 0.68, 0.3))
     assert asked.path == "extracted" and asked.unsupported == []
+
+
+def test_a_phrase_said_twice_is_a_repetition_but_a_name_and_its_spelling_are_not():
+    from hcmqa.guard import repeated_phrase
+
+    assert repeated_phrase("He helped the cooks, and he also helped the cooks with work.") == "helped the cooks"
+    assert repeated_phrase("He attended Lenin Lenin Lenin Lenin.") == "lenin lenin lenin"
+    assert repeated_phrase("His father was a scholar who passed the examinations.") == ""
+    # a name followed by its Vietnamese spelling differs in its diacritics
+    assert repeated_phrase("His father was Nguyen Sinh Sac (Nguyễn Sinh Sắc), born in 1862.") == ""
+    # the subject's names may be said twice; a citation marker is not a word
+    assert repeated_phrase("Ho Chi Minh was born in 1890; Ho Chi Minh died in 1969.", allowed=("Ho Chi Minh",)) == ""
+    assert repeated_phrase("Ho Chi Minh was born in 1890; Ho Chi Minh died in 1969.") == "ho chi minh"
+    assert repeated_phrase("He read it [1] aloud. He read it [2] again.") == "he read it"
+
+
+def test_a_reply_that_repeats_itself_is_quoted_over():
+    question = "What did Ho Chi Minh's father do?"
+    looping = _assistant("His father was a scholar, a scholar, a scholar, a scholar.").ask(question)
+    assert looping.path == "extracted" and looping.answer.count("a scholar") == 1 and "scholar" in looping.answer
+    assert looping.unsupported == []  # every word is the sources': the repetition gave it away
+    once = _assistant("His father was a scholar.").ask(question)
+    assert once.path == "generated"
