@@ -231,15 +231,15 @@ def fit(
     from sklearn.preprocessing import StandardScaler
 
     unanswerable = list(unanswerable)
+    for name, rows in (("positives", positives), ("negatives", negatives), ("unanswerable", unanswerable)):
+        for i, row in enumerate(rows):
+            if len(row) != len(FEATURES):
+                raise ValueError(f"{name} row {i}: {len(row)} features, expected {len(FEATURES)} ({', '.join(FEATURES)})")
     negatives = list(negatives) + unanswerable
     if len(positives) < 10 or len(negatives) < 10:
         raise ValueError(f"answerability needs at least 10 answerable and 10 unanswerable examples, got {len(positives)} and {len(negatives)}")
     if not 0.0 <= decline < 1.0:
         raise ValueError(f"decline_target: must be at least 0 and below 1, got {decline}")
-    for name, rows in (("positives", positives), ("negatives", negatives)):
-        for i, row in enumerate(rows):
-            if len(row) != len(FEATURES):
-                raise ValueError(f"{name} row {i}: {len(row)} features, expected {len(FEATURES)} ({', '.join(FEATURES)})")
     x = np.array(positives + negatives, dtype=float)
     y = np.r_[np.ones(len(positives)), np.zeros(len(negatives))]
     weights = np.r_[np.ones(len(positives)), np.full(len(negatives), len(positives) / len(negatives))]
