@@ -365,6 +365,10 @@ class Answer(Base):
     answer_path: Mapped[Optional[AnswerPath]] = mapped_column(
         _str_enum(AnswerPath, "answer_path", length=32)
     )
+    # The text the question was gated and retrieved with (a chat follow-up naming its subject,
+    # initials written out), only where it differs from ``question``; NULL otherwise, until
+    # answered, and for answers stored before it was recorded (revision 0009).
+    resolved_question: Mapped[Optional[str]] = mapped_column(Text)
 
     batch: Mapped[FaqBatch] = relationship(back_populates="answers")
 

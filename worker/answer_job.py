@@ -97,6 +97,7 @@ def answer_batch(ctx: JobContext) -> Outcome:
                 # Which path produced it (hcmqa.answering.ANSWER_PATHS). The column is an
                 # enum with a CHECK: an unknown path fails the job instead of being stored.
                 "answer_path": answer.path or None,
+                "resolved_question": resolved_or_none(question, answer.resolved_question),
             }
             for (position, question), answer in zip(chunk, answers, strict=True)
         ]
@@ -113,6 +114,14 @@ def answer_batch(ctx: JobContext) -> Outcome:
             session.execute(update(FaqBatch).where(FaqBatch.id == batch_id).values(done=done))
         ctx.report(progress=_fraction(done, total), detail={"done": done, "total": total})
     return Outcome(JobStatus.succeeded, summary={"answered": len(pending)})
+
+
+def resolved_or_none(question: str, resolved: Optional[str]) -> Optional[str]:
+    """What ``question`` was understood as (gated and retrieved with), stored only where it
+    differs from the question as asked: a chat follow-up naming its subject, initials written
+    out. None when it is the same (but for surrounding spaces) or was not given."""
+    resolved = (resolved or "").strip()
+    return resolved if resolved and resolved != question.strip() else None
 
 
 def _fraction(done: float, total: int) -> float:

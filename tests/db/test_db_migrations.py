@@ -23,7 +23,7 @@ from db.session import make_engine
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NewDatabase = Callable[[], str]
 APP_TABLES = {"users", "datasets", "trials", "metric_points", "jobs", "faq_batches", "answers"}
-HEAD = "0008"
+HEAD = "0009"
 
 
 def _tables(url: str) -> set[str]:
@@ -349,6 +349,7 @@ def test_offline_sql_rendering(backend: str) -> None:
     assert "CREATE TABLE jobs" in rendered
     assert "ck_jobs_status" in rendered
     assert "ck_answers_answer_path CHECK (answer_path IN (" in rendered
+    assert "ADD COLUMN resolved_question TEXT" in rendered
 
 
 def test_0005_marks_existing_datasets_ready_and_accepts_ingest_jobs(new_database: NewDatabase) -> None:
@@ -450,5 +451,65 @@ def test_0006_moves_chat_conversations_into_their_column_and_back(new_database: 
         assert current(url) == HEAD
         with engine.connect() as conn:
             assert [tuple(row) for row in conn.execute(select_rows)] == rows
+    finally:
+        engine.dispose()
+
+
+def test_0009_adds_resolved_question_and_keeps_existing_answers(new_database: NewDatabase) -> None:
+    """Upgrading a 0008 database with answers in it: they keep NULL; down and up again."""
+    url = new_database()
+    upgrade(url, "0008")
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            batch_id = conn.execute(
+                text(
+                    "INSERT INTO faq_batches (name, status, total, done, created_at) "
+                    "VALUES ('old', 'succeeded', 2, 2, CURRENT_TIMESTAMP) RETURNING id"
+                )
+            ).scalar_one()
+            conn.execute(
+                text(
+                    "INSERT INTO answers (batch_id, position, question, related, answer, answer_path) "
+                    "VALUES (:batch_id, 0, 'When did he die?', true, 'In 1969.', 'generated')"
+                ),
+                {"batch_id": batch_id},
+            )
+        assert "resolved_question" not in _answer_columns(engine)
+
+        upgrade(url, "0009")
+        assert current(url) == "0009"
+        column = _answer_columns(engine)["resolved_question"]
+        assert column["nullable"]
+        select_rows = text("SELECT question, answer, answer_path, resolved_question FROM answers ORDER BY position")
+        with engine.connect() as conn:
+            assert tuple(conn.execute(select_rows).one()) == ("When did he die?", "In 1969.", "generated", None)
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO answers (batch_id, position, question, related, answer, answer_path, resolved_question) "
+                    "VALUES (:batch_id, 1, 'HCM birthday?', true, '19 May 1890.', 'generated', 'Ho Chi Minh birthday?')"
+                ),
+                {"batch_id": batch_id},
+            )
+        with engine.connect() as conn:
+            assert [row[3] for row in conn.execute(select_rows)] == [None, "Ho Chi Minh birthday?"]
+
+        downgrade(url, "0008")
+        assert current(url) == "0008"
+        assert "resolved_question" not in _answer_columns(engine)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT answer FROM answers ORDER BY position")).scalars().all() == [
+                "In 1969.", "19 May 1890."]
+        # the rebuilt SQLite table kept the answer path's CHECK and the batch's ON DELETE CASCADE
+        assert "ck_answers_answer_path" in {ck["name"] for ck in inspect(engine).get_check_constraints("answers")}
+        fks = {fk["name"]: fk for fk in inspect(engine).get_foreign_keys("answers")}
+        assert fks["fk_answers_batch_id_faq_batches"]["options"].get("ondelete") == "CASCADE"
+        assert "uq_answers_batch_id_position" in {uc["name"] for uc in inspect(engine).get_unique_constraints("answers")}
+        with pytest.raises(IntegrityError), engine.begin() as conn:
+            conn.execute(text("UPDATE answers SET answer_path = 'invented'"))
+
+        upgrade(url)
+        assert current(url) == HEAD and "resolved_question" in _answer_columns(engine)
     finally:
         engine.dispose()

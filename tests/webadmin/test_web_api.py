@@ -188,7 +188,8 @@ def test_faq_batch_answers_say_which_path_produced_them(api, db_session):
         Answer(position=0, question="Where was independence declared?", related=True, gate_score=0.9,
                answer="\u201cAt Ba Dinh Square\u201d [1]", sources=[{"id": "p7"}], answer_path=AnswerPath.extracted),
         Answer(position=1, question="What did he eat in 1931?", related=True, gate_score=0.8,
-               answer="The sources do not say.", sources=[], answer_path=AnswerPath.refused_no_source),
+               answer="The sources do not say.", sources=[], answer_path=AnswerPath.refused_no_source,
+               resolved_question="What did Ho Chi Minh eat in 1931?"),
         Answer(position=2, question="Not answered yet?"),
     ]
     db_session.add(batch)
@@ -196,6 +197,8 @@ def test_faq_batch_answers_say_which_path_produced_them(api, db_session):
     answers = api.get(f"/api/faq-batches/{batch.id}").get_json()["answers"]
     assert [a["path"] for a in answers] == ["extracted", "refused_no_source", None]
     assert answers[0]["sources"] == [{"id": "p7"}]
+    # what a question was understood as, where it differs from the question asked (else null)
+    assert [a["resolved_question"] for a in answers] == [None, "What did Ho Chi Minh eat in 1931?", None]
 
 
 def test_faq_batch_errors_name_each_question(api, db_session):

@@ -110,6 +110,26 @@ def test_each_turn_shows_the_path_of_its_answer(signed_in, db_session):
     assert "Ho Chi Minh \u203a Independence" in bubbles[1].get_text()
 
 
+def test_a_follow_up_shows_what_it_was_understood_as(signed_in, db_session):
+    conversation = "c" * 32
+    user_id = db_session.scalar(select(User.id).where(User.username == ADMIN[0]))
+    turns = [("When was Ho Chi Minh born?", None, "In 1890."),  # understood as asked: stored NULL
+             ("When did he die?", "When did Ho Chi Minh die?", "In 1969.")]
+    for question, resolved, text in turns:
+        batch = FaqBatch(name="chat", conversation_id=conversation, total=1, done=1, status=JobStatus.succeeded,
+                         submitted_by=user_id)
+        batch.answers = [Answer(position=0, question=question, related=True, answer=text,
+                                answer_path=AnswerPath.generated, resolved_question=resolved)]
+        db_session.add(batch)
+    db_session.commit()
+    questions = html(signed_in.get(f"/chat/{conversation}")).select(".bubble.user")
+    assert [q.get_text(" ", strip=True) for q in questions] == [
+        "When was Ho Chi Minh born?", "When did he die? understood as: When did Ho Chi Minh die?"]
+    understood = questions[1].find(attrs={"data-resolved-question": True})
+    assert understood is not None and "muted" in understood["class"]
+    assert questions[0].find(attrs={"data-resolved-question": True}) is None
+
+
 def test_empty_question_is_refused(signed_in, db_session):
     conversation = start_conversation(signed_in)
     response = post_form(signed_in, f"/chat/{conversation}", {"question": "  ", "trial_id": "base"}, follow_redirects=True)

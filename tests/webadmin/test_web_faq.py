@@ -87,7 +87,10 @@ def test_unfinished_trial_cannot_answer(signed_in, db_session):
 
 
 def _answered_batch(db_session) -> int:
-    """One answer per path, and one answered before paths were recorded (``answer_path`` NULL)."""
+    """One answer per path, and one answered before paths were recorded (``answer_path`` NULL).
+
+    One question was understood other than as asked (``resolved_question``); the rest as asked (NULL).
+    """
     batch = FaqBatch(name="done", status=JobStatus.succeeded, total=5, done=5)
     batch.answers = [
         Answer(position=0, question="When was Ho Chi Minh born?", related=True, gate_score=0.93,
@@ -99,7 +102,8 @@ def _answered_batch(db_session) -> int:
         Answer(position=2, question="Where is the house?", related=True, gate_score=0.88,
                answer="-in Kim Lien", latency_ms=640.0, sources=["@doc-2"], answer_path=AnswerPath.extracted),
         Answer(position=3, question="What did he eat on 3 March 1931?", related=True, gate_score=0.81,
-               answer="The sources do not say.", latency_ms=20.0, sources=[], answer_path=AnswerPath.refused_no_source),
+               answer="The sources do not say.", latency_ms=20.0, sources=[], answer_path=AnswerPath.refused_no_source,
+               resolved_question="What did Ho Chi Minh eat on 3 March 1931?"),
         Answer(position=4, question="Best pho in town?", related=False, gate_score=0.02,
                answer="I can only answer questions about Ho Chi Minh's life.", latency_ms=2.0, sources=[]),
     ]
@@ -124,6 +128,32 @@ def test_answers_table_shows_each_answers_path_and_lists_sources(signed_in, db_s
     assert ["refused" in row.get("class", []) for row in rows] == [False, True, False, True, True]
     assert "refused" not in rows[0].get_text() and "refused" not in rows[2].get_text()
     assert page.find(attrs={"data-watch-url": True}) is None  # finished: no polling
+    # what a question was understood as, under it, only where it differs from the question asked
+    understood = [row.find(attrs={"data-resolved-question": True}) for row in rows]
+    assert [u.get_text() if u else None for u in understood] == [
+        None, None, None, "understood as: What did Ho Chi Minh eat on 3 March 1931?", None]
+    assert "muted" in understood[3]["class"]
+    assert "understood as" not in page.find("table", attrs={"data-answers": True}).thead.get_text()
+
+
+def test_initials_show_what_the_question_was_understood_as_on_the_page_and_in_the_csv(signed_in, db_session):
+    batch = FaqBatch(name="initials", status=JobStatus.succeeded, total=2, done=2)
+    batch.answers = [
+        Answer(position=0, question="HCM birthday?", related=True, answer="19 May 1890.",
+               answer_path=AnswerPath.generated, resolved_question="Ho Chi Minh birthday?"),
+        # the same text as the question (the worker stores NULL then): shown and exported as nothing
+        Answer(position=1, question="When was Ho Chi Minh born?", related=True, answer="In 1890.",
+               answer_path=AnswerPath.generated, resolved_question="When was Ho Chi Minh born?"),
+    ]
+    db_session.add(batch)
+    db_session.commit()
+    rows = html(signed_in.get(f"/faq/{batch.id}")).find("table", attrs={"data-answers": True}).tbody.find_all("tr")
+    first = rows[0].find_all("td")[1]
+    assert first.get_text(" ", strip=True) == "HCM birthday? understood as: Ho Chi Minh birthday?"
+    assert rows[1].find(attrs={"data-resolved-question": True}) is None
+    table = list(csv.DictReader(io.StringIO(signed_in.get(f"/faq/{batch.id}/answers.csv").get_data(as_text=True))))
+    assert [(r["question"], r["resolved_question"]) for r in table] == [
+        ("HCM birthday?", "Ho Chi Minh birthday?"), ("When was Ho Chi Minh born?", "")]
 
 
 def test_unanswered_and_unrecorded_paths_have_no_badge(signed_in, db_session):
@@ -142,7 +172,9 @@ def test_answers_csv_has_the_path_and_neutralises_formula_cells(signed_in, db_se
     response = signed_in.get(f"/faq/{batch_id}/answers.csv")
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    assert rows[0] == ["position", "question", "related", "gate_score", "answer", "path", "sources", "latency_ms"]
+    assert rows[0] == ["position", "question", "related", "gate_score", "answer", "path", "sources", "latency_ms",
+                       "resolved_question"]
+    assert [row[8] for row in rows[1:]] == ["", "", "", "What did Ho Chi Minh eat on 3 March 1931?", ""]
     assert [row[5] for row in rows[1:]] == ["generated", "refused_off_topic", "extracted", "refused_no_source", ""]
     assert rows[1][:3] == ["1", "When was Ho Chi Minh born?", "True"] and rows[1][6] == "Ho Chi Minh \u203a Early life"
     assert rows[2][1] == "'=HYPERLINK(\"http://evil\",\"click\")" and rows[2][2] == "False"

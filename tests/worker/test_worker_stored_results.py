@@ -20,6 +20,7 @@ from db.migrate import upgrade
 from db.models import Answer, AnswerPath, FaqBatch, Job, JobKind, JobStatus, MetricPoint, Trial
 from hcmqa.answering import ANSWER_PATHS
 from hcmqa.answering import Answer as AssistantAnswer
+from hcmqa.answering import resolve_followup
 from worker import answer_job
 from worker.context import JobContext
 from worker.heartbeat import JobMonitor
@@ -37,7 +38,12 @@ QUESTIONS = {
 
 
 class StandInAssistant:
-    """Answers each question with the path ``paths`` gives it, as ``Assistant.answer_batch`` would."""
+    """Answers each question with the path ``paths`` gives it, as ``Assistant.answer_batch`` would.
+
+    Like the real assistant, each answer carries the text its question was understood as: the
+    job's ``queries`` (a chat turn's follow-ups resolved against the conversation) when given,
+    else the question on its own with the subject's initials written out.
+    """
 
     def __init__(self, paths: dict[str, str]):
         self.paths = paths
@@ -46,11 +52,13 @@ class StandInAssistant:
         self, questions: list[str], progress: Any = None, queries: Optional[list[str]] = None
     ) -> list[AssistantAnswer]:
         answers = []
-        for question in questions:
+        queries = queries or [resolve_followup(q, []) for q in questions]
+        for question, query in zip(questions, queries, strict=True):
             path = self.paths[question]
             related = path != "refused_off_topic"
             sources = [{"id": "p1", "title": "Ho Chi Minh", "text": "..."}] if path in ("generated", "extracted") else []
-            answers.append(AssistantAnswer(question, related, f"answer via {path}", sources, 0.9 if related else 0.1, 12.0, path=path))
+            answers.append(AssistantAnswer(question, related, f"answer via {path}", sources, 0.9 if related else 0.1, 12.0,
+                                           path=path, resolved_question=query))
         if progress:
             progress(len(questions), len(questions))
         return answers
@@ -78,13 +86,19 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[WorkerS
     session_factory_for(settings).kw["bind"].dispose()
 
 
-def _faq_batch_job(settings: WorkerSettings, questions: list[str]) -> tuple[int, int]:
+def _faq_batch_job(
+    settings: WorkerSettings, questions: list[str], history: Optional[list[dict[str, Any]]] = None
+) -> tuple[int, int]:
+    """A FAQ batch of ``questions`` and its answer job; with ``history``, a chat turn's job."""
     with session_factory_for(settings)() as session:
         batch = FaqBatch(name="paths", total=len(questions))
         batch.answers = [Answer(position=i, question=q) for i, q in enumerate(questions)]
         session.add(batch)
         session.flush()
-        job = create_job(session, JobKind.answer, {"batch_id": batch.id}, batch_id=batch.id, commit=False)
+        payload: dict[str, Any] = {"batch_id": batch.id}
+        if history is not None:
+            payload["history"] = history
+        job = create_job(session, JobKind.answer, payload, batch_id=batch.id, commit=False)
         session.commit()
         return batch.id, job.id
 
@@ -116,6 +130,54 @@ def test_answer_job_stores_the_path_of_every_answer(settings: WorkerSettings, mo
     with session_factory_for(settings)() as session:
         batch = session.get(FaqBatch, batch_id)
         assert (batch.status, batch.done) == (JobStatus.succeeded, 4)
+        # each question was understood as asked: nothing is stored twice
+        assert [a.resolved_question for a in batch.answers] == [None] * 4
+
+
+def _stored_resolved(settings: WorkerSettings, batch_id: int) -> list[tuple[str, Optional[str]]]:
+    with session_factory_for(settings)() as session:
+        rows = session.execute(
+            select(Answer.question, Answer.resolved_question).where(Answer.batch_id == batch_id).order_by(Answer.position)
+        )
+        return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+def test_answer_job_stores_what_initials_were_understood_as(
+    settings: WorkerSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = {"HCM birthday?": "generated", "When was Ho Chi Minh born?": "generated"}
+    monkeypatch.setattr(answer_job, "assistant_cache", lambda size: StandInCache(StandInAssistant(paths)))
+    batch_id, job_id = _faq_batch_job(settings, list(paths))
+
+    result = run_job(settings, "test", job_id, JobKind.answer, answer_job.answer_batch)
+
+    assert result["status"] == "succeeded", result
+    assert _stored_resolved(settings, batch_id) == [
+        ("HCM birthday?", "Ho Chi Minh birthday?"),
+        ("When was Ho Chi Minh born?", None),
+    ]
+
+
+def test_answer_job_stores_what_a_chat_follow_up_was_understood_as(
+    settings: WorkerSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = {"When did he die?": "generated"}
+    monkeypatch.setattr(answer_job, "assistant_cache", lambda size: StandInCache(StandInAssistant(paths)))
+    history = [{"question": "When was Ho Chi Minh born?", "answer": "In 1890.", "related": True}]
+    batch_id, job_id = _faq_batch_job(settings, list(paths), history=history)
+
+    result = run_job(settings, "test", job_id, JobKind.answer, answer_job.answer_batch)
+
+    assert result["status"] == "succeeded", result
+    assert _stored_resolved(settings, batch_id) == [("When did he die?", "When did Ho Chi Minh die?")]
+
+
+def test_resolved_question_is_stored_only_where_it_differs() -> None:
+    assert answer_job.resolved_or_none("When did he die?", "When did Ho Chi Minh die?") == "When did Ho Chi Minh die?"
+    assert answer_job.resolved_or_none("When was Ho Chi Minh born?", "When was Ho Chi Minh born?") is None
+    assert answer_job.resolved_or_none(" When was Ho Chi Minh born? ", "When was Ho Chi Minh born?") is None
+    assert answer_job.resolved_or_none("When was Ho Chi Minh born?", "") is None
+    assert answer_job.resolved_or_none("When was Ho Chi Minh born?", None) is None
 
 
 def test_answer_with_an_unknown_path_fails_the_job_and_stores_nothing(

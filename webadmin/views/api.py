@@ -186,7 +186,8 @@ def faq_batch(batch_id: int):
         topic=_batch_topic(batch), status=batch.status.value, total=batch.total,
         done=batch.done, error=batch.error, created_at=iso_or_none(batch.created_at),
         finished_at=iso_or_none(batch.finished_at),
-        answers=[{"position": a.position, "question": a.question, "related": a.related, "gate_score": a.gate_score,
+        answers=[{"position": a.position, "question": a.question, "resolved_question": a.resolved_question,
+                  "related": a.related, "gate_score": a.gate_score,
                   "answer": a.answer, "path": a.answer_path.value if a.answer_path else None,
                   "sources": a.sources, "latency_ms": a.latency_ms} for a in answers],
     )

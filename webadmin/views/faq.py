@@ -26,7 +26,9 @@ from webadmin.views.common import batch_or_404, csv_response, send_and_flash
 
 bp = Blueprint("faq", __name__, url_prefix="/faq")
 
-CSV_COLUMNS = ("position", "question", "related", "gate_score", "answer", "path", "sources", "latency_ms")
+# ``resolved_question`` comes last so the older columns keep their places.
+CSV_COLUMNS = ("position", "question", "related", "gate_score", "answer", "path", "sources", "latency_ms",
+               "resolved_question")
 
 
 def answering_trials() -> list[Trial]:
@@ -134,7 +136,9 @@ def answers_csv(batch_id: int):
     for a in batch.answers:
         sources = "; ".join(source_label(s) for s in (a.sources or []))
         path = a.answer_path.value if a.answer_path else ""
+        # empty when the question was understood as asked (stored NULL)
+        resolved = a.resolved_question if a.resolved_question and a.resolved_question != a.question else ""
         row = [a.position + 1, a.question, "" if a.related is None else a.related, a.gate_score, a.answer, path, sources,
-               a.latency_ms]
+               a.latency_ms, resolved]
         writer.writerow([safe_csv_cell(cell) for cell in row])
     return csv_response(buffer.getvalue(), f"faq-batch-{batch_id}-answers.csv")
