@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from hcmqa.guard import claims, repeated_phrase, unsupported_claims, unsupported_terms
+from hcmqa.guard import MIN_COPIED_SHARE, claims, copied_share, repeated_phrase, unsupported_claims, unsupported_terms
 from hcmqa.home import Home
 from hcmqa.prompts import READER_DECLINE, build_messages, closest_answer, extractive_answer, render_prompt
 from hcmqa.retrieval import Context, focused_context
@@ -127,6 +127,7 @@ class Assistant:
         quote_tie_margin: float = 0.0,
         topic: TopicProfile | None = None,
         closest_sentences: int = 3,
+        min_copied_share: float | None = None,
     ):
         if mode not in ("grounded", "closed_book"):
             raise ValueError(f"mode: must be grounded or closed_book, got {mode!r}")
@@ -154,6 +155,9 @@ class Assistant:
         self.quote_sentences = quote_sentences
         self.quote_tie_margin = quote_tie_margin
         self.closest_sentences = closest_sentences
+        self.min_copied_share = MIN_COPIED_SHARE if min_copied_share is None else min_copied_share
+        if not 0.0 <= self.min_copied_share <= 1.0:
+            raise ValueError(f"min_copied_share: must be between 0 and 1, got {self.min_copied_share}")
         self.allowed_names = tuple(allowed_names if allowed_names is not None else getattr(retriever, "subject_names", ()))
 
     def contexts(self, queries: list[str]) -> list[Context | None]:
@@ -285,7 +289,9 @@ class Assistant:
         novel = [] if missing or disagree else unsupported_terms(answer.answer, sources + [h.passage.section for h in context.hits], answer.resolved_question or answer.question, self.allowed_names)
         # a reply that loops, or pastes one phrase onto two subjects, reads as nonsense
         repeated = "" if missing or disagree or novel else repeated_phrase(answer.answer, self.allowed_names)
-        if not missing and not disagree and not novel and not repeated and answer.answer.strip():
+        # a reply that strays from every sentence it was given has moved their words about
+        loose = not (missing or disagree or novel or repeated) and self.copied_share(answer, context) < self.min_copied_share
+        if not missing and not disagree and not novel and not repeated and not loose and answer.answer.strip():
             if quoted and context.sentences[0].score >= self.min_sentence_score:
                 answer.answer = f"{answer.answer.strip()} {extractive_answer(quoted)}"
             return
@@ -294,6 +300,11 @@ class Assistant:
         # quote them only when retrieval is confident. One that copied from the wrong sentence
         # is quoted at the usual threshold.
         self._extract_or_refuse(answer, context, min_score=self.confident_sentence_score if missing else None)
+
+    def copied_share(self, answer: Answer, context: Context) -> float:
+        """How closely ``answer``'s reply follows one of the sentences its reader was given (``hcmqa.guard.copied_share``)."""
+        given = context.sentences[: self.focus_sentences] if self.focus_sentences > 0 else context.sentences
+        return copied_share(answer.answer, [s.text for s in given], answer.resolved_question or answer.question, self.allowed_names)
 
     def _evidence(self, context: Context) -> list:
         """The sentences quoted as an answer's evidence.

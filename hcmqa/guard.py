@@ -21,6 +21,12 @@ its sources uses their words, and one that says something they do not ("his fath
 cooks, but he also helped the cooks ...", "Lenin Lenin Lenin"): a small reader that loops or
 pastes one phrase onto two subjects uses only its sources' words, yet reads as nonsense or
 joins what they keep apart.
+
+:func:`copied_share` measures how closely a reply follows one of the sentences it was given:
+the share of its words that it says in that sentence's order. A reply that copies or trims a
+sentence scores near 1; one that moves a phrase onto another subject or joins two sentences'
+halves ("Ho Chi Minh's government was named supreme adviser", said of the former emperor) uses
+its sources' words, names and numbers, yet scores lower.
 """
 
 from __future__ import annotations
@@ -168,3 +174,58 @@ def repeated_phrase(answer: str, allowed: tuple[str, ...] = ()) -> str:
             return " ".join(phrase)
         seen.add(phrase)
     return ""
+
+
+MIN_COPIED_SHARE = 0.9  # a kept reply says at least this share of its words in one given sentence's order
+
+
+_PRONOUNS = frozenset("he him his himself she her hers herself it its itself they them their theirs themselves".split())
+
+
+def _copy_words(text: str, drop: set[str]) -> list[str]:
+    words = []
+    for w in _PHRASE_WORD_RE.findall(fold(_CITATION_RE.sub(" ", text))):
+        w = re.sub(r"['’]s$", "", w)
+        if w not in drop:
+            words.append(w)
+    return words
+
+
+def _lcs(a: list[str], b: list[str]) -> int:
+    row = [0] * (len(b) + 1)
+    for x in a:
+        prev = 0
+        for j, y in enumerate(b, start=1):
+            prev, row[j] = row[j], (prev + 1 if x == y else max(row[j], row[j - 1]))
+    return row[-1]
+
+
+def copied_share(answer: str, sentences: list[str], question: str = "", allowed: tuple[str, ...] = ()) -> float:
+    """The largest share of ``answer``'s words said in the order of one of ``sentences`` (0-1).
+
+    The reply may put the sentence's two parts the other way round ("He left Saigon on 5 June
+    1911" from "On 5 June 1911 he left Saigon"): its words are also read from each word to the
+    end and then from the start.
+
+    The subject's names (``allowed``) and personal pronouns are left out on both sides: a reply
+    may name the subject where its sentence says "he", or say "it" for what the sentence names. So are the question's words that the sentence does not use: a
+    reply may repeat what the visitor asked. Words are compared folded (no case, no
+    diacritics), with a possessive "'s" dropped. A reply with no content word (stemmed, stop
+    words aside) that the question and the subject's names do not already use says nothing
+    ("The name Ho Chi Minh was born in 1890.") and scores 0.
+    """
+    from hcmqa.terms import tokenize
+
+    if not set(tokenize(_CITATION_RE.sub(" ", answer))) - set(tokenize(" ".join([question, *allowed]))):
+        return 0.0
+    names = {w for name in allowed for w in _copy_words(name, set())} | _PRONOUNS
+    asked = set(_copy_words(question, names))
+    best = 0.0
+    reply = _copy_words(answer, names)
+    for sentence in sentences:
+        source = _copy_words(sentence, names)
+        kept = [w for w in reply if w not in asked or w in source]
+        if not kept:
+            continue
+        best = max(best, max(_lcs(kept[k:] + kept[:k], source) for k in range(len(kept))) / len(kept))
+    return best

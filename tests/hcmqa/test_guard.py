@@ -299,3 +299,35 @@ def test_a_reply_that_repeats_itself_is_quoted_over():
     assert looping.unsupported == []  # every word is the sources': the repetition gave it away
     once = _assistant("His father was a scholar.").ask(question)
     assert once.path == "generated"
+
+
+def test_the_copied_share_is_the_share_of_a_reply_said_in_one_sentences_order():
+    from hcmqa.guard import copied_share
+
+    father = "His father was Nguyen Sinh Sac (Nguyễn Sinh Sắc), born in 1862 in Kim Lien."
+    # a trimmed copy, naming the subject where the sentence says "his"
+    assert copied_share("Ho Chi Minh's father was Nguyen Sinh Sac, born in 1862.", [father], allowed=("Ho Chi Minh",)) == 1.0
+    # the sentence's two parts the other way round
+    assert copied_share("He left Saigon on 5 June 1911.", ["On 5 June 1911 he left Saigon."]) == 1.0
+    # words moved onto another subject: every word is the sentence's, but not in its order
+    adviser = "Known afterwards as citizen Vinh Thuy, he was named supreme adviser to the new government."
+    moved = copied_share("The new government was named supreme adviser to citizen Vinh Thuy.", [adviser])
+    assert 0.5 < moved < 0.9
+    # the best of several sentences counts, and the question's own words are the visitor's
+    assert copied_share("His birthplace was Kim Lien.", ["He died in 1969.", "He was born in Kim Lien."], question="Where was his birthplace?") == 1.0
+    assert copied_share("His birthplace was Kim Lien.", ["He died in 1969.", "He was born in Kim Lien."]) < 1.0
+    # a reply that says nothing the question and the subject's names did not
+    assert copied_share("Ho Chi Minh.", ["He died in 1969."], allowed=("Ho Chi Minh",)) == 0.0
+    assert copied_share("The name Ho Chi Minh was born in 1890.", ["He was born in 1890."], question="Under what name was Ho Chi Minh born in 1890?", allowed=("Ho Chi Minh",)) == 0.0
+
+
+def test_a_reply_that_moves_its_sources_words_about_is_quoted_over():
+    question = "Where was Ho Chi Minh born?"
+    # every name and word is in the best sentence, but "his father" was not born there
+    moved = _assistant("His father was born in Kim Lien village.", min_copied_share=0.9).ask(question)
+    assert moved.path == "extracted" and moved.unsupported == []
+    assert "He was born in Kim Lien village" in moved.answer and "His father was born" not in moved.answer
+    copied = _assistant("He was born in Kim Lien village.", min_copied_share=0.9).ask(question)
+    assert copied.path == "generated" and copied.answer.startswith("He was born in Kim Lien village. The museum's sources say: ")
+    with pytest.raises(ValueError, match="min_copied_share"):
+        _assistant("", min_copied_share=1.5)
