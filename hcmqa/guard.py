@@ -179,6 +179,7 @@ def repeated_phrase(answer: str, allowed: tuple[str, ...] = ()) -> str:
 MIN_COPIED_SHARE = 0.9  # a kept reply says at least this share of its words in one given sentence's order
 
 
+_SUBJECT_PRONOUNS = frozenset("he him his himself".split())
 _PRONOUNS = frozenset("he him his himself she her hers herself it its itself they them their theirs themselves".split())
 
 
@@ -207,24 +208,29 @@ def copied_share(answer: str, sentences: list[str], question: str = "", allowed:
     1911" from "On 5 June 1911 he left Saigon"): its words are also read from each word to the
     end and then from the start.
 
-    The subject's names (``allowed``) and personal pronouns are left out on both sides: a reply
-    may name the subject where its sentence says "he", or say "it" for what the sentence names. So are the question's words that the sentence does not use: a
-    reply may repeat what the visitor asked. Words are compared folded (no case, no
-    diacritics), with a possessive "'s" dropped. A reply with no content word (stemmed, stop
-    words aside) that the question and the subject's names do not already use says nothing
-    ("The name Ho Chi Minh was born in 1890.") and scores 0.
+    Personal pronouns are left out on both sides: a reply may say "it" for what its sentence
+    names. So are the subject's names (``allowed``) where the sentence speaks of the subject (by
+    name, or as "he" or "his"): a reply may name him where his sentence says "he". Where it does
+    not, the names count as the reply's own words: "Ho Chi Minh was elected First Secretary in
+    1960" from "Le Duan was elected First Secretary in 1960" copies every other word. The
+    question's words that the sentence does not use are left out too: a reply may repeat what
+    the visitor asked. Words are compared folded (no case, no diacritics), with a possessive
+    "'s" dropped. A reply with no content word (stemmed, stop words aside) that the question
+    and the subject's names do not already use says nothing ("The name Ho Chi Minh was born in
+    1890.") and scores 0.
     """
     from hcmqa.terms import tokenize
 
     if not set(tokenize(_CITATION_RE.sub(" ", answer))) - set(tokenize(" ".join([question, *allowed]))):
         return 0.0
-    names = {w for name in allowed for w in _copy_words(name, set())} | _PRONOUNS
-    asked = set(_copy_words(question, names))
+    names = {w for name in allowed for w in _copy_words(name, set())}
+    asked = set(_copy_words(question, names | _PRONOUNS))
     best = 0.0
-    reply = _copy_words(answer, names)
     for sentence in sentences:
-        source = _copy_words(sentence, names)
-        kept = [w for w in reply if w not in asked or w in source]
+        words = _copy_words(sentence, set())
+        free = _PRONOUNS | (names if set(words) & (names | _SUBJECT_PRONOUNS) else set())
+        source = [w for w in words if w not in free]
+        kept = [w for w in _copy_words(answer, free) if w not in asked or w in source]
         if not kept:
             continue
         best = max(best, max(_lcs(kept[k:] + kept[:k], source) for k in range(len(kept))) / len(kept))

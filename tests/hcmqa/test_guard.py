@@ -316,6 +316,9 @@ def test_the_copied_share_is_the_share_of_a_reply_said_in_one_sentences_order():
     # the best of several sentences counts, and the question's own words are the visitor's
     assert copied_share("His birthplace was Kim Lien.", ["He died in 1969.", "He was born in Kim Lien."], question="Where was his birthplace?") == 1.0
     assert copied_share("His birthplace was Kim Lien.", ["He died in 1969.", "He was born in Kim Lien."]) < 1.0
+    # the subject put where his sentence names someone else
+    assert copied_share("Ho Chi Minh was elected First Secretary in 1960.", ["Le Duan was elected First Secretary in 1960."], allowed=("Ho Chi Minh",)) < 0.9
+    assert copied_share("Ho Chi Minh was elected First Secretary in 1960.", ["In 1960 he was elected First Secretary."], allowed=("Ho Chi Minh",)) == 1.0
     # a reply that says nothing the question and the subject's names did not
     assert copied_share("Ho Chi Minh.", ["He died in 1969."], allowed=("Ho Chi Minh",)) == 0.0
     assert copied_share("The name Ho Chi Minh was born in 1890.", ["He was born in 1890."], question="Under what name was Ho Chi Minh born in 1890?", allowed=("Ho Chi Minh",)) == 0.0
