@@ -123,6 +123,17 @@ def test_check_constraints_reject_unknown_enum_values(
         )
 
 
+def _old_batch(conn, total: int) -> int:
+    """A finished FAQ batch of ``total`` questions, inserted as an older revision's rows; its id."""
+    return conn.execute(
+        text(
+            "INSERT INTO faq_batches (name, status, total, done, created_at) "
+            "VALUES ('old', 'succeeded', :total, :total, CURRENT_TIMESTAMP) RETURNING id"
+        ),
+        {"total": total},
+    ).scalar_one()
+
+
 def _answer_columns(engine: Engine) -> dict[str, dict[str, object]]:
     return {column["name"]: column for column in inspect(engine).get_columns("answers")}
 
@@ -134,12 +145,7 @@ def test_0002_adds_answer_path_and_keeps_existing_answers(new_database: NewDatab
     engine = make_engine(url)
     try:
         with engine.begin() as conn:
-            batch_id = conn.execute(
-                text(
-                    "INSERT INTO faq_batches (name, status, total, done, created_at) "
-                    "VALUES ('old', 'succeeded', 1, 1, CURRENT_TIMESTAMP) RETURNING id"
-                )
-            ).scalar_one()
+            batch_id = _old_batch(conn, 1)
             conn.execute(
                 text(
                     "INSERT INTO answers (batch_id, position, question, related, answer) "
@@ -462,12 +468,7 @@ def test_0009_adds_resolved_question_and_keeps_existing_answers(new_database: Ne
     engine = make_engine(url)
     try:
         with engine.begin() as conn:
-            batch_id = conn.execute(
-                text(
-                    "INSERT INTO faq_batches (name, status, total, done, created_at) "
-                    "VALUES ('old', 'succeeded', 2, 2, CURRENT_TIMESTAMP) RETURNING id"
-                )
-            ).scalar_one()
+            batch_id = _old_batch(conn, 2)
             conn.execute(
                 text(
                     "INSERT INTO answers (batch_id, position, question, related, answer, answer_path) "
