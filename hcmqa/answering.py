@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from hcmqa.guard import MIN_COPIED_SHARE, claims, copied_share, repeated_phrase, unsupported_claims, unsupported_terms
+from hcmqa.guard import MIN_COPIED_SHARE, claims, copied_share, repeated_phrase, swapped_subject, unsupported_claims, unsupported_terms
 from hcmqa.home import Home
 from hcmqa.prompts import READER_DECLINE, build_messages, closest_answer, extractive_answer, render_prompt
 from hcmqa.retrieval import Context, focused_context
@@ -277,8 +277,11 @@ class Assistant:
         passage that calls him a scholar has no wrong name or number, yet is wrong. Nor may it
         say the same three words twice (``hcmqa.guard.repeated_phrase``): "helped the cooks,
         but he also helped the cooks" loops, and "in 1958 X signed a biography, and in 1947 Y
-        signed a biography" pastes one phrase onto two subjects. Its quoted evidence is kept
-        either way.
+        signed a biography" pastes one phrase onto two subjects. At least ``min_copied_share``
+        of its words must follow one of the sentences its reader was given in that sentence's
+        order (``hcmqa.guard.copied_share``), and it may not name the subject where that
+        sentence names someone else (``hcmqa.guard.swapped_subject``). Its quoted evidence is
+        kept either way.
         """
         sources = [h.passage.text for h in context.hits]
         missing = unsupported_claims(answer.answer, sources, allowed=self.allowed_names)
@@ -289,9 +292,12 @@ class Assistant:
         novel = [] if missing or disagree else unsupported_terms(answer.answer, sources + [h.passage.section for h in context.hits], answer.resolved_question or answer.question, self.allowed_names)
         # a reply that loops, or pastes one phrase onto two subjects, reads as nonsense
         repeated = "" if missing or disagree or novel else repeated_phrase(answer.answer, self.allowed_names)
-        # a reply that strays from every sentence it was given has moved their words about
-        loose = not (missing or disagree or novel or repeated) and self.copied_share(answer, context) < self.min_copied_share
-        if not missing and not disagree and not novel and not repeated and not loose and answer.answer.strip():
+        # a reply that strays from every sentence it was given has moved their words about;
+        # one that names the subject where its sentence names another gave him their deed
+        given = self._given(context)
+        loose = not (missing or disagree or novel or repeated) and copied_share(answer.answer, given, answer.resolved_question or answer.question, self.allowed_names) < self.min_copied_share
+        swapped = "" if missing or disagree or novel or repeated or loose else swapped_subject(answer.answer, given, self.allowed_names)
+        if not missing and not disagree and not novel and not repeated and not loose and not swapped and answer.answer.strip():
             if quoted and context.sentences[0].score >= self.min_sentence_score:
                 answer.answer = f"{answer.answer.strip()} {extractive_answer(quoted)}"
             return
@@ -301,10 +307,9 @@ class Assistant:
         # is quoted at the usual threshold.
         self._extract_or_refuse(answer, context, min_score=self.confident_sentence_score if missing else None)
 
-    def copied_share(self, answer: Answer, context: Context) -> float:
-        """How closely ``answer``'s reply follows one of the sentences its reader was given (``hcmqa.guard.copied_share``)."""
-        given = context.sentences[: self.focus_sentences] if self.focus_sentences > 0 else context.sentences
-        return copied_share(answer.answer, [s.text for s in given], answer.resolved_question or answer.question, self.allowed_names)
+    def _given(self, context: Context) -> list[str]:
+        """The sentences the reader was given: the context's best ``focus_sentences`` (all of them unfocused)."""
+        return [s.text for s in (context.sentences[: self.focus_sentences] if self.focus_sentences > 0 else context.sentences)]
 
     def _evidence(self, context: Context) -> list:
         """The sentences quoted as an answer's evidence.

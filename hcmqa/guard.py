@@ -26,7 +26,9 @@ joins what they keep apart.
 the share of its words that it says in that sentence's order. A reply that copies or trims a
 sentence scores near 1; one that moves a phrase onto another subject or joins two sentences'
 halves ("Ho Chi Minh's government was named supreme adviser", said of the former emperor) uses
-its sources' words, names and numbers, yet scores lower.
+its sources' words, names and numbers, yet scores lower. :func:`swapped_subject` finds the
+subject put in another's place: "In October 1942 Ho Chi Minh sponsored the founding of ..."
+from "In October 1942 they sponsored the founding of ...", said of his Chinese captors.
 """
 
 from __future__ import annotations
@@ -235,3 +237,44 @@ def copied_share(answer: str, sentences: list[str], question: str = "", allowed:
             continue
         best = max(best, max(_lcs(kept[k:] + kept[:k], source) for k in range(len(kept))) / len(kept))
     return best
+
+
+_OTHER_PRONOUNS = frozenset("they she we it".split())
+
+
+def swapped_subject(answer: str, sentences: list[str], allowed: tuple[str, ...] = ()) -> str:
+    """The source phrase whose doer ``answer`` replaced by the subject, or "" when none.
+
+    Where the reply names the subject (``allowed``) and goes on with two words ("Ho Chi Minh
+    sponsored the ..."), those two words are looked up in ``sentences``. When they occur
+    there, and every time after someone else ("they", "she", or a capitalised word that is
+    not one of his names) rather than after his name or "he", the reply gave him another's
+    deed. A possessive ("Ho Chi Minh's father") or a longer name ("the Ho Chi Minh
+    Mausoleum") is not the subject doing anything, and is left alone.
+    """
+    names = {fold(w) for name in allowed for w in _PHRASE_WORD_RE.findall(name)}
+    mine = names | _SUBJECT_PRONOUNS
+    words = _PHRASE_WORD_RE.findall(_CITATION_RE.sub(" ", answer))
+    folded = [fold(w) for w in words]
+    split = [([w for w in _PHRASE_WORD_RE.findall(s)], [fold(w) for w in _PHRASE_WORD_RE.findall(s)]) for s in sentences]
+    i = 0
+    while i < len(words):
+        if folded[i] not in names:
+            i += 1
+            continue
+        j = i
+        while j < len(words) and folded[j] in names:
+            j += 1
+        i = j
+        if j + 1 >= len(words) or re.search(r"['’]s$", folded[j - 1]) or words[j][:1].isupper():
+            continue
+        pair = (folded[j], folded[j + 1])
+        doers = [
+            (raw[k - 1], low[k - 1])
+            for raw, low in split
+            for k in range(1, len(low) - 1)
+            if (low[k], low[k + 1]) == pair
+        ]
+        if doers and all(before not in mine and (before in _OTHER_PRONOUNS or word[:1].isupper()) for word, before in doers):
+            return f"{doers[0][0]} {words[j]} {words[j + 1]}"
+    return ""

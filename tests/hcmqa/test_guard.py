@@ -334,3 +334,31 @@ def test_a_reply_that_moves_its_sources_words_about_is_quoted_over():
     assert copied.path == "generated" and copied.answer.startswith("He was born in Kim Lien village. The museum's sources say: ")
     with pytest.raises(ValueError, match="min_copied_share"):
         _assistant("", min_copied_share=1.5)
+
+
+def test_the_subject_put_where_his_sentence_names_someone_else_is_found():
+    from hcmqa.guard import swapped_subject
+
+    names = ("Ho Chi Minh", "Uncle Ho")
+    league = "In October 1942, in Liuzhou, they sponsored the founding of the Viet Nam Revolutionary League."
+    assert swapped_subject("In October 1942 Ho Chi Minh sponsored the founding of the league.", [league], names) == "they sponsored the"
+    assert swapped_subject("Ho Chi Minh never replied to the letters.", ["He wrote to Truman, who never replied to the letters."], names) == ""
+    assert swapped_subject("Ho Chi Minh never replied to the letters.", ["Truman never replied to the letters."], names) == "Truman never replied"
+    # his own deeds, however the sentence names him
+    assert swapped_subject("Ho Chi Minh died in Hanoi.", ["He died in Hanoi in 1969."], names) == ""
+    assert swapped_subject("Uncle Ho left Saigon in 1911.", ["In 1911 the future Ho Chi Minh left Saigon."], names) == ""
+    # a possessive or a longer name is not the subject doing anything; unknown words are no evidence
+    assert swapped_subject("Ho Chi Minh's father was a scholar.", ["Her father was a scholar."], names) == ""
+    assert swapped_subject("The Ho Chi Minh Mausoleum was designed by architects.", ["The mausoleum was designed by architects."], names) == ""
+    assert swapped_subject("Ho Chi Minh rode a bicycle.", ["Every day he and the others rode a bicycle."], names) == ""
+    assert swapped_subject("Ho Chi Minh rode a bicycle.", ["A bicycle was his."], names) == ""
+
+
+def test_a_reply_that_gives_the_subject_anothers_deed_is_quoted_over():
+    passages = PASSAGES + [Passage("d/league/1", "d.md", "Abroad", "China", "In October 1942, in Liuzhou, they sponsored the founding of the Viet Nam Revolutionary League.")]
+    question = "Who sponsored the founding of the Viet Nam Revolutionary League?"
+    for reply, path in (("Ho Chi Minh sponsored the founding of the Viet Nam Revolutionary League.", "extracted"), ("In Liuzhou they sponsored the founding of the Viet Nam Revolutionary League.", "generated")):
+        assistant = Assistant(_Gate(), Retriever(passages, min_score=0.1), _PlantedGenerator(reply), top_k=1, allowed_names=("Ho Chi Minh",))
+        answer = assistant.ask(question)
+        assert answer.path == path, reply
+        assert "they sponsored the founding" in answer.answer
