@@ -159,6 +159,8 @@ class Assistant:
         if not 0.0 <= self.min_copied_share <= 1.0:
             raise ValueError(f"min_copied_share: must be between 0 and 1, got {self.min_copied_share}")
         self.allowed_names = tuple(allowed_names if allowed_names is not None else getattr(retriever, "subject_names", ()))
+        # the words a source uses for the subject besides his names ("he", "his"; "she", "her")
+        self.subject_pronouns = tuple(str(p).lower() for p in self.topic.pronouns.values())
 
     def contexts(self, queries: list[str]) -> list[Context | None]:
         """The focused context per query, or None when it should not be answered from the sources."""
@@ -295,8 +297,8 @@ class Assistant:
         # a reply that strays from every sentence it was given has moved their words about;
         # one that names the subject where its sentence names another gave him their deed
         given = self._given(context)
-        loose = not (missing or disagree or novel or repeated) and copied_share(answer.answer, given, answer.resolved_question or answer.question, self.allowed_names) < self.min_copied_share
-        swapped = "" if missing or disagree or novel or repeated or loose else swapped_subject(answer.answer, given, self.allowed_names)
+        loose = not (missing or disagree or novel or repeated) and copied_share(answer.answer, given, answer.resolved_question or answer.question, self.allowed_names, self.subject_pronouns) < self.min_copied_share
+        swapped = "" if missing or disagree or novel or repeated or loose else swapped_subject(answer.answer, given, self.allowed_names, self.subject_pronouns)
         if not missing and not disagree and not novel and not repeated and not loose and not swapped and answer.answer.strip():
             if quoted and context.sentences[0].score >= self.min_sentence_score:
                 answer.answer = f"{answer.answer.strip()} {extractive_answer(quoted)}"

@@ -181,7 +181,7 @@ def repeated_phrase(answer: str, allowed: tuple[str, ...] = ()) -> str:
 MIN_COPIED_SHARE = 0.9  # a kept reply says at least this share of its words in one given sentence's order
 
 
-_SUBJECT_PRONOUNS = frozenset("he him his himself".split())
+SUBJECT_PRONOUNS = ("he", "him", "his", "himself")  # the bundled topic's; a topic profile gives its own
 _PRONOUNS = frozenset("he him his himself she her hers herself it its itself they them their theirs themselves".split())
 
 
@@ -203,7 +203,7 @@ def _lcs(a: list[str], b: list[str]) -> int:
     return row[-1]
 
 
-def copied_share(answer: str, sentences: list[str], question: str = "", allowed: tuple[str, ...] = ()) -> float:
+def copied_share(answer: str, sentences: list[str], question: str = "", allowed: tuple[str, ...] = (), pronouns: tuple[str, ...] = SUBJECT_PRONOUNS) -> float:
     """The largest share of ``answer``'s words said in the order of one of ``sentences`` (0-1).
 
     The reply may put the sentence's two parts the other way round ("He left Saigon on 5 June
@@ -212,7 +212,8 @@ def copied_share(answer: str, sentences: list[str], question: str = "", allowed:
 
     Personal pronouns are left out on both sides: a reply may say "it" for what its sentence
     names. So are the subject's names (``allowed``) where the sentence speaks of the subject (by
-    name, or as "he" or "his"): a reply may name him where his sentence says "he". Where it does
+    name, or by one of the subject's ``pronouns``: "he", "his"): a reply may name him where his
+    sentence says "he". Where it does
     not, the names count as the reply's own words: "Ho Chi Minh was elected First Secretary in
     1960" from "Le Duan was elected First Secretary in 1960" copies every other word. The
     question's words that the sentence does not use are left out too: a reply may repeat what
@@ -230,7 +231,7 @@ def copied_share(answer: str, sentences: list[str], question: str = "", allowed:
     best = 0.0
     for sentence in sentences:
         words = _copy_words(sentence, set())
-        free = _PRONOUNS | (names if set(words) & (names | _SUBJECT_PRONOUNS) else set())
+        free = _PRONOUNS | (names if set(words) & (names | set(pronouns)) else set())
         source = [w for w in words if w not in free]
         kept = [w for w in _copy_words(answer, free) if w not in asked or w in source]
         if not kept:
@@ -239,21 +240,23 @@ def copied_share(answer: str, sentences: list[str], question: str = "", allowed:
     return best
 
 
-_OTHER_PRONOUNS = frozenset("they she we it".split())
+_DOER_PRONOUNS = frozenset("he she they we it".split())
 
 
-def swapped_subject(answer: str, sentences: list[str], allowed: tuple[str, ...] = ()) -> str:
+def swapped_subject(answer: str, sentences: list[str], allowed: tuple[str, ...] = (), pronouns: tuple[str, ...] = SUBJECT_PRONOUNS) -> str:
     """The source phrase whose doer ``answer`` replaced by the subject, or "" when none.
 
     Where the reply names the subject (``allowed``) and goes on with two words ("Ho Chi Minh
     sponsored the ..."), those two words are looked up in ``sentences``. When they occur
-    there, and every time after someone else ("they", "she", or a capitalised word that is
-    not one of his names) rather than after his name or "he", the reply gave him another's
+    there, and every time after someone else ("they", or "she" where the subject's
+    ``pronouns`` are "he", or a capitalised word that is not one of his names) rather than
+    after his name or his pronoun, the reply gave him another's
     deed. A possessive ("Ho Chi Minh's father") or a longer name ("the Ho Chi Minh
     Mausoleum") is not the subject doing anything, and is left alone.
     """
     names = {fold(w) for name in allowed for w in _PHRASE_WORD_RE.findall(name)}
-    mine = names | _SUBJECT_PRONOUNS
+    mine = names | set(pronouns)
+    others = _DOER_PRONOUNS - mine
     words = _PHRASE_WORD_RE.findall(_CITATION_RE.sub(" ", answer))
     folded = [fold(w) for w in words]
     split = [([w for w in _PHRASE_WORD_RE.findall(s)], [fold(w) for w in _PHRASE_WORD_RE.findall(s)]) for s in sentences]
@@ -275,6 +278,6 @@ def swapped_subject(answer: str, sentences: list[str], allowed: tuple[str, ...] 
             for k in range(1, len(low) - 1)
             if (low[k], low[k + 1]) == pair
         ]
-        if doers and all(before not in mine and (before in _OTHER_PRONOUNS or word[:1].isupper()) for word, before in doers):
+        if doers and all(before not in mine and (before in others or word[:1].isupper()) for word, before in doers):
             return f"{doers[0][0]} {words[j]} {words[j + 1]}"
     return ""

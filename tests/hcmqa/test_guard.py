@@ -362,3 +362,16 @@ def test_a_reply_that_gives_the_subject_anothers_deed_is_quoted_over():
         answer = assistant.ask(question)
         assert answer.path == path, reply
         assert "they sponsored the founding" in answer.answer
+
+
+def test_a_topic_about_a_woman_reads_she_as_the_subject_and_he_as_someone_else():
+    from hcmqa.guard import copied_share, swapped_subject
+
+    names, pronouns = ("Marie Curie",), ("she", "her", "her", "herself")
+    weight = "From it she measured the atomic weight of radium as 225."
+    assert swapped_subject("Marie Curie measured the atomic weight of radium.", [weight], names, pronouns) == ""
+    assert swapped_subject("Marie Curie measured the atomic weight of radium.", [weight.replace("she", "he")], names, pronouns) == "he measured the"
+    # her name where the sentence says "her" is no word of the reply's own
+    opened = "The Radium Institute in Warsaw was opened on 29 May 1932 in her presence."
+    assert copied_share("It was opened on 29 May 1932 in Marie Curie's presence.", [opened], allowed=names, pronouns=pronouns) == 1.0
+    assert copied_share("It was opened on 29 May 1932 in Marie Curie's presence.", [opened], allowed=names) < 0.9
