@@ -297,9 +297,10 @@ class Assistant:
         # a reply that strays from every sentence it was given has moved their words about;
         # one that names the subject where its sentence names another gave him their deed
         given = self._given(context)
-        loose = not (missing or disagree or novel or repeated) and copied_share(answer.answer, given, answer.resolved_question or answer.question, self.allowed_names, self.subject_pronouns) < self.min_copied_share
-        swapped = "" if missing or disagree or novel or repeated or loose else swapped_subject(answer.answer, given, self.allowed_names, self.subject_pronouns)
-        if not missing and not disagree and not novel and not repeated and not loose and not swapped and answer.answer.strip():
+        failed = bool(missing or disagree or novel or repeated)
+        failed = failed or copied_share(answer.answer, given, answer.resolved_question or answer.question, self.allowed_names, self.subject_pronouns) < self.min_copied_share
+        failed = failed or bool(swapped_subject(answer.answer, given, self.allowed_names, self.subject_pronouns))
+        if not failed and answer.answer.strip():
             if quoted and context.sentences[0].score >= self.min_sentence_score:
                 answer.answer = f"{answer.answer.strip()} {extractive_answer(quoted)}"
             return

@@ -213,8 +213,7 @@ def copied_share(answer: str, sentences: list[str], question: str = "", allowed:
     Personal pronouns are left out on both sides: a reply may say "it" for what its sentence
     names. So are the subject's names (``allowed``) where the sentence speaks of the subject (by
     name, or by one of the subject's ``pronouns``: "he", "his"): a reply may name him where his
-    sentence says "he". Where it does
-    not, the names count as the reply's own words: "Ho Chi Minh was elected First Secretary in
+    sentence says "he". Where it does not, the names count as the reply's own words: "Ho Chi Minh was elected First Secretary in
     1960" from "Le Duan was elected First Secretary in 1960" copies every other word. The
     question's words that the sentence does not use are left out too: a reply may repeat what
     the visitor asked. Words are compared folded (no case, no diacritics), with a possessive
@@ -250,8 +249,7 @@ def swapped_subject(answer: str, sentences: list[str], allowed: tuple[str, ...] 
     sponsored the ..."), those two words are looked up in ``sentences``. When they occur
     there, and every time after someone else ("they", or "she" where the subject's
     ``pronouns`` are "he", or a capitalised word that is not one of his names) rather than
-    after his name or his pronoun, the reply gave him another's
-    deed. A possessive ("Ho Chi Minh's father") or a longer name ("the Ho Chi Minh
+    after his name or his pronoun, the reply gave him another's deed. A possessive ("Ho Chi Minh's father") or a longer name ("the Ho Chi Minh
     Mausoleum") is not the subject doing anything, and is left alone.
     """
     names = {fold(w) for name in allowed for w in _PHRASE_WORD_RE.findall(name)}
