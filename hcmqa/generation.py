@@ -16,6 +16,8 @@ from hcmqa.data.sentences import split_sentences
 
 
 _ENDS_COMPLETE = tuple(".!?\"'”’)]")
+# "[1]", "[2, 3]": the prompt's passage numbers, which a reply sometimes copies
+_CITATION_MARK_RE = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
 
 
 def clean_answer(text: str, max_sentences: int = 2) -> str:
@@ -27,8 +29,12 @@ def clean_answer(text: str, max_sentences: int = 2) -> str:
     come before the clause break (", and while he was away the scholar Huynh Thuc Khang served
     as" goes; the sentence ends with a full stop): half a clause is no claim a visitor should
     read.
+
+    Passage numbers the reply copied from its prompt ("[1] He also wrote under pen names.")
+    are dropped: its evidence follows it with the citations that belong to it.
     """
     text = text.strip().split("\n\n")[0].strip()
+    text = _CITATION_MARK_RE.sub("", text).strip()
     text = re.sub(r"\s+", " ", text)
     sentences = split_sentences(text)[:max_sentences] or ([text] if text else [])
     if sentences and not sentences[-1].endswith(_ENDS_COMPLETE):

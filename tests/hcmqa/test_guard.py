@@ -219,6 +219,15 @@ def test_a_reply_cut_off_by_the_token_limit_loses_its_unfinished_end():
     assert clean_answer("He was born in 1890. He left in 1911. He came back in 1941.") == "He was born in 1890. He left in 1911."
 
 
+def test_a_reply_loses_the_passage_numbers_it_copied_from_its_prompt():
+    from hcmqa.generation import clean_answer
+
+    assert clean_answer("[1] He also wrote under pen names.") == "He also wrote under pen names."
+    assert clean_answer("He died in Hanoi [2] in 1969 [1, 3].") == "He died in Hanoi in 1969."
+    # brackets that are no passage number stay
+    assert clean_answer("He was called [Uncle] Ho.") == "He was called [Uncle] Ho."
+
+
 def _ranked(*scores):
     """A context of the childhood passage's words as sentences scored ``scores``, best first."""
     texts = ["He was born in Kim Lien village.", "His father was a scholar.", "He was born in 1890.", "He left in 1911."]
