@@ -13,9 +13,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from hcmqa.guard import MIN_COPIED_SHARE, claims, copied_share, repeated_phrase, swapped_subject, unsupported_claims, unsupported_terms
+from hcmqa.guard import MIN_COPIED_SHARE, claims, copied_share, repeated_phrase, restates, swapped_subject, unsupported_claims, unsupported_terms
 from hcmqa.home import Home
-from hcmqa.prompts import READER_DECLINE, build_messages, closest_answer, extractive_answer, render_prompt
+from hcmqa.prompts import READER_DECLINE, build_messages, cited_reply, closest_answer, extractive_answer, render_prompt
 from hcmqa.retrieval import Context, focused_context
 from hcmqa.text import fold, question_key
 from hcmqa.topic import TopicProfile, default_topic
@@ -283,7 +283,9 @@ class Assistant:
         of its words must follow one of the sentences its reader was given in that sentence's
         order (``hcmqa.guard.copied_share``), and it may not name the subject where that
         sentence names someone else (``hcmqa.guard.swapped_subject``). Its quoted evidence is
-        kept either way.
+        kept either way. A kept reply that says all of one quoted sentence
+        (``hcmqa.guard.restates``) carries that sentence's citation, and the next best sentence
+        is quoted in its place.
         """
         sources = [h.passage.text for h in context.hits]
         missing = unsupported_claims(answer.answer, sources, allowed=self.allowed_names)
@@ -302,7 +304,14 @@ class Assistant:
         failed = failed or bool(swapped_subject(answer.answer, given, self.allowed_names, self.subject_pronouns))
         if not failed and answer.answer.strip():
             if quoted and context.sentences[0].score >= self.min_sentence_score:
-                answer.answer = f"{answer.answer.strip()} {extractive_answer(quoted)}"
+                reply = answer.answer.strip()
+                # a reply that says all of a quoted sentence is cited to it, and the next
+                # sentence is quoted in its place, so that the answer does not say it twice
+                said = next((s for s in quoted if restates(reply, s.text, answer.resolved_question or answer.question, self.allowed_names, self.subject_pronouns)), None)
+                if said is None:
+                    answer.answer = f"{reply} {extractive_answer(quoted)}"
+                else:
+                    answer.answer = cited_reply(reply, said.source, [s for s in context.sentences if s is not said][: len(quoted)])
             return
         answer.unsupported = [c.text for c in missing]
         # A reply that invents a number or name suggests the sources do not hold the answer:

@@ -239,6 +239,20 @@ def copied_share(answer: str, sentences: list[str], question: str = "", allowed:
     return best
 
 
+def restates(answer: str, sentence: str, question: str = "", allowed: tuple[str, ...] = (), pronouns: tuple[str, ...] = SUBJECT_PRONOUNS) -> bool:
+    """Whether ``answer`` says all that ``sentence`` says, so that quoting it after the reply says it twice.
+
+    The reply copies the sentence (``copied_share`` at least ``MIN_COPIED_SHARE``) and leaves out
+    none of its content words or numbers (stemmed, compared folded): "He died in Hanoi in 1969."
+    restates "He died in Hanoi in 1969, aged 79." only if it keeps "aged 79" as well.
+    """
+    from hcmqa.terms import tokenize
+
+    if copied_share(answer, [sentence], question, allowed, pronouns) < MIN_COPIED_SHARE:
+        return False
+    return set(tokenize(fold(_CITATION_RE.sub(" ", sentence)))) <= set(tokenize(fold(_CITATION_RE.sub(" ", answer))))
+
+
 _DOER_PRONOUNS = frozenset("he she they we it".split())
 
 

@@ -41,6 +41,16 @@ def extractive_answer(sentences) -> str:
     return f"The museum's sources say: {_quotes(sentences)}"
 
 
+def cited_reply(reply: str, source: int, sentences) -> str:
+    """A kept reply that says all of one source sentence, cited to it, then the other ``sentences`` quoted.
+
+    Quoting the sentence the reply restates would say it twice; the reply carries its citation
+    instead, and the quotes add what it does not say.
+    """
+    text = f"{reply} [{source}]"
+    return f"{text} The museum's sources also say: {_quotes(sentences)}" if sentences else text
+
+
 # The answer when the evidence probably does not answer the question: a decline that still
 # shows the visitor what the sources do say, so a near miss is not lost.
 CLOSEST_PREFIX = "I could not find a direct answer to that in the museum's sources. The closest they come:"

@@ -276,7 +276,7 @@ def test_a_reply_that_joins_claims_of_two_sentences_is_quoted_over():
     assistant = _assistant("", quote_sentences=2)
     kept = Answer("Where was Ho Chi Minh born?", True, "He was born in Kim Lien village.", path="generated")
     assistant._check(kept, _ranked(0.9, 0.70, 0.68, 0.3))
-    assert kept.path == "generated" and kept.answer.startswith("He was born in Kim Lien village. The museum's sources say: ")
+    assert kept.path == "generated" and kept.answer.startswith("He was born in Kim Lien village. [1] The museum's sources also say: ")
     # "1890" is in the third sentence, "Kim Lien" in the best: each is faithful, together unchecked
     joined = Answer("Where was Ho Chi Minh born?", True, "He was born in Kim Lien village in 1890.", path="generated")
     assistant._check(joined, _ranked(0.9, 0.70, 0.68, 0.3))
@@ -285,6 +285,40 @@ def test_a_reply_that_joins_claims_of_two_sentences_is_quoted_over():
     asked = Answer("Where was Ho Chi Minh born, and when did he leave in 1890?", True, "He was born in Kim Lien village in 1890.", path="generated")
     assistant._check(asked, _ranked(0.9, 0.70, 0.68, 0.3))
     assert asked.path == "extracted" and asked.unsupported == []
+
+
+def test_a_reply_that_says_all_of_a_quoted_sentence_is_cited_to_it_and_the_next_sentence_is_quoted_instead():
+    assistant = _assistant("", quote_sentences=2)
+    question = "Where was Ho Chi Minh born?"
+    for reply in ("He was born in Kim Lien village.", "Ho Chi Minh was born in Kim Lien village."):
+        kept = Answer(question, True, reply, path="generated")
+        assistant._check(kept, _ranked(0.9, 0.70, 0.50, 0.3))
+        assert kept.path == "generated"
+        # the reply's own citation, then the second and third best sentences: nothing twice
+        assert kept.answer == f"{reply} [1] The museum's sources also say: \u201cHis father was a scholar.\u201d [1] \u201cHe was born in 1890.\u201d [1]"
+    # a reply that leaves out part of the sentence does not restate it: the sentence is quoted
+    partial = Answer(question, True, "He was born in Kim Lien.", path="generated")
+    assistant._check(partial, _ranked(0.9, 0.70, 0.50, 0.3))
+    assert partial.path == "generated" and partial.answer.startswith("He was born in Kim Lien. The museum's sources say: \u201cHe was born in Kim Lien village.\u201d [1]")
+    assert partial.answer.count("\u201c") == 2
+    # with no evidence to quote the reply stands alone, uncited as before
+    alone = Answer(question, True, "He was born in Kim Lien village.", path="generated")
+    _assistant("", quote_sentences=0)._check(alone, _ranked(0.9, 0.70, 0.50, 0.3))
+    assert alone.answer == "He was born in Kim Lien village."
+
+
+def test_a_reply_restates_a_sentence_only_when_it_keeps_every_word_that_carries_a_fact():
+    from hcmqa.guard import restates
+
+    died = "He died of heart failure on 2 September 1969, in Hanoi, at the age of 79."
+    assert restates("He died of heart failure on 2 September 1969 in Hanoi, at the age of 79.", died)
+    assert restates("Ho Chi Minh died of heart failure on 2 September 1969 in Hanoi at the age of 79.", died, allowed=("Ho Chi Minh",))
+    # "heart failure" and the age left out: the quote still adds them
+    assert not restates("He died on 2 September 1969 in Hanoi.", died)
+    # every word, but moved about: no copy
+    assert not restates("At the age of 79 in Hanoi on 2 September 1969 heart failure died of him.", died)
+    # diacritics and citation marks do not count
+    assert restates("His mother was Hoang Thi Loan.", "His mother was Hoàng Thị Loan. [2]")
 
 
 def test_a_phrase_said_twice_is_a_repetition_but_a_name_and_its_spelling_are_not():
