@@ -12,7 +12,9 @@ together, with features that need no extra model and mean the same on any corpus
 - what the question asks about ("how many *pounds*", "which *cell*") and whether the
   evidence mentions it;
 - words and names of the question that the corpus never uses at all ("blood type",
-  "Brazil"): nothing in the sources can answer a question about them;
+  "Brazil"): nothing in the sources can answer a question about them; and the names it
+  asks about that the evidence lacks. The subject's own names, those he bore in part of his
+  life included ("Nguyen Tat Thanh"), are none of these: passages call him "he";
 - a question asking "how many" or "how much" whose best sentences give no count (a year
   does not count);
 - how far the best sentence stands above the fourth best: one sentence that stands out
@@ -42,7 +44,7 @@ import re
 from dataclasses import dataclass
 
 from hcmqa.terms import STOPWORDS, tokenize
-from hcmqa.text import fold, has_word
+from hcmqa.text import fold, has_word, strip_diacritics
 
 FEATURES = (
     "top_passage",
@@ -56,7 +58,7 @@ FEATURES = (
     "focus_in_sentences",
     "focus_in_passages",
     "unknown_names",
-    "names_missing",
+    "asked_names_missing",
     "unknown_words",
     "count_missing",
     "sentence_gap",
@@ -106,11 +108,15 @@ class CorpusStats:
         return math.log((self.size + 1) / (self.df.get(term, 0) + 0.5))
 
 
-def features(question: str, query: str, hits, sentences, stats: CorpusStats, subject_words: frozenset[str] = frozenset()) -> list[float]:
+def features(question: str, query: str, hits, sentences, stats: CorpusStats, subject_words: frozenset[str] = frozenset(), subject_names: tuple[str, ...] = ()) -> list[float]:
     """The feature vector (in ``FEATURES`` order) of one question and its evidence.
 
     ``query`` is the normalised query (the subject's names removed), ``hits`` the top
     passages as retrieval ranked them, ``sentences`` their sentences, best first.
+    ``subject_names`` are all the subject's names, those he bore in part of the documents
+    only included ("Nguyen Tat Thanh"): a question that calls him by one asks about him, and
+    passages that call him "he" do not lack that name, so it counts neither as an unknown
+    name nor as an asked name missing from the evidence.
     """
 
     terms = list(dict.fromkeys(tokenize(query)))
@@ -126,7 +132,7 @@ def features(question: str, query: str, hits, sentences, stats: CorpusStats, sub
     missing = [w for t, w in zip(content, weights) if t not in in_passages]
     focus_match = _FOCUS_RE.search(question)
     focus = [t for t in tokenize(focus_match.group(1))] if focus_match else []
-    words = _WORD_RE.findall(question)
+    words = _WORD_RE.findall(_subject_name_re(tuple(subject_names)).sub(" ", strip_diacritics(question)) if subject_names else question)
     names = [fold(w).replace("’", "'").removesuffix("'s").strip("'-") for i, w in enumerate(words) if i > 0 and w[0].isupper()]
     names = [n for n in names if n and n not in subject_words and n not in STOPWORDS]
     folded_passages = fold(passages_text)
@@ -154,6 +160,13 @@ def features(question: str, query: str, hits, sentences, stats: CorpusStats, sub
         sentence_gap(sentences),
         float(bool(_WHY_RE.search(question))),
     ]
+
+
+@functools.lru_cache(maxsize=8)
+def _subject_name_re(names: tuple[str, ...]) -> re.Pattern:
+    """Any of ``names`` as whole words, with a possessive "'s", case and diacritics aside."""
+    alternatives = "|".join(re.escape(strip_diacritics(n)) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<![\w'’-])(?:{alternatives})(?:['’]s)?(?![\w'’-])", re.I)
 
 
 def sentence_gap(sentences) -> float:

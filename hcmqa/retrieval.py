@@ -319,7 +319,8 @@ class Retriever:
         from hcmqa.answerability import features, subject_words
 
         words = subject_words(self.subject_names)
-        return [features(q, self.normalise(q), hits, sentences, self.stats, words) for q, hits, sentences in zip(questions, hits_per_query, sentences_per_query)]
+        names = tuple(dict.fromkeys((*self.subject_names, *self.topic.all_names)))
+        return [features(q, self.normalise(q), hits, sentences, self.stats, words, names) for q, hits, sentences in zip(questions, hits_per_query, sentences_per_query)]
 
     @functools.cached_property
     def _vocabulary(self) -> frozenset[str]:

@@ -26,7 +26,7 @@ def _features(retriever, question):
 def test_features_count_the_words_and_names_the_corpus_never_uses():
     retriever = Retriever(PASSAGES)
     answerable = _features(retriever, "Where did Ho Chi Minh read the Declaration of Independence?")
-    assert answerable["unknown_words"] == 0 and answerable["unknown_names"] == 0 and answerable["names_missing"] == 0
+    assert answerable["unknown_words"] == 0 and answerable["unknown_names"] == 0 and answerable["asked_names_missing"] == 0
     assert answerable["passage_coverage"] == 1.0
     unknown = _features(retriever, "What was Ho Chi Minh's blood type when he visited Brazil?")
     assert unknown["unknown_names"] == 1  # Brazil; the subject's own names never count
@@ -41,6 +41,18 @@ def test_features_count_the_words_and_names_the_corpus_never_uses():
     assert _features(retriever, "How old was he when he died in Hanoi?")["count_missing"] == 0.0  # "aged 79"
     assert answerable["count_missing"] == 0.0
     assert answerable["asks_why"] == 0.0 and _features(retriever, "Why did he read it in Hanoi?")["asks_why"] == 1.0
+
+
+def test_a_name_the_subject_bore_in_part_of_his_life_is_no_name_the_evidence_lacks():
+    # the Paris passage calls him "he"; "Nguyen Ai Quoc" is the name he used there
+    retriever = Retriever(PASSAGES)
+    assert "Nguyen Ai Quoc" in retriever.topic.all_names
+    for question in ("What did Nguyen Ai Quoc do in Paris?", "What was Nguyễn Ái Quốc's work in Paris?", "What did he do in Paris?"):
+        asked = _features(retriever, question)
+        assert asked["asked_names_missing"] == 0 and asked["unknown_names"] == 0, question
+    # a name that is someone else's still counts when the evidence lacks it
+    assert _features(retriever, "What did Phan Chau Trinh do in Paris?")["asked_names_missing"] == 3
+    assert _features(retriever, "What did Nguyen Ai Quoc and Phan Chau Trinh do in Paris?")["asked_names_missing"] == 3
 
 
 def test_sentence_gap_is_how_far_the_best_sentence_stands_above_the_fourth():
