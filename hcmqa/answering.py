@@ -293,21 +293,22 @@ class Assistant:
         best = [s.text for s in context.sentences[: self.agreement_sentences]]
         disagree = [] if missing else unsupported_claims(answer.answer, best, allowed=self.allowed_names)
         # words of its own (not only numbers and names): the reply says what its sources do not
-        novel = [] if missing or disagree else unsupported_terms(answer.answer, sources + [h.passage.section for h in context.hits], answer.resolved_question or answer.question, self.allowed_names)
+        asked = answer.resolved_question or answer.question
+        novel = [] if missing or disagree else unsupported_terms(answer.answer, sources + [h.passage.section for h in context.hits], asked, self.allowed_names)
         # a reply that loops, or pastes one phrase onto two subjects, reads as nonsense
         repeated = "" if missing or disagree or novel else repeated_phrase(answer.answer, self.allowed_names)
         # a reply that strays from every sentence it was given has moved their words about;
         # one that names the subject where its sentence names another gave him their deed
         given = self._given(context)
         failed = bool(missing or disagree or novel or repeated)
-        failed = failed or copied_share(answer.answer, given, answer.resolved_question or answer.question, self.allowed_names, self.subject_pronouns) < self.min_copied_share
+        failed = failed or copied_share(answer.answer, given, asked, self.allowed_names, self.subject_pronouns) < self.min_copied_share
         failed = failed or bool(swapped_subject(answer.answer, given, self.allowed_names, self.subject_pronouns))
         if not failed and answer.answer.strip():
             if quoted and context.sentences[0].score >= self.min_sentence_score:
                 reply = answer.answer.strip()
                 # a reply that says all of a quoted sentence is cited to it, and the next
                 # sentence is quoted in its place, so that the answer does not say it twice
-                said = next((s for s in quoted if restates(reply, s.text, answer.resolved_question or answer.question, self.allowed_names, self.subject_pronouns)), None)
+                said = next((s for s in quoted if restates(reply, s.text, asked, self.allowed_names, self.subject_pronouns)), None)
                 if said is None:
                     answer.answer = f"{reply} {extractive_answer(quoted)}"
                 else:

@@ -213,8 +213,9 @@ def copied_share(answer: str, sentences: list[str], question: str = "", allowed:
     Personal pronouns are left out on both sides: a reply may say "it" for what its sentence
     names. So are the subject's names (``allowed``) where the sentence speaks of the subject (by
     name, or by one of the subject's ``pronouns``: "he", "his"): a reply may name him where his
-    sentence says "he". Where it does not, the names count as the reply's own words: "Ho Chi Minh was elected First Secretary in
-    1960" from "Le Duan was elected First Secretary in 1960" copies every other word. The
+    sentence says "he". Where it does not, the names count as the reply's own words: "Ho Chi
+    Minh was elected First Secretary in 1960" from "Le Duan was elected First Secretary in
+    1960" copies every other word. The
     question's words that the sentence does not use are left out too: a reply may repeat what
     the visitor asked. Words are compared folded (no case, no diacritics), with a possessive
     "'s" dropped. A reply with no content word (stemmed, stop words aside) that the question
