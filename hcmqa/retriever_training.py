@@ -407,7 +407,8 @@ def plan(meta: dict | None, wanted: RetrieverSettings) -> str:
     """``train``, ``calibrate`` or ``keep``: what an existing retriever needs to match ``wanted``.
 
     A missing field counts as different. A retriever without an answerability model, or with
-    one fitted on other features (trained by an older version), is recalibrated.
+    one fitted on other features, on an older meaning of them or another way
+    (``MODEL_VERSION``), is recalibrated.
     """
     if meta is None:
         return "train"
@@ -416,10 +417,10 @@ def plan(meta: dict | None, wanted: RetrieverSettings) -> str:
     wanted_fields = wanted.to_dict()
     if any(have.get(k, missing) != v for k, v in wanted_fields.items() if k not in CALIBRATION_FIELDS):
         return "train"
-    from hcmqa.answerability import FEATURES
+    from hcmqa.answerability import fitted_as_today
 
-    stored = (meta.get("answerability") or {}).get("model") or {}
-    if any(have.get(k, missing) != wanted_fields[k] for k in CALIBRATION_FIELDS) or tuple(stored.get("features", ())) != FEATURES:
+    stored = (meta.get("answerability") or {}).get("model")
+    if any(have.get(k, missing) != wanted_fields[k] for k in CALIBRATION_FIELDS) or not fitted_as_today(stored):
         return "calibrate"
     return "keep"
 

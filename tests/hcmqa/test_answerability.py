@@ -6,12 +6,12 @@ import re
 
 import pytest
 
-from hcmqa.answerability import FEATURES, AnswerabilityModel, fit
+from hcmqa.answerability import FEATURES, MODEL_VERSION, AnswerabilityModel, fit
 from hcmqa.data.build import build_dataset
 from hcmqa.data.qa import UNANSWERABLE_FILE, ValidationError, read_unanswerable
 from hcmqa.evaluation import is_declined
 from hcmqa.prompts import CLOSEST_PREFIX, READER_DECLINE, REFUSAL_NO_SOURCE
-from hcmqa.retrieval import Retriever
+from hcmqa.retrieval import Passage, Retriever
 from hcmqa.retriever_training import RetrieverSettings, plan
 
 from tests.hcmqa.test_guard import PASSAGES, _Gate, _PlantedGenerator
@@ -53,6 +53,33 @@ def test_a_name_the_subject_bore_in_part_of_his_life_is_no_name_the_evidence_lac
     # a name that is someone else's still counts when the evidence lacks it
     assert _features(retriever, "What did Phan Chau Trinh do in Paris?")["asked_names_missing"] == 3
     assert _features(retriever, "What did Nguyen Ai Quoc and Phan Chau Trinh do in Paris?")["asked_names_missing"] == 3
+
+
+def test_a_capitalised_common_word_is_no_name_and_a_nationality_is_found_through_its_country():
+    retriever = Retriever(PASSAGES)
+    # the corpus writes "scholar" in lower case (his father was one): capitalised, it is still no
+    # name, although the evidence (Paris, the voyage) lacks it
+    question = "Did he leave Saigon for Paris as a Scholar?"
+    assert not any("scholar" in hit.passage.text for hit in retriever.rank_batch([question], k=2)[0])
+    assert _features(retriever, question)["asked_names_missing"] == 0
+    # the voyage passage says "a French ship": a ship bound for France is in it, one for Spain is not
+    assert _features(retriever, "When did he leave Saigon on a ship bound for France?")["asked_names_missing"] == 0
+    assert _features(retriever, "When did he leave Saigon on a ship bound for Spain?")["asked_names_missing"] == 1
+    # and the other way round: a nationality whose country the evidence names
+    assert _features(retriever, "Which Vietnamese city did he die in?")["asked_names_missing"] == 1
+    vietnam = Retriever([*PASSAGES[:-1], Passage("d/death/1", "d.md", "Legacy", "Death", "He died in Hanoi, Vietnam, on 2 September 1969.")])
+    assert _features(vietnam, "Which Vietnamese city did he die in?")["asked_names_missing"] == 0
+
+
+def test_in_a_question_all_in_capitals_or_title_case_a_capital_marks_no_name():
+    retriever = Retriever(PASSAGES)
+    # "Die" is no word of the corpus ("died" is); written in capitals it is still no name
+    for question in ("WHERE DID HO CHI MINH DIE", "Where Did Ho Chi Minh Die In Hanoi"):
+        asked = _features(retriever, question)
+        assert asked["asked_names_missing"] == 0 and asked["unknown_names"] == 0, question
+    assert _features(retriever, "Where did Ho Chi Minh Die?")["unknown_names"] == 1  # a capital among lower case
+    # the words the corpus never uses are still counted as words
+    assert _features(retriever, "WHEN DID HE LEAVE SAIGON FOR SPAIN")["unknown_words"] >= 1
 
 
 def test_sentence_gap_is_how_far_the_best_sentence_stands_above_the_fourth():
@@ -164,8 +191,11 @@ def test_an_invented_claim_is_quoted_over_when_the_model_judged_the_question_ans
 
 def test_a_retriever_is_recalibrated_not_retrained_when_only_the_calibration_changed():
     settings = RetrieverSettings()
-    trained = {"settings": settings.to_dict(), "answerability": {"model": {"features": list(FEATURES)}}}
+    trained = {"settings": settings.to_dict(), "answerability": {"model": {"features": list(FEATURES), "version": MODEL_VERSION}}}
     assert plan(trained, settings) == "keep"
+    # the same feature names fitted when one of them meant something else, or fitted another way
+    assert plan({**trained, "answerability": {"model": {"features": list(FEATURES), "version": MODEL_VERSION - 1}}}, settings) == "calibrate"
+    assert plan({**trained, "answerability": {"model": {"features": list(FEATURES)}}}, settings) == "calibrate"  # stored before versions
     assert plan(None, settings) == "train"
     assert plan({**trained, "settings": {**settings.to_dict(), "answer_keep": 0.9}}, settings) == "calibrate"
     assert plan({"settings": settings.to_dict()}, settings) == "calibrate"  # no answerability model yet
@@ -191,3 +221,21 @@ def test_the_dataset_keeps_its_unanswerable_questions_and_reports_bad_rows(tmp_p
         build_dataset(docs_dir=fixtures_dir / "docs", qa_csv=fixtures_dir / "qa_good.csv", offtopic_csv=None, out_root=tmp_path / "bad-out", unanswerable_csv=bad)
     assert any("bad.csv:4: duplicate question" in p for p in err.value.problems)
     assert not (tmp_path / "bad-out").exists() or list((tmp_path / "bad-out").iterdir()) == []
+
+
+def test_the_refusal_threshold_weighs_the_whole_tail_not_one_order_statistic():
+    from hcmqa.answerability import refuse_threshold
+
+    # 300 probabilities: at keep 0.99 the plain 1% quantile reads the third and fourth lowest
+    # alone, so it cannot tell a tail at 0.30 from one at 0.05; the threshold does
+    bulk = [0.5] * 297
+    high = refuse_threshold([0.01, 0.02, 0.30, *bulk], 0.99)
+    low = refuse_threshold([0.01, 0.02, 0.05, *bulk], 0.99)
+    assert 0.01 < low < high < 0.5
+    # it is a quantile: every probability kept at keep 1.0, and the median at keep 0.5
+    assert refuse_threshold([0.2, 0.4, 0.9], 1.0) == pytest.approx(0.2)
+    assert refuse_threshold([0.1, 0.2, 0.3, 0.4, 0.5], 0.5) == pytest.approx(0.3)
+    with pytest.raises(ValueError, match="answer_keep"):
+        refuse_threshold([0.2, 0.4], 1.5)
+    with pytest.raises(ValueError, match="no probabilities"):
+        refuse_threshold([], 0.99)
