@@ -119,11 +119,18 @@ _NATIONALITIES = {
     "thai": ("thailand", "siam"), "turkish": ("turkey",), "ukrainian": ("ukraine",), "vietnamese": ("vietnam", "viet nam"),
     "welsh": ("wales",), "yugoslav": ("yugoslavia",),
 }
-_RELATED: dict[str, tuple[str, ...]] = {}
-for _nationality, _places in _NATIONALITIES.items():
-    _RELATED[_nationality] = _places
-    for _place in _places:
-        _RELATED[_place] = (*_RELATED.get(_place, ()), _nationality)
+
+
+def _both_ways(table: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """Each nationality with its places, and each place with its nationalities."""
+    related = dict(table)
+    for nationality, places in table.items():
+        for place in places:
+            related[place] = (*related.get(place, ()), nationality)
+    return related
+
+
+_RELATED = _both_ways(_NATIONALITIES)
 _WHY_RE = re.compile(r"\bwhy\b", re.I)
 
 
