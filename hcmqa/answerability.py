@@ -73,8 +73,9 @@ FEATURES = (
 # thresholds are fitted another way, so that a stored model is refitted (2: the name features
 # leave out the corpus's common words and the capitals of a question in capitals or title case,
 # a nationality is found through its country, and ``refuse_threshold`` is no longer the plain
-# sample quantile).
-MODEL_VERSION = 2
+# sample quantile; 3: a country the corpus never names is no unknown name where the corpus names
+# its nationality, "England" where it says "English" and "British", nor the other way round).
+MODEL_VERSION = 3
 # the sentence the best one is compared with for ``sentence_gap`` (the fourth best)
 GAP_RANK = 4
 # Words that say what kind of answer is wanted rather than what it is about.
@@ -204,7 +205,7 @@ def features(question: str, query: str, hits, sentences, stats: CorpusStats, sub
         float(len(content)),
         float(all(t in in_sentences for t in focus)) if focus else 1.0,
         float(all(t in in_passages for t in focus)) if focus else 1.0,
-        float(sum(1 for n in names if n not in stats.words)),
+        float(sum(1 for n in names if not any(form in stats.words for form in (n, *_RELATED.get(n, ()))))),
         float(sum(1 for n in names if not any(has_word(folded_passages, form) for form in (n, *_RELATED.get(n, ()))))),
         float(sum(1 for w in raw if w not in stats.words)),
         float(count_missing),

@@ -65,6 +65,10 @@ def test_a_capitalised_common_word_is_no_name_and_a_nationality_is_found_through
     # the voyage passage says "a French ship": a ship bound for France is in it, one for Spain is not
     assert _features(retriever, "When did he leave Saigon on a ship bound for France?")["asked_names_missing"] == 0
     assert _features(retriever, "When did he leave Saigon on a ship bound for Spain?")["asked_names_missing"] == 1
+    # nor is a country the corpus never names an unknown name where it names the nationality
+    assert "france" not in retriever.stats.words
+    assert _features(retriever, "When did he leave Saigon on a ship bound for France?")["unknown_names"] == 0
+    assert _features(retriever, "When did he leave Saigon on a ship bound for Spain?")["unknown_names"] == 1
     # and the other way round: a nationality whose country the evidence names
     assert _features(retriever, "Which Vietnamese city did he die in?")["asked_names_missing"] == 1
     vietnam = Retriever([*PASSAGES[:-1], Passage("d/death/1", "d.md", "Legacy", "Death", "He died in Hanoi, Vietnam, on 2 September 1969.")])
