@@ -74,8 +74,10 @@ FEATURES = (
 # leave out the corpus's common words and the capitals of a question in capitals or title case,
 # a nationality is found through its country, and ``refuse_threshold`` is no longer the plain
 # sample quantile; 3: a country the corpus never names is no unknown name where the corpus names
-# its nationality, "England" where it says "English" and "British", nor the other way round).
-MODEL_VERSION = 3
+# its nationality, "England" where it says "English" and "British", nor the other way round;
+# 4: a name is found part by part in the corpus's terms, "Ho-Sainteny" where the corpus says
+# "Sainteny", "Young Pioneers" where it says "Young Pioneer").
+MODEL_VERSION = 4
 # the sentence the best one is compared with for ``sentence_gap`` (the fourth best)
 GAP_RANK = 4
 # Words that say what kind of answer is wanted rather than what it is about.
@@ -205,13 +207,36 @@ def features(question: str, query: str, hits, sentences, stats: CorpusStats, sub
         float(len(content)),
         float(all(t in in_sentences for t in focus)) if focus else 1.0,
         float(all(t in in_passages for t in focus)) if focus else 1.0,
-        float(sum(1 for n in names if not any(form in stats.words for form in (n, *_RELATED.get(n, ()))))),
-        float(sum(1 for n in names if not any(has_word(folded_passages, form) for form in (n, *_RELATED.get(n, ()))))),
+        float(sum(1 for n in names if not _known(n, stats, subject_words))),
+        float(sum(1 for n in names if not _in_evidence(n, folded_passages, in_passages, subject_words))),
         float(sum(1 for w in raw if w not in stats.words)),
         float(count_missing),
         sentence_gap(sentences),
         float(bool(_WHY_RE.search(question))),
     ]
+
+
+def _name_terms(name: str, subject_words: frozenset[str]) -> list[str]:
+    """The retrieval terms of a name's parts other than the subject's own ("ho-sainteny": "sainteni")."""
+    return tokenize(" ".join(w for w in _RAW_RE.findall(name) if w not in subject_words))
+
+
+def _known(name: str, stats: CorpusStats, subject_words: frozenset[str]) -> bool:
+    """Whether the corpus uses a (folded) name: as written, through its nationality or country, or
+    part by part in the corpus's own terms ("Ho-Sainteny" where it names Sainteny, "Young Pioneers"
+    where it names the Young Pioneer Organization)."""
+    if any(form in stats.words for form in (name, *_RELATED.get(name, ()))):
+        return True
+    terms = _name_terms(name, subject_words)
+    return bool(terms) and all(t in stats.df for t in terms)
+
+
+def _in_evidence(name: str, folded_passages: str, passage_terms: set[str], subject_words: frozenset[str]) -> bool:
+    """Whether the evidence names an asked (folded) name, in any of the ways ``_known`` accepts."""
+    if any(has_word(folded_passages, form) for form in (name, *_RELATED.get(name, ()))):
+        return True
+    terms = _name_terms(name, subject_words)
+    return bool(terms) and all(t in passage_terms for t in terms)
 
 
 @functools.lru_cache(maxsize=8)
