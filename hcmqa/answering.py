@@ -285,7 +285,8 @@ class Assistant:
         sentence names someone else (``hcmqa.guard.swapped_subject``). Its quoted evidence is
         kept either way. A kept reply that says all of one quoted sentence
         (``hcmqa.guard.restates``) carries that sentence's citation, and the next best sentence
-        is quoted in its place.
+        is quoted in its place; where that sentence needs its section to say whom it is about
+        (``Sentence.about``), the sentences are quoted instead of the reply.
         """
         sources = [h.passage.text for h in context.hits]
         missing = unsupported_claims(answer.answer, sources, allowed=self.allowed_names)
@@ -309,7 +310,10 @@ class Assistant:
                 # a reply that says all of a quoted sentence is cited to it, and the next
                 # sentence is quoted in its place, so that the answer does not say it twice
                 said = next((s for s in quoted if restates(reply, s.text, asked, self.allowed_names, self.subject_pronouns)), None)
-                if said is None:
+                if said is not None and said.about:
+                    # its pronoun may be someone else's: quoted, it says whose (``Sentence.about``)
+                    answer.answer, answer.path = extractive_answer(self._closest(context)), "extracted"
+                elif said is None:
                     answer.answer = f"{reply} {extractive_answer(quoted)}"
                 else:
                     answer.answer = cited_reply(reply, said.source, [s for s in context.sentences if s is not said][: len(quoted)])

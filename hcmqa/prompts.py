@@ -67,4 +67,20 @@ def is_closest(text: str) -> bool:
 
 
 def _quotes(sentences) -> str:
-    return " ".join(f"\u201c{s.text.strip()}\u201d [{s.source}]" for s in sentences)
+    """Each sentence in quotation marks with its citation, after its section's title where the
+    sentence alone would not say whom it is about (``Sentence.about``)."""
+    return " ".join(f"{_label(s)}\u201c{s.text.strip()}\u201d [{s.source}]" for s in sentences)
+
+
+_LOWER_FIRST = frozenset("his her their its the a an".split())
+
+
+def _label(sentence) -> str:
+    """ "On his father Nguyen Sinh Sac: " before a sentence whose section says whom it is about."""
+    about = getattr(sentence, "about", "")
+    if not about:
+        return ""
+    first, _, rest = about.partition(" ")
+    if first.lower() in _LOWER_FIRST:
+        about = f"{first.lower()} {rest}".strip()
+    return f"On {about}: "

@@ -30,7 +30,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from hcmqa.data.passages import Passage, read_passages
@@ -79,11 +79,51 @@ class Hit:
 
 @dataclass(frozen=True)
 class Sentence:
-    """One sentence of a hit, with its score; ``source`` is the hit's 1-based number."""
+    """One sentence of a hit, with its score; ``source`` is the hit's 1-based number.
+
+    ``about`` is the section title a quote of it is shown with, where the sentence speaks of
+    someone through a pronoun that may not be the subject ("He died in 1929 in Cao Lanh" in
+    "His father Nguyen Sinh Sac"); empty where the sentence reads rightly on its own.
+    """
 
     text: str
     source: int
     score: float
+    about: str = ""
+
+
+_PRONOUNS = frozenset("he him his she her they them their".split())
+_PLURAL_PRONOUNS = frozenset("they them their".split())
+_POSSESSIVE_SECTION_RE = re.compile(r"(?:his|her|their)\s", re.I)
+_EDGE_PUNCTUATION = ".,;:!?()[]\"'\u2018\u2019\u201c\u201d"
+
+
+def quote_label(sentence: str, section: str, subject_pronouns: frozenset[str]) -> str:
+    """The section title a quote of ``sentence`` needs beside it, or "" (see :class:`Sentence`).
+
+    A sentence whose first reference to a person is a pronoun ("He died ...", "In 1910 he was
+    removed ...") points outside itself. Quoted alone it would be read as being about the
+    subject, so it carries its section's title when that section is about someone related to
+    the subject ("His father Nguyen Sinh Sac", "Her parents"), or when the pronoun cannot be
+    the subject's ("She died in 1954." in a passage about his sister). A name before the
+    pronoun, or a section title whose names the sentence repeats, needs no label.
+    """
+    words = sentence.split()
+    pronoun = ""
+    for i, word in enumerate(words):
+        bare = word.strip(_EDGE_PUNCTUATION)
+        if bare.lower() in _PRONOUNS:
+            pronoun = bare.lower()
+            break
+        if i > 0 and bare[:1].isupper():
+            return ""  # a name comes first: the sentence says whom it is about
+    if not pronoun:
+        return ""
+    names = [w.strip(_EDGE_PUNCTUATION) for w in section.split()[1:] if w[:1].isupper()]
+    if names and all(re.search(rf"\b{re.escape(n)}\b", sentence) for n in names):
+        return ""
+    other = pronoun not in subject_pronouns and pronoun not in _PLURAL_PRONOUNS
+    return section if _POSSESSIVE_SECTION_RE.match(section) or other else ""
 
 
 class BM25Index:
@@ -339,6 +379,10 @@ class Retriever:
             self._sentences[index] = split_sentences(passage.text) or [passage.text]
         return self._sentences[index]
 
+    @functools.cached_property
+    def _subject_pronouns(self) -> frozenset[str]:
+        return frozenset(str(p).lower() for p in self.topic.pronouns.values())
+
     def focus_batch(self, queries: list[str], hits_per_query: list[list[Hit]]) -> list[list[Sentence]]:
         """Every sentence of each query's hits, scored and best first.
 
@@ -370,7 +414,7 @@ class Retriever:
                     scores = (alone + self.passage_weight * hit.score) / (1 + self.passage_weight)
                 else:
                     scores = [len(terms & set(tokenize(t))) / max(1, len(terms)) for t in texts]
-                sentences.extend(Sentence(t, si, float(sc)) for t, sc in zip(texts, scores))
+                sentences.extend(Sentence(t, si, float(sc), quote_label(t, hit.passage.section, self._subject_pronouns)) for t, sc in zip(texts, scores))
             sentences.sort(key=lambda s: -s.score)
             out.append(sentences)
         return out
@@ -412,5 +456,5 @@ def focused_context(hits: list[Hit], sentences: list[Sentence], max_sentences: i
         parts = [t for t in split_sentences(hit.passage.text) if t in picked] or [s.text for s in chosen if s.source == old]
         texts.append(" ".join(parts))
     kept = [hits[old - 1] for old in order]
-    remapped = [Sentence(s.text, renumber[s.source], s.score) for s in sentences if s.source in renumber]
+    remapped = [replace(s, source=renumber[s.source]) for s in sentences if s.source in renumber]
     return Context(kept, texts, remapped)

@@ -21,7 +21,7 @@ import math
 import platform
 import random
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -77,7 +77,7 @@ def training_messages(pairs: list[QAPair], config: TrialConfig, retriever=None, 
     system prompts are the ``topic`` profile's (the retriever's, else the bundled one), as in
     answering.
     """
-    from hcmqa.retrieval import Hit, Sentence, focused_context
+    from hcmqa.retrieval import Hit, focused_context
     from hcmqa.topic import default_topic
 
     topic = topic or getattr(retriever, "topic", None) or default_topic()
@@ -110,7 +110,7 @@ def training_messages(pairs: list[QAPair], config: TrialConfig, retriever=None, 
             holding = [s for s in sentences if all(contains_fact(s.text, f) for f in pair.key_facts)]
             if holding:
                 top = max(s.score for s in sentences)
-                sentences = [Sentence(holding[0].text, holding[0].source, top + 1.0)] + [s for s in sentences if s is not holding[0]]
+                sentences = [replace(holding[0], score=top + 1.0)] + [s for s in sentences if s is not holding[0]]
         context = focused_context(hits, sentences, config.focus_sentences)
         if pair.key_facts and not all(contains_fact(" ".join(context.texts), f) for f in pair.key_facts):
             context = focused_context(hits, sentences, 0)  # the facts span sentences: whole passages

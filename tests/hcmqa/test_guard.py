@@ -418,3 +418,34 @@ def test_a_topic_about_a_woman_reads_she_as_the_subject_and_he_as_someone_else()
     opened = "The Radium Institute in Warsaw was opened on 29 May 1932 in her presence."
     assert copied_share("It was opened on 29 May 1932 in Marie Curie's presence.", [opened], allowed=names, pronouns=pronouns) == 1.0
     assert copied_share("It was opened on 29 May 1932 in Marie Curie's presence.", [opened], allowed=names) < 0.9
+
+
+def test_a_quoted_sentence_about_someone_else_through_a_pronoun_carries_its_section():
+    from hcmqa.retrieval import quote_label
+
+    he = frozenset({"he", "him", "his", "himself"})
+    father = "His father Nguyen Sinh Sac"
+    assert quote_label("He died in 1929 in Cao Lanh.", father, he) == father
+    assert quote_label("In 1910 he was removed from office.", father, he) == father  # the pronoun before any name
+    assert quote_label("His father was Nguyen Sinh Sac, born in 1862.", father, he) == ""  # it names him itself
+    assert quote_label("Nguyen Sinh Sac died in 1929.", father, he) == ""
+    # a pronoun that cannot be the subject's points to someone else whatever the section
+    assert quote_label("She died in 1954.", "His brothers and sister", he) == "His brothers and sister"
+    assert quote_label("He died in Hanoi in 1969.", "Death", he) == ""
+    she = frozenset({"she", "her", "herself"})
+    assert quote_label("He was a physicist.", "Meeting Pierre Curie", she) == "Meeting Pierre Curie"
+    assert quote_label("She won a second prize.", "The second Nobel Prize", she) == ""
+    # end to end: the quote of the father's death says whose it is; his own death's does not
+    passages = [*PASSAGES, Passage("d/father/2", "d.md", "Family", father, "His father passed the examination in 1894. He died in 1929 in Cao Lanh.")]
+    assistant = Assistant(_Gate(), Retriever(passages, min_score=0.1), _PlantedGenerator("He died in Saigon in 1931."), top_k=2, confident_sentence_score=0.0)
+    answer = assistant.ask("When did his father die in Cao Lanh?")
+    assert answer.path == "extracted"
+    assert re.search(r"On his father Nguyen Sinh Sac: \u201cHe died in 1929 in Cao Lanh\.\u201d \[\d\]", answer.answer), answer.answer
+    own = assistant.ask("When did he die in Hanoi?")
+    assert own.answer.startswith("The museum's sources say: \u201cHe died in Hanoi on 2 September 1969, aged 79.\u201d [1]"), own.answer
+    # quoted beside it, the father's death still says whose it is
+    assert "\u201cHe died in 1929" not in own.answer.replace("On his father Nguyen Sinh Sac: \u201cHe died in 1929", ""), own.answer
+    # a reply that restates it is quoted over, so that the section is not lost
+    restated = Assistant(_Gate(), Retriever(passages, min_score=0.1), _PlantedGenerator("He died in 1929 in Cao Lanh."), top_k=2, confident_sentence_score=0.0, min_copied_share=0.0)
+    answer = restated.ask("When did his father die in Cao Lanh?")
+    assert answer.path == "extracted" and "On his father Nguyen Sinh Sac: \u201cHe died in 1929 in Cao Lanh.\u201d" in answer.answer, answer.answer
