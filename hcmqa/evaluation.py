@@ -141,7 +141,8 @@ def evaluate(assistant, pairs: list[QAPair], progress=None) -> EvalReport:
     allowed = tuple(getattr(assistant, "allowed_names", ()) or ())
     extra = []
     for a in answers:
-        unsupported = [] if a.refused else [c.text for c in unsupported_claims(a.answer, [s["text"] for s in a.sources], allowed=allowed)]
+        # a source is its text and its section title (a quote may be shown after its title)
+        unsupported = [] if a.refused else [c.text for c in unsupported_claims(a.answer, [f"{s.get('section', '')}. {s['text']}" for s in a.sources], allowed=allowed)]
         extra.append({"related": a.related, "refused": a.refused, "path": a.path, "closest": is_closest(a.answer), "answerable": a.answerable, "sources": [s["id"] for s in a.sources], "latency_ms": a.latency_ms, "unsupported": unsupported, "guard_caught": list(a.unsupported)})
     report = score_answers([a.answer for a in answers], pairs, extra)
     n = max(1, len(answers))

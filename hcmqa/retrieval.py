@@ -92,7 +92,8 @@ class Sentence:
     about: str = ""
 
 
-_PRONOUNS = frozenset("he him his she her they them their".split())
+_SUBJECT_CASE = frozenset("he she they".split())
+_POSSESSIVES = frozenset("his her their".split())
 _PLURAL_PRONOUNS = frozenset("they them their".split())
 _POSSESSIVE_SECTION_RE = re.compile(r"(?:his|her|their)\s", re.I)
 _EDGE_PUNCTUATION = ".,;:!?()[]\"'\u2018\u2019\u201c\u201d"
@@ -101,8 +102,9 @@ _EDGE_PUNCTUATION = ".,;:!?()[]\"'\u2018\u2019\u201c\u201d"
 def quote_label(sentence: str, section: str, subject_pronouns: frozenset[str]) -> str:
     """The section title a quote of ``sentence`` needs beside it, or "" (see :class:`Sentence`).
 
-    A sentence whose first reference to a person is a pronoun ("He died ...", "In 1910 he was
-    removed ...") points outside itself. Quoted alone it would be read as being about the
+    A sentence that opens on a pronoun ("He died ...", "His time as a magistrate ...") or whose
+    subject is one before any name ("In 1910 he was removed ...") points outside itself; "her"
+    in "Soon after giving birth to her last child, Hoang Thi Loan ..." points ahead. Quoted alone it would be read as being about the
     subject, so it carries its section's title when that section is about someone related to
     the subject ("His father Nguyen Sinh Sac", "Her parents"), or when the pronoun cannot be
     the subject's ("She died in 1954." in a passage about his sister). A name before the
@@ -112,7 +114,7 @@ def quote_label(sentence: str, section: str, subject_pronouns: frozenset[str]) -
     pronoun = ""
     for i, word in enumerate(words):
         bare = word.strip(_EDGE_PUNCTUATION)
-        if bare.lower() in _PRONOUNS:
+        if bare.lower() in _SUBJECT_CASE or (i == 0 and bare.lower() in _POSSESSIVES):
             pronoun = bare.lower()
             break
         if i > 0 and bare[:1].isupper():

@@ -126,7 +126,7 @@ def main() -> int:
         " BLEU is sacreBLEU corpus BLEU (0-100). `generated` / `quoted` / `closest` / `refused` are the shares of answers each path produced"
         " (`quoted` and `closest` are both the `extracted` path: the quoted source sentences alone, or introduced by \"I could not find a direct answer"
         " ... The closest they come:\" when the answerability model judged the question unlikely to be answered by the sources);"
-        " `unsupported` counts final answers that state a number or name found in none of their sources (closed-book answers have no sources);"
+        " `unsupported` counts final answers that state a number or name found in none of their sources, their texts and section titles (closed-book answers have no sources);"
         " `q/s` is questions per second through the whole path. The last column, when filled, is the academic project's teacher-forced"
         " sentence BLEU (0-1), which does not measure generated answers. Targets: fine-tuned grounded key-fact accuracy >= 0.90 (paraphrase)"
         " and >= 0.85 (unseen), 0 unsupported.\n\n"

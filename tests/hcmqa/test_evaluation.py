@@ -48,3 +48,23 @@ def test_score_answers_rows_and_aggregates():
     assert [r["key_facts_present"] for r in report.rows] == [1.0, 0.0]
     assert set(report.aggregate) >= {"exact_match", "token_f1", "key_fact_accuracy", "bleu", "rouge_l"}
     assert answer_metrics(["In 1890.", "x"], pairs)["exact_match"] == 0.5
+
+
+def test_an_answer_counts_as_unsupported_only_for_what_neither_a_source_nor_its_section_title_says():
+    from hcmqa.answering import Answer
+    from hcmqa.evaluation import evaluate
+
+    source = {"id": "p1", "section": "His father Nguyen Sinh Sac", "text": "He died in 1929 in Cao Lanh."}
+    planted = {
+        "Where did his father die?": "On his father Nguyen Sinh Sac: \u201cHe died in 1929 in Cao Lanh.\u201d [1]",
+        "When did his father die?": "Nguyen Sinh Sac died in Saigon in 1931.",
+    }
+
+    class Planted:
+        def answer_batch(self, questions, progress=None):
+            return [Answer(q, True, planted[q], sources=[source], path="extracted") for q in questions]
+
+    pairs = [QAPair(q, "", ("1929",)) for q in planted]
+    report = evaluate(Planted(), pairs)
+    assert [sorted(row["unsupported"]) for row in report.rows] == [[], ["1931", "Saigon"]]
+    assert report.aggregate["unsupported_answers"] == 1

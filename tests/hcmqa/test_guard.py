@@ -429,6 +429,9 @@ def test_a_quoted_sentence_about_someone_else_through_a_pronoun_carries_its_sect
     assert quote_label("In 1910 he was removed from office.", father, he) == father  # the pronoun before any name
     assert quote_label("His father was Nguyen Sinh Sac, born in 1862.", father, he) == ""  # it names him itself
     assert quote_label("Nguyen Sinh Sac died in 1929.", father, he) == ""
+    assert quote_label("Her grave was later moved.", "His mother Hoang Thi Loan", he) == "His mother Hoang Thi Loan"
+    # a pronoun that points ahead to the name that follows it
+    assert quote_label("Soon after giving birth to her last child, Hoang Thi Loan died.", "Childhood in Hue", he) == ""
     # a pronoun that cannot be the subject's points to someone else whatever the section
     assert quote_label("She died in 1954.", "His brothers and sister", he) == "His brothers and sister"
     assert quote_label("He died in Hanoi in 1969.", "Death", he) == ""
