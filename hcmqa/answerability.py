@@ -207,8 +207,8 @@ def features(question: str, query: str, hits, sentences, stats: CorpusStats, sub
         float(len(content)),
         float(all(t in in_sentences for t in focus)) if focus else 1.0,
         float(all(t in in_passages for t in focus)) if focus else 1.0,
-        float(sum(1 for n in names if not _known(n, stats, subject_words))),
-        float(sum(1 for n in names if not _in_evidence(n, folded_passages, in_passages, subject_words))),
+        float(sum(1 for n in names if not _named(n, stats.words.__contains__, stats.df, subject_words))),
+        float(sum(1 for n in names if not _named(n, lambda form: has_word(folded_passages, form), in_passages, subject_words))),
         float(sum(1 for w in raw if w not in stats.words)),
         float(count_missing),
         sentence_gap(sentences),
@@ -221,22 +221,14 @@ def _name_terms(name: str, subject_words: frozenset[str]) -> list[str]:
     return tokenize(" ".join(w for w in _RAW_RE.findall(name) if w not in subject_words))
 
 
-def _known(name: str, stats: CorpusStats, subject_words: frozenset[str]) -> bool:
-    """Whether the corpus uses a (folded) name: as written, through its nationality or country, or
-    part by part in the corpus's own terms ("Ho-Sainteny" where it names Sainteny, "Young Pioneers"
-    where it names the Young Pioneer Organization)."""
-    if any(form in stats.words for form in (name, *_RELATED.get(name, ()))):
+def _named(name: str, has_form, terms, subject_words: frozenset[str]) -> bool:
+    """Whether a (folded) name is found: as written or through its nationality or country
+    (``has_form``), or part by part among retrieval ``terms`` ("Ho-Sainteny" where "Sainteny"
+    is, "Young Pioneers" where the Young Pioneer Organization is)."""
+    if any(has_form(form) for form in (name, *_RELATED.get(name, ()))):
         return True
-    terms = _name_terms(name, subject_words)
-    return bool(terms) and all(t in stats.df for t in terms)
-
-
-def _in_evidence(name: str, folded_passages: str, passage_terms: set[str], subject_words: frozenset[str]) -> bool:
-    """Whether the evidence names an asked (folded) name, in any of the ways ``_known`` accepts."""
-    if any(has_word(folded_passages, form) for form in (name, *_RELATED.get(name, ()))):
-        return True
-    terms = _name_terms(name, subject_words)
-    return bool(terms) and all(t in passage_terms for t in terms)
+    parts = _name_terms(name, subject_words)
+    return bool(parts) and all(t in terms for t in parts)
 
 
 @functools.lru_cache(maxsize=8)

@@ -77,7 +77,7 @@ _LOWER_FIRST = frozenset("his her their its the a an".split())
 
 def _label(sentence) -> str:
     """ "On his father Nguyen Sinh Sac: " before a sentence whose section says whom it is about."""
-    about = getattr(sentence, "about", "")
+    about = sentence.about
     if not about:
         return ""
     first, _, rest = about.partition(" ")

@@ -104,9 +104,9 @@ def quote_label(sentence: str, section: str, subject_pronouns: frozenset[str]) -
 
     A sentence that opens on a pronoun ("He died ...", "His time as a magistrate ...") or whose
     subject is one before any name ("In 1910 he was removed ...") points outside itself; "her"
-    in "Soon after giving birth to her last child, Hoang Thi Loan ..." points ahead. Quoted alone it would be read as being about the
-    subject, so it carries its section's title when that section is about someone related to
-    the subject ("His father Nguyen Sinh Sac", "Her parents"), or when the pronoun cannot be
+    in "Soon after giving birth to her last child, Hoang Thi Loan ..." points ahead. Quoted
+    alone it would be read as being about the subject, so it carries its section's title when
+    that section is about someone related to the subject ("His father Nguyen Sinh Sac", "Her parents"), or when the pronoun cannot be
     the subject's ("She died in 1954." in a passage about his sister). A name before the
     pronoun, or a section title whose names the sentence repeats, needs no label.
     """
