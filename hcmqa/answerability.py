@@ -76,8 +76,9 @@ FEATURES = (
 # sample quantile; 3: a country the corpus never names is no unknown name where the corpus names
 # its nationality, "England" where it says "English" and "British", nor the other way round;
 # 4: a name is found part by part in the corpus's terms, "Ho-Sainteny" where the corpus says
-# "Sainteny", "Young Pioneers" where it says "Young Pioneer").
-MODEL_VERSION = 4
+# "Sainteny", "Young Pioneers" where it says "Young Pioneer"; 5: the normalised question keeps
+# a subject's name that it asks about as a name, "Why is he called Uncle Ho?").
+MODEL_VERSION = 5
 # the sentence the best one is compared with for ``sentence_gap`` (the fourth best)
 GAP_RANK = 4
 # Words that say what kind of answer is wanted rather than what it is about.

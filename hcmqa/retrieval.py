@@ -5,7 +5,7 @@ Stages, each usable alone (``bench/retrieval`` measures every one):
 1. **Query normalisation.** The subject's own names (the topic profile's subject and aliases)
    are in almost every question and carry no signal when every passage is about the subject;
    they are dropped from the query (not when they name something else: "<name> City",
-   "<name> Trail").
+   "<name> Trail", nor when the question asks about the name: "Why is he called <alias>?").
 2. **BM25** over section title + text.
 3. **Dense**: a bi-encoder (all-MiniLM-L6-v2 fine-tuned on the dataset's train split).
 4. **Hybrid**: per query, both scores scaled to [0, 1] and mixed with the BM25 weight chosen
@@ -43,9 +43,39 @@ RETRIEVER_DIR = "retriever"
 RRF_K = 60
 
 
+# a name right after one of these, or before "mean" and the like, is the name asked about
+# ("Why is he called Uncle Ho?", "What does the name Ho Chi Minh mean?"), not the person
+_NAMING_BEFORE = re.compile(
+    r"\b(?:call|calls|called|calling|call him|call her|name|named|nickname|nicknamed|title|alias|pseudonym|known as|referred to as|addressed as)\W*$"
+)
+_NAMING_AFTER = re.compile(r"^\W*(?:mean|means|meant|meaning|signify|signifies|stand for|stands for)\b")
+# ... unless what follows names what he was called ("Did UNESCO call Ho Chi Minh a man of
+# culture?", "named Uncle Ho one of the most influential people") or makes him the one who had
+# the name ("the first name Ho Chi Minh ever had"): then the name is the person
+_PREDICATE_AFTER = re.compile(r"^\W*(?:a|an|the|one|his|her|their|ever|had|has|bore)\b")
+
+
 def normalise_query(query: str, names: tuple[str, ...] | None = None) -> str:
-    """``query`` folded, without the subject's own names (they match every passage alike)."""
-    stripped = subject_re(tuple(names or default_topic().query_names)).sub(" ", fold(query))
+    """``query`` folded, without the subject's own names (they match every passage alike).
+
+    A name the question asks about as a name stays: "Why is he called Uncle Ho?" searches
+    for "Uncle Ho", which the passage explaining it holds, and so does a name right after
+    another kept one ("calling Ho Chi Minh Uncle Ho").
+    """
+    folded = fold(query)
+    kept_until = -1
+
+    def drop(m: re.Match) -> str:
+        nonlocal kept_until
+        before = folded[: m.start()]
+        after = folded[m.end() :]
+        named = _NAMING_BEFORE.search(before) and not _PREDICATE_AFTER.search(after)
+        if named or _NAMING_AFTER.search(after) or (kept_until >= 0 and not folded[kept_until : m.start()].strip()):
+            kept_until = m.end()
+            return m.group(0)
+        return " "
+
+    stripped = subject_re(tuple(names or default_topic().query_names)).sub(drop, folded)
     stripped = re.sub(r"\s+", " ", stripped).strip()
     # a question that is nothing but the name ("Who was <subject>?") keeps it
     return stripped if tokenize(stripped) else fold(query)

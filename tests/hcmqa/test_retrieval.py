@@ -52,6 +52,20 @@ def test_the_subjects_names_are_dropped_from_queries_but_not_places_named_after_
     assert normalise_query("Who was Ho Chi Minh?") == "who was ho chi minh?"
 
 
+def test_a_name_asked_about_as_a_name_stays_in_the_query():
+    assert normalise_query("Why is Ho Chi Minh called Uncle Ho?") == "why is called uncle ho?"
+    assert normalise_query("Since when has Ho Chi Minh been known as Uncle Ho?") == "since when has been known as uncle ho?"
+    assert normalise_query("What does the name Ho Chi Minh mean?") == "what does the name ho chi minh mean?"
+    assert normalise_query('What does "Bac Ho" mean?') == 'what does "bac ho" mean?'
+    # a name right after a kept one is kept too
+    assert normalise_query("When did people start calling Ho Chi Minh Uncle Ho?") == "when did people start calling ho chi minh uncle ho?"
+    # the person, not his name: called by him, or called something
+    assert normalise_query("What was Uncle Ho's father called?") == "what was father called?"
+    assert normalise_query("Did UNESCO call Ho Chi Minh a man of culture?") == "did unesco call a man of culture?"
+    assert normalise_query("Which name did Ho Chi Minh use in Paris?") == "which name did use in paris?"
+    assert normalise_query("What was the first name Ho Chi Minh ever had?") == "what was the first name ever had?"
+
+
 @pytest.fixture(scope="module")
 def trained(trained_dataset_dir):
     return Retriever.from_dataset(trained_dataset_dir)
