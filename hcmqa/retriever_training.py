@@ -132,10 +132,11 @@ def _examples(pairs: list[QAPair], base: Retriever, settings: RetrieverSettings,
         positives.sort(key=lambda i: rank_of.get(i, len(order)))
         hard = [i for i in order[:20] if i not in positives][: settings.hard_negatives]
         query = base.normalise(pair.question)
-        negative = rng.choice(hard) if hard else rng.randrange(len(base.passages))
+        at = rng.choice(hard) if hard else rng.randrange(len(base.passages))
+        negative = base.passages[at]
         bi["anchor"].append(query)
         bi["positive"].append(texts[positives[0]])
-        bi["negative"].append(texts[negative])
+        bi["negative"].append(texts[at])
         if settings.sentence_pairs:
             # the same question against single sentences: the one holding its key facts,
             # and a sentence of the same passage that holds none (what focus must tell apart)
