@@ -6,8 +6,7 @@ Stages, each usable alone (``bench/retrieval`` measures every one):
    are in almost every question and carry no signal when every passage is about the subject;
    they are dropped from the query (not when they name something else: "<name> City",
    "<name> Trail", nor when the question asks about the name: "Why is he called <alias>?").
-2. **BM25** over section title + text (a passage that opens by pointing back, "It approved
-   ...", also with the last sentence of the passage before it: :func:`lead_ins`).
+2. **BM25** over section title + text.
 3. **Dense**: a bi-encoder (all-MiniLM-L6-v2 fine-tuned on the dataset's train split).
 4. **Hybrid**: per query, both scores scaled to [0, 1] and mixed with the BM25 weight chosen
    on the val split. A hit's ``score`` is its bi-encoder cosine similarity, an absolute
@@ -82,38 +81,9 @@ def normalise_query(query: str, names: tuple[str, ...] | None = None) -> str:
     return stripped if tokenize(stripped) else fold(query)
 
 
-# a passage whose text opens on one of these points back to the passage before it
-_POINTS_BACK_RE = re.compile(r"^(?:it|he|she|they|this|these|that|those|there|his|her|its|their|here|then|the same|such)\b", re.I)
-
-
-def lead_ins(passages: list[Passage]) -> list[str]:
-    """For each passage, the sentence it points back to, or "".
-
-    A passage cut from the middle of a paragraph may open on a pronoun ("It approved the Viet
-    Minh programme ... and elected a National Liberation Committee"), whose meaning ("the
-    National Congress at Tan Trao") is the last sentence of the passage before it in the same
-    section. Search reads that sentence with it; what is quoted and scored as holding a fact
-    is the passage's own text.
-    """
-    out = []
-    for i, p in enumerate(passages):
-        before = passages[i - 1] if i else None
-        if before is not None and (before.doc, before.section) == (p.doc, p.section) and _POINTS_BACK_RE.match(p.text):
-            sentences = split_sentences(before.text)
-            out.append(sentences[-1] if sentences else "")
-        else:
-            out.append("")
-    return out
-
-
-def passage_text(p: Passage, lead_in: str = "") -> str:
-    """What the dense and reranking models read: section title, the sentence the passage points back to (:func:`lead_ins`), then the text."""
-    return f"{p.section}. {lead_in} {p.text}" if lead_in else f"{p.section}. {p.text}"
-
-
-def passage_texts(passages: list[Passage]) -> list[str]:
-    """:func:`passage_text` of every passage, each with its lead-in."""
-    return [passage_text(p, lead) for p, lead in zip(passages, lead_ins(passages))]
+def passage_text(p: Passage) -> str:
+    """What the dense and reranking models read: section title, then the text."""
+    return f"{p.section}. {p.text}"
 
 
 def sentence_text(p: Passage, sentence: str) -> str:
@@ -193,7 +163,7 @@ class BM25Index:
         from rank_bm25 import BM25Okapi
 
         # Section titles carry strong topical words ("Death", "Education"): index them too.
-        self._bm25 = BM25Okapi([tokenize(f"{p.section} {lead} {p.text}") for p, lead in zip(passages, lead_ins(passages))], k1=1.2, b=0.5)
+        self._bm25 = BM25Okapi([tokenize(f"{p.section} {p.text}") for p in passages], k1=1.2, b=0.5)
         self.size = len(passages)
 
     def scores(self, query: str):
@@ -228,7 +198,7 @@ class DenseIndex:
             else:
                 cache = None
         if not cache or not cache.is_file():
-            self.embeddings = self.encode(passage_texts(passages), batch_size)
+            self.embeddings = self.encode([passage_text(p) for p in passages], batch_size)
             sentence_vectors = self.encode([sentence_text(p, s) for p, group in zip(passages, self.sentences) for s in group], batch_size)
         self.sentence_vectors = self._grouped(sentence_vectors)
         self._context_vectors = self._grouped(context_vectors) if context_vectors is not None else None

@@ -42,7 +42,7 @@ from hcmqa.data.passages import Passage, read_passages
 from hcmqa.data.qa import QAPair, read_split, read_unanswerable
 from hcmqa.encoders import ENCODER_NAMES, encoder_dir, get_encoder
 from hcmqa.fileio import atomic_directory, atomic_write_json
-from hcmqa.retrieval import RETRIEVER_DIR, Retriever, passage_texts, sentence_text
+from hcmqa.retrieval import RETRIEVER_DIR, Retriever, passage_text, sentence_text
 from hcmqa.text import contains_fact
 
 BM25_WEIGHTS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
@@ -87,9 +87,6 @@ class RetrieverSettings:
     decline_target: float = 0.9
     # let val choose a share for each sentence read after the one before it (context_weight)
     sentence_context: bool = True
-    # a passage that opens by pointing back is searched with the sentence it points to
-    # (hcmqa.retrieval.lead_ins); marks retrievers trained since, so older ones are retrained
-    passage_lead_in: bool = True
 
     def __post_init__(self) -> None:
         if self.base_encoder not in ("auto", *ENCODER_NAMES):
@@ -121,7 +118,6 @@ def _positives(pair: QAPair, passages: list[Passage]) -> list[int]:
 def _examples(pairs: list[QAPair], base: Retriever, settings: RetrieverSettings, rng: random.Random) -> dict:
     """Bi-encoder triplets (normalised question, positive passage, hard negative) from ``pairs``."""
     bi = {"anchor": [], "positive": [], "negative": []}
-    texts = passage_texts(base.passages)
     usable = [p for p in pairs if p.key_facts]
     ranked = base.candidate_lists([base.normalise(p.question) for p in usable])
     for pair, order in zip(usable, ranked):
@@ -132,11 +128,10 @@ def _examples(pairs: list[QAPair], base: Retriever, settings: RetrieverSettings,
         positives.sort(key=lambda i: rank_of.get(i, len(order)))
         hard = [i for i in order[:20] if i not in positives][: settings.hard_negatives]
         query = base.normalise(pair.question)
-        at = rng.choice(hard) if hard else rng.randrange(len(base.passages))
-        negative = base.passages[at]
+        negative = base.passages[rng.choice(hard)] if hard else base.passages[rng.randrange(len(base.passages))]
         bi["anchor"].append(query)
-        bi["positive"].append(texts[positives[0]])
-        bi["negative"].append(texts[at])
+        bi["positive"].append(passage_text(base.passages[positives[0]]))
+        bi["negative"].append(passage_text(negative))
         if settings.sentence_pairs:
             # the same question against single sentences: the one holding its key facts,
             # and a sentence of the same passage that holds none (what focus must tell apart)

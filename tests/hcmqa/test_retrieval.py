@@ -52,30 +52,6 @@ def test_the_subjects_names_are_dropped_from_queries_but_not_places_named_after_
     assert normalise_query("Who was Ho Chi Minh?") == "who was ho chi minh?"
 
 
-def test_a_passage_that_points_back_is_searched_with_the_sentence_it_points_to():
-    from hcmqa.data.passages import Passage
-    from hcmqa.retrieval import BM25Index, lead_ins, passage_texts
-
-    def passage(n, section, text):
-        return Passage(f"d/{n}", "d.md", "Doc", section, text)
-
-    passages = [
-        passage(0, "The road to power", "Ho moved to the hills in May 1945. On 16 August 1945 the National Congress met at Tan Trao."),
-        passage(1, "The road to power", "It approved the programme and elected a National Liberation Committee."),
-        passage(2, "The road to power", "Ho Chi Minh wrote the declaration in Hanoi."),
-        passage(3, "Writings", "It is his best-known text."),
-        passage(4, "Farming", "Rice is planted in spring; the harvest follows in autumn."),
-        passage(5, "Farming", "Buffalo pull the ploughs; farmers rest at noon."),
-    ]
-    leads = lead_ins(passages)
-    # the pronoun's passage reads its section's sentence before it; a passage that opens on a
-    # name, or the first of its section, does not
-    assert leads == ["", "On 16 August 1945 the National Congress met at Tan Trao.", "", "", "", ""]
-    assert passage_texts(passages)[1] == "The road to power. On 16 August 1945 the National Congress met at Tan Trao. It approved the programme and elected a National Liberation Committee."
-    scores = BM25Index(passages).scores("what did the tan trao congress elect committee")
-    assert max(range(len(passages)), key=lambda i: scores[i]) == 1
-
-
 def test_a_name_asked_about_as_a_name_stays_in_the_query():
     assert normalise_query("Why is Ho Chi Minh called Uncle Ho?") == "why is called uncle ho?"
     assert normalise_query("Since when has Ho Chi Minh been known as Uncle Ho?") == "since when has been known as uncle ho?"
