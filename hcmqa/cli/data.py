@@ -22,7 +22,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--topic", help="topic profile, YAML or JSON: the subject, its names and pronouns, prompts, refusals and sample questions (default: topic.yaml beside the documents, else the bundled profile)")
     p.add_argument("--out", help="parent folder for datasets (default: <home>/datasets)")
     p.add_argument("--name", default="default", help="dataset name (default: default)")
-    p.add_argument("--max-words", type=int, default=90, help="longest passage in words (default: 90)")
+    p.add_argument("--max-words", type=int, default=100, help="longest passage in words (default: 100)")
     p.add_argument("--no-retriever", action="store_true", help="skip training the bi-encoder and reranker (retrieval falls back to BM25)")
     p.add_argument("--retriever-encoder", choices=ENCODER_NAMES, help="the sentence encoder the retriever's bi-encoder starts from: mpnet (finds more facts; 20 to 33 minutes on a 2-core CPU with AVX512-BF16) or minilm (about 8 minutes on 2 cores). Default: mpnet on a GPU or where the CPU computes bfloat16 natively, else minilm; a retriever trained from the other is retrained")
     p.set_defaults(func=cmd_data_build)

@@ -74,7 +74,7 @@ def build_dataset(
     offtopic_csv: Path | None = DEFAULT_OFFTOPIC,
     out_root: Path = Path("datasets"),
     name: str = "default",
-    max_words: int = 90,
+    max_words: int = 100,
     unseen_fraction: float = 0.15,
     seed: str = "hcmqa-v1",
     unanswerable_csv: Path | None = None,

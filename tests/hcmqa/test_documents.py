@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from hcmqa.data.documents import DocumentError, load_document, load_documents
-from hcmqa.data.passages import chunk_documents
+from hcmqa.data.documents import Document, DocumentError, Section, load_document, load_documents
+from hcmqa.data.passages import chunk_document, chunk_documents
 from hcmqa.data.sentences import split_sentences
 
 
@@ -45,6 +45,26 @@ def test_passages_have_unique_ids_and_whole_sentences(fixtures_dir):
     for p in passages:
         assert p.text.endswith((".", "!", "?")), p.text
         assert len(p.text.split()) <= 40
+
+
+def _sentence(label: str, words: int) -> str:
+    return " ".join([label] + ["word"] * (words - 2) + ["end."])
+
+
+def test_passages_follow_paragraphs_and_cut_long_ones_evenly():
+    # a 120-word paragraph of six 20-word sentences, then two short paragraphs
+    long = " ".join(_sentence(f"L{i}", 20) for i in range(6))
+    short_a, short_b = _sentence("A", 45), _sentence("B", 40)
+    doc = Document("doc.md", "Doc", [Section("Life", [long, short_a, short_b]), Section("Death", [_sentence("D", 10)])])
+    texts = [p.text for p in chunk_document(doc, "doc", max_words=100)]
+    starts = [t.split()[0] for t in texts]
+    # cut in the middle (60 + 60 words), not after 100 words with 20 left over; the second half
+    # and the next paragraph no longer fit together, the two short paragraphs do; a section
+    # ends its passage
+    assert starts == ["L0", "L3", "A", "D"]
+    assert [len(t.split()) for t in texts] == [60, 60, 85, 10]
+    # the old way, filling each passage before starting the next, would have begun one at L5
+    assert not any(t.startswith("L5") for t in texts)
 
 
 def test_bad_encoding_and_unsupported_files_are_reported(tmp_path):
