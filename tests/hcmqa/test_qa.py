@@ -99,7 +99,7 @@ def test_failed_build_writes_nothing(tmp_path, fixtures_dir):
     assert not out.exists() or list(out.iterdir()) == []
 
 
-def test_build_is_versioned_and_reused(tmp_path, fixtures_dir):
+def test_build_is_versioned_and_reused(tmp_path, fixtures_dir, monkeypatch):
     out = tmp_path / "datasets"
     first = build_dataset(docs_dir=fixtures_dir / "docs", qa_csv=fixtures_dir / "qa_good.csv", offtopic_csv=None, out_root=out, name="fx")
     assert not first.reused
@@ -116,6 +116,14 @@ def test_build_is_versioned_and_reused(tmp_path, fixtures_dir):
         csv.writer(fh).writerow(["Who guides visitors at Kim Lien?", "Mr. Nguyen.", "Nguyen", "site.guide"])
     third = build_dataset(docs_dir=fixtures_dir / "docs", qa_csv=changed, offtopic_csv=None, out_root=out, name="fx")
     assert third.path != first.path
+    # so does a new way of turning the same inputs into a dataset (the format version): a
+    # dataset cut the old way is never reused under the new code
+    import hcmqa.data.build as build
+
+    monkeypatch.setattr(build, "FORMAT_VERSION", build.FORMAT_VERSION + 1)
+    fourth = build_dataset(docs_dir=fixtures_dir / "docs", qa_csv=fixtures_dir / "qa_good.csv", offtopic_csv=None, out_root=out, name="fx")
+    assert not fourth.reused and fourth.path != first.path
+    assert fourth.manifest["settings"]["format"] == first.manifest["settings"]["format"] + 1
 
 
 def test_a_huge_header_is_refused_and_duplicates_are_found_in_one_pass(tmp_path):
