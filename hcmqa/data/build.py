@@ -143,6 +143,8 @@ def build_dataset(
         known = {question_key(q) for q in offtopic}
         offtopic = offtopic + [q for q in nearmiss if question_key(q) not in known]
     unanswerable = questions(load_unanswerable_csv, unanswerable_csv)
+    if not isinstance(max_words, int) or max_words < 1:
+        problems.append(f"max_words: must be a whole number of at least 1, got {max_words!r}")
     if not name or any(c in name for c in "/\\ ") or name.startswith("."):
         problems.append(f"name: {name!r} is not a valid dataset name (letters, digits, - and _ only)")
     if problems:

@@ -46,6 +46,8 @@ def chunk_document(doc: Document, doc_slug: str, max_words: int = 100, doc_name:
 
     ``doc_name`` is what a passage records as its document (default: the document's path).
     """
+    if max_words < 1:
+        raise ValueError(f"max_words: must be at least 1, got {max_words}")
     passages: list[Passage] = []
     for section in doc.sections:
         pieces = [piece for p in section.paragraphs for piece in _paragraph_pieces(split_sentences(p), max_words)]

@@ -99,6 +99,13 @@ def test_failed_build_writes_nothing(tmp_path, fixtures_dir):
     assert not out.exists() or list(out.iterdir()) == []
 
 
+def test_a_passage_length_under_one_word_is_refused_before_anything_is_written(tmp_path, fixtures_dir):
+    out = tmp_path / "datasets"
+    with pytest.raises(ValidationError, match=r"max_words: must be a whole number of at least 1, got 0"):
+        build_dataset(docs_dir=fixtures_dir / "docs", qa_csv=fixtures_dir / "qa_good.csv", offtopic_csv=None, out_root=out, max_words=0)
+    assert not out.exists() or list(out.iterdir()) == []
+
+
 def test_build_is_versioned_and_reused(tmp_path, fixtures_dir, monkeypatch):
     out = tmp_path / "datasets"
     first = build_dataset(docs_dir=fixtures_dir / "docs", qa_csv=fixtures_dir / "qa_good.csv", offtopic_csv=None, out_root=out, name="fx")
