@@ -18,8 +18,10 @@ together, with features that need no extra model and mean the same on any corpus
   capitalised word that the corpus itself writes in lower case ("Second World War",
   "President"): it is a common word the asker capitalised. A nationality is not missing
   where the evidence names its country, nor a country where it names the nationality
-  ("Which Vietnamese province ..." against "Nghe An province in central Vietnam"). A
-  question written all in capitals or in title case has no names: its capitals mark none;
+  ("Which Vietnamese province ..." against "Nghe An province in central Vietnam"), nor a
+  country, or its nationality, where the evidence names one of its cities ("England" against
+  "London"). A question written all in capitals or in title case has no names: its capitals
+  mark none;
 - a question asking "how many" or "how much" whose best sentences give no count (a year
   does not count);
 - how far the best sentence stands above the fourth best: one sentence that stands out
@@ -77,16 +79,25 @@ FEATURES = (
 # its nationality, "England" where it says "English" and "British", nor the other way round;
 # 4: a name is found part by part in the corpus's terms, "Ho-Sainteny" where the corpus says
 # "Sainteny", "Young Pioneers" where it says "Young Pioneer"; 5: the normalised question keeps
-# a subject's name that it asks about as a name, "Why is he called Uncle Ho?").
-MODEL_VERSION = 5
+# a subject's name that it asks about as a name, "Why is he called Uncle Ho?"; 6: a country is
+# not missing where the evidence names a city of it, "England" where it says "London"; "real",
+# "actual", "true" and the like say what kind of answer is wanted, "What was his real name?"
+# asks about a name, and a question's focus is read without the subject's names, not "Ho").
+MODEL_VERSION = 6
 # the sentence the best one is compared with for ``sentence_gap`` (the fourth best)
 GAP_RANK = 4
-# Words that say what kind of answer is wanted rather than what it is about.
-_ASKING_WORDS = frozenset(
-    "name names year years many much long old date day days time times kind type place city country happen happened role called exactly".split()
+# Words that say what kind of answer is wanted rather than what it is about, and words that
+# only qualify it ("his real name" asks for a name, "is it true that" for a fact); as stemmed
+# retrieval terms.
+_QUALIFYING_WORDS = "real actual true full original official precise exact exactly"
+_QUALIFYING = frozenset(_QUALIFYING_WORDS.split())
+_QUALIFYING_TERMS = frozenset(tokenize(_QUALIFYING_WORDS))
+_ASKING_TERMS = frozenset(
+    tokenize("name names year years many much long old date day days time times kind type place city country happen happened role called " + _QUALIFYING_WORDS)
 )
 _FOCUS_RE = re.compile(
-    r"\b(?:how (?:many|much)|what|which|whose)\s+(?:(?:was|were|is|are|did|does|do|the|a|an|of|kind|sort|type|exact|exactly)\s+)*([a-z][a-z'-]+)",
+    r"\b(?:how (?:many|much)|what|which|whose)\s+(?:(?:was|were|is|are|did|does|do|the|a|an|of|kind|sort|type|exact|exactly"
+    r"|his|her|its|their|real|actual|true|full|original|official|precise)\s+)*([a-z][a-z'-]+)",
     re.I,
 )
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’-]*")
@@ -134,7 +145,48 @@ def _both_ways(table: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
     return related
 
 
-_RELATED = _both_ways(_NATIONALITIES)
+# Cities and regions and the countries they lie in, one way only: evidence naming London does
+# not lack England (nor Britain, nor "English"), but evidence naming England does lack London.
+# The places a life abroad passes through; a place missing here is only matched as written.
+_PLACES = {
+    "england": ("london", "manchester", "liverpool", "oxford", "cambridge", "newhaven", "dover"),
+    "france": ("paris", "marseille", "marseilles", "le havre", "tours", "fontainebleau", "lyon", "biarritz", "bordeaux", "toulon", "nice"),
+    "russia": ("moscow", "leningrad", "petrograd", "saint petersburg", "st petersburg", "vladivostok"),
+    "china": ("canton", "guangzhou", "shanghai", "beijing", "peking", "nanjing", "nanking", "kunming", "liuzhou", "guilin", "chongqing",
+              "yan'an", "yenan", "guangxi", "yunnan", "nanning", "hong kong", "wuhan", "tianjin"),
+    "united states": ("new york", "boston", "brooklyn", "san francisco", "washington", "chicago"),
+    "vietnam": ("hanoi", "saigon", "hue", "vinh", "haiphong", "da nang", "danang", "nghe an", "kim lien", "pac bo", "cao bang", "tan trao",
+                "tonkin", "annam", "cochinchina", "dien bien phu", "ba dinh"),
+    "thailand": ("bangkok", "udon thani", "nakhon phanom", "sakon nakhon"),
+    "switzerland": ("geneva", "zurich", "bern", "lausanne"),
+    "germany": ("berlin", "hamburg", "munich"),
+    "japan": ("tokyo", "osaka", "yokohama"),
+    "algeria": ("algiers", "oran"),
+    "senegal": ("dakar",),
+    "czechoslovakia": ("prague",),
+    "india": ("bombay", "mumbai", "calcutta", "kolkata", "delhi"),
+    "egypt": ("cairo", "port said", "alexandria"),
+}
+_PLACES["britain"] = _PLACES["united kingdom"] = _PLACES["uk"] = _PLACES["england"]
+_PLACES["soviet union"] = _PLACES["ussr"] = _PLACES["russia"]
+_PLACES["america"] = _PLACES["usa"] = _PLACES["united states"]
+_PLACES["viet nam"] = _PLACES["indochina"] = _PLACES["vietnam"]
+_PLACES["siam"] = _PLACES["thailand"]
+
+
+def _with_places(related: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """Each name's related forms, with the places inside its country, or inside a country it is
+    the nationality of ("british": London)."""
+    out = dict(related)
+    for name in set(related) | set(_PLACES):
+        forms = (name, *related.get(name, ()))
+        inside = tuple(dict.fromkeys(place for form in forms for place in _PLACES.get(form, ())))
+        if inside:
+            out[name] = (*related.get(name, ()), *inside)
+    return out
+
+
+_RELATED = _with_places(_both_ways(_NATIONALITIES))
 _WHY_RE = re.compile(r"\bwhy\b", re.I)
 
 
@@ -173,7 +225,7 @@ def features(question: str, query: str, hits, sentences, stats: CorpusStats, sub
     """
 
     terms = list(dict.fromkeys(tokenize(query)))
-    content = [t for t in terms if t not in _ASKING_WORDS] or terms
+    content = [t for t in terms if t not in _ASKING_TERMS] or [t for t in terms if t not in _QUALIFYING_TERMS] or terms
     best = " ".join(s.text for s in sentences[:2])
     in_sentences = set(tokenize(best))
     passages_text = " ".join(f"{h.passage.section} {h.passage.text}" for h in hits)
@@ -183,15 +235,17 @@ def features(question: str, query: str, hits, sentences, stats: CorpusStats, sub
     sentence_coverage = sum(w for t, w in zip(content, weights) if t in in_sentences) / total
     passage_coverage = sum(w for t, w in zip(content, weights) if t in in_passages) / total
     missing = [w for t, w in zip(content, weights) if t not in in_passages]
-    focus_match = _FOCUS_RE.search(question)
+    # the question without the subject's names: "What was Ho Chi Minh's real name?" asks about a name, not "Ho"
+    unnamed = _subject_name_re(tuple(subject_names)).sub(" ", strip_diacritics(question)) if subject_names else question
+    focus_match = _FOCUS_RE.search(unnamed)
     focus = [t for t in tokenize(focus_match.group(1))] if focus_match else []
-    words = _WORD_RE.findall(_subject_name_re(tuple(subject_names)).sub(" ", strip_diacritics(question)) if subject_names else question)
+    words = _WORD_RE.findall(unnamed)
     # in a question written all in capitals or in title case, a capital marks no name
     cased = any(w[0].islower() for w in words)
     names = [fold(w).replace("’", "'").removesuffix("'s").strip("'-") for i, w in enumerate(words) if cased and i > 0 and w[0].isupper()]
     names = [n for n in names if n and n not in subject_words and n not in STOPWORDS and n not in stats.common_words]
     folded_passages = fold(passages_text)
-    raw = [w for w in _RAW_RE.findall(fold(question)) if len(w) > 2 and w not in STOPWORDS and w not in subject_words]
+    raw = [w for w in _RAW_RE.findall(fold(question)) if len(w) > 2 and w not in STOPWORDS and w not in subject_words and w not in _QUALIFYING]
     asked_counts = {m.group().lower() for m in _COUNT_RE.finditer(question)}
     counts = [m.group().lower() for m in _COUNT_RE.finditer(_DATE_RE.sub(" ", best))]  # a day of a date is no count
     count_missing = bool(_COUNT_QUESTION_RE.search(question)) and not any(c not in asked_counts and not _YEAR_RE.fullmatch(c) for c in counts)

@@ -8,6 +8,7 @@ then generation with the passages in the prompt. Every answer carries its source
 from __future__ import annotations
 
 import json
+import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -382,12 +383,17 @@ def load_assistant(
     quote_sentences: int | None = None,
     quote_tie_margin: float | None = None,
 ) -> Assistant:
-    """An assistant for a trained trial (``run_dir``) or for the base model (``run_dir=None``)."""
+    """An assistant for a trained trial (``run_dir``) or for the base model (``run_dir=None``).
+
+    A dataset whose trained retriever holds an answerability model fitted by an older version
+    (``hcmqa.answerability.MODEL_VERSION``) is recalibrated first, in about a minute, and says
+    so on stderr: without it every question would be answered on retrieval's threshold alone.
+    """
     from hcmqa.config import TrialConfig
     from hcmqa.gate import GateClassifier, gate_data_from_dataset, gate_dir_for
     from hcmqa.generation import load_generator
     from hcmqa.models import resolve_model
-    from hcmqa.retrieval import Retriever
+    from hcmqa.retrieval import RETRIEVER_DIR, Retriever
 
     adapter = None
     if run_dir is not None:
@@ -406,6 +412,10 @@ def load_assistant(
         description = f"base {config.base_model} ({mode or config.mode})"
     if dataset_dir is None:
         dataset_dir = Home(home).latest_dataset()
+    if (Path(dataset_dir) / RETRIEVER_DIR / "retriever.json").is_file():
+        from hcmqa.retriever_training import ensure_retriever
+
+        ensure_retriever(Path(dataset_dir), progress=lambda msg: print(msg, file=sys.stderr, flush=True))
     gate_dir = gate_dir or gate_dir_for(home, dataset_dir)
     try:
         gate = GateClassifier.load(gate_dir)

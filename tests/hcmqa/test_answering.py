@@ -88,3 +88,28 @@ def test_chat_resolves_a_follow_up_against_the_conversation(assistant):
     assert second.resolved_question == "When did Ho Chi Minh die?"
     assert second.related and second.sources
     assert any("1969" in s["text"] for s in second.sources)
+
+
+@pytest.mark.slow
+def test_an_answerability_model_fitted_by_an_older_version_is_refitted_when_an_assistant_loads(hcmqa_home, model_dir, trained_dataset_dir, tmp_path, capsys):
+    import json
+    import shutil
+
+    from hcmqa.answerability import MODEL_VERSION
+    from hcmqa.answering import load_assistant
+    from hcmqa.retrieval import RETRIEVER_DIR
+
+    dataset = tmp_path / trained_dataset_dir.name
+    shutil.copytree(trained_dataset_dir, dataset)
+    meta_path = dataset / RETRIEVER_DIR / "retriever.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    encoder = (dataset / RETRIEVER_DIR / "bi-encoder" / "model.safetensors").stat().st_mtime_ns
+    meta["answerability"]["model"]["version"] = MODEL_VERSION - 1
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    assistant = load_assistant(None, hcmqa_home, dataset_dir=dataset, gate_dir=tmp_path / "gate", batch_size=8)
+    # without the refit, the stored model would be ignored and nothing judged unanswerable
+    assert assistant.answerability is not None
+    assert json.loads(meta_path.read_text(encoding="utf-8"))["answerability"]["model"]["version"] == MODEL_VERSION
+    assert "recalibrating" in capsys.readouterr().err
+    # recalibrated on the bi-encoder it had, not retrained
+    assert (dataset / RETRIEVER_DIR / "bi-encoder" / "model.safetensors").stat().st_mtime_ns == encoder
