@@ -388,6 +388,7 @@ def load_assistant(
     A dataset whose trained retriever holds an answerability model fitted by an older version
     (``hcmqa.answerability.MODEL_VERSION``) is recalibrated first, in about a minute, and says
     so on stderr: without it every question would be answered on retrieval's threshold alone.
+    Nothing is retrained here: a retriever an older version trained is used as it is.
     """
     from hcmqa.config import TrialConfig
     from hcmqa.gate import GateClassifier, gate_data_from_dataset, gate_dir_for
@@ -415,7 +416,7 @@ def load_assistant(
     if (Path(dataset_dir) / RETRIEVER_DIR / "retriever.json").is_file():
         from hcmqa.retriever_training import ensure_retriever
 
-        ensure_retriever(Path(dataset_dir), progress=lambda msg: print(msg, file=sys.stderr, flush=True))
+        ensure_retriever(Path(dataset_dir), progress=lambda msg: print(msg, file=sys.stderr, flush=True), train=False)
     gate_dir = gate_dir or gate_dir_for(home, dataset_dir)
     try:
         gate = GateClassifier.load(gate_dir)

@@ -431,8 +431,13 @@ def retriever_summary(meta: dict) -> dict:
     return {k: meta[k] for k in keys if k in meta}
 
 
-def ensure_retriever(dataset_dir: Path, settings: RetrieverSettings | None = None, progress: Callable[[str], None] | None = None) -> dict:
+def ensure_retriever(dataset_dir: Path, settings: RetrieverSettings | None = None, progress: Callable[[str], None] | None = None, train: bool = True) -> dict:
     """The dataset's trained retriever, training it first when it is missing.
+
+    ``train=False`` only recalibrates (about two minutes): a retriever that would need its
+    bi-encoder trained is left as it is (its metadata returned, None when it has none), and
+    ``progress`` says to run ``hcmqa data build``. Loading an assistant uses it, so answering
+    never starts a training run.
 
     With ``settings`` given, a retriever trained with other settings is retrained; without,
     whatever retriever the dataset has is kept (and the default settings train a missing one),
@@ -454,6 +459,9 @@ def ensure_retriever(dataset_dir: Path, settings: RetrieverSettings | None = Non
             settings = RetrieverSettings(**{k: v for k, v in ((meta or {}).get("settings") or {}).items() if k in known})
         settings = settings.resolved()
         step = plan(meta, settings)
+        if step == "train" and not train:
+            (progress or (lambda _m: None))(f"retriever: {dataset_dir} needs its bi-encoder retrained by this version; run 'hcmqa data build' (answering uses it as it is)")
+            return meta
         if step == "train":
             meta = train_retriever(dataset_dir, settings, progress=progress)
         elif step == "calibrate":

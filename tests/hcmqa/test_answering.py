@@ -113,3 +113,23 @@ def test_an_answerability_model_fitted_by_an_older_version_is_refitted_when_an_a
     assert "recalibrating" in capsys.readouterr().err
     # recalibrated on the bi-encoder it had, not retrained
     assert (dataset / RETRIEVER_DIR / "bi-encoder" / "model.safetensors").stat().st_mtime_ns == encoder
+
+
+@pytest.mark.slow
+def test_loading_never_retrains_a_bi_encoder_an_older_version_trained(trained_dataset_dir, tmp_path):
+    import json
+    import shutil
+
+    from hcmqa.retrieval import RETRIEVER_DIR
+    from hcmqa.retriever_training import ensure_retriever
+
+    dataset = tmp_path / trained_dataset_dir.name
+    shutil.copytree(trained_dataset_dir, dataset)
+    meta_path = dataset / RETRIEVER_DIR / "retriever.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    del meta["settings"]["sentence_pairs"]  # trained before the field existed: a retrain is due
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    said = []
+    kept = ensure_retriever(dataset, progress=said.append, train=False)
+    assert kept == meta and json.loads(meta_path.read_text(encoding="utf-8")) == meta
+    assert len(said) == 1 and "hcmqa data build" in said[0]
