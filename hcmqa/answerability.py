@@ -82,8 +82,10 @@ FEATURES = (
 # a subject's name that it asks about as a name, "Why is he called Uncle Ho?"; 6: a country is
 # not missing where the evidence names a city of it, "England" where it says "London"; "real",
 # "actual", "true" and the like say what kind of answer is wanted, "What was his real name?"
-# asks about a name, and a question's focus is read without the subject's names, not "Ho").
-MODEL_VERSION = 6
+# asks about a name, and a question's focus is read without the subject's names, not "Ho";
+# 7: ``refuse_threshold`` reaches below the lowest answerable probability when too few were
+# given to hold the quantile).
+MODEL_VERSION = 7
 # the sentence the best one is compared with for ``sentence_gap`` (the fourth best)
 GAP_RANK = 4
 # Words that say what kind of answer is wanted rather than what it is about, and words that
@@ -351,16 +353,30 @@ def refuse_threshold(probabilities, keep: float) -> float:
     high. On this project's val split (305 answerable questions) 30 bootstrap refits gave
     the plain quantile a standard deviation of 0.026 around a mean of 0.096, this threshold
     0.021 around 0.080.
+
+    When fewer than ``1 / (1 - keep)`` probabilities are given (under 100 at ``keep`` 0.99),
+    the quantile lies below the lowest of them, and both estimates above rest on that one
+    point: a topic with 18 validation questions refused every question scoring under its
+    lowest. There the threshold is at most the quantile of a normal distribution fitted to
+    the probabilities' logits, which reaches below the sample as far as its spread says.
     """
     import numpy as np
+    from scipy.stats import norm
     from scipy.stats.mstats import hdquantiles
 
-    values = [float(p) for p in probabilities]
-    if not values:
+    values = np.array([float(p) for p in probabilities])
+    if not len(values):
         raise ValueError("refuse_threshold: no probabilities")
     if not 0.0 <= keep <= 1.0:
         raise ValueError(f"answer_keep: must be between 0 and 1, got {keep}")
-    return min(float(np.quantile(values, 1.0 - keep)), float(hdquantiles(values, [1.0 - keep])[0]))
+    share = 1.0 - keep
+    threshold = min(float(np.quantile(values, share)), float(hdquantiles(values, [share])[0]))
+    if 0.0 < share and len(values) * share < 1.0 and len(values) > 1:
+        p = np.clip(values, 1e-6, 1.0 - 1e-6)
+        logits = np.log(p / (1.0 - p))
+        tail = logits.mean() + norm.ppf(share) * logits.std(ddof=1)
+        threshold = min(threshold, float(1.0 / (1.0 + np.exp(-tail))))
+    return threshold
 
 
 def fitted_as_today(data: dict | None) -> bool:

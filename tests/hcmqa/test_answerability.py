@@ -282,3 +282,22 @@ def test_the_refusal_threshold_weighs_the_whole_tail_not_one_order_statistic():
         refuse_threshold([0.2, 0.4], 1.5)
     with pytest.raises(ValueError, match="no probabilities"):
         refuse_threshold([], 0.99)
+
+
+def test_the_refusal_threshold_reaches_below_a_sample_too_small_to_hold_its_quantile():
+    import numpy as np
+
+    from hcmqa.answerability import refuse_threshold
+
+    # 18 answerable questions cannot show where the lowest 1% lies: it is below the lowest of
+    # them, so a question scoring a little under that one is not refused
+    small = [0.26, 0.31, 0.42, 0.55, 0.61, 0.66, 0.7, 0.74, 0.78, 0.8, 0.83, 0.86, 0.88, 0.9, 0.92, 0.94, 0.96, 0.97]
+    assert 0.0 < refuse_threshold(small, 0.99) < 0.2
+    # the wider the spread of the sample, the further below it the threshold reaches
+    tight = [0.5 + 0.01 * i for i in range(18)]
+    assert 0.3 < refuse_threshold(tight, 0.99) < 0.5
+    # with enough questions to hold the quantile, the estimate reads them alone, as before
+    rng = np.random.default_rng(3)
+    many = list(rng.uniform(0.3, 1.0, 400))
+    assert refuse_threshold(many, 0.99) >= min(many)
+    assert refuse_threshold(small, 0.9) >= min(small)  # 18 questions hold a 10% quantile
