@@ -6,11 +6,27 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# optimum-intel, which exports models to OpenVINO, pins an older transformers than .venv has:
+# it gets an environment of its own and is run as a program (hcmqa.ov_engine)
+OVENV := .venv-openvino
+OVSTAMP := $(OVENV)/.installed
 export HCMQA_HOME ?= $(CURDIR)/.hcmqa
 
-.PHONY: install run test test-fast services clean bench
+.PHONY: install install-openvino run test test-fast services clean bench
 
 install: $(STAMP)
+
+install-openvino: $(OVSTAMP)
+
+$(OVSTAMP): requirements-openvino-export.txt
+	test -x $(OVENV)/bin/python || $(PYTHON) -m venv $(OVENV)
+	$(OVENV)/bin/python -m pip install --quiet --upgrade pip
+	$(OVENV)/bin/python -m pip install --quiet torch==2.13.0
+	$(OVENV)/bin/python -m pip install --quiet -r requirements-openvino-export.txt
+	# optimum-intel declares torchvision, whose wheel is built for another torch and breaks
+	# transformers' imports beside torch 2.13; nothing here uses it
+	$(OVENV)/bin/python -m pip uninstall --quiet --yes torchvision
+	touch $(OVSTAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,7 +50,7 @@ services:
 run: $(STAMP)
 	bash scripts/run-stack.sh
 
-test: $(STAMP) services
+test: $(STAMP) $(OVSTAMP) services
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q
 
@@ -44,4 +60,4 @@ test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not slow and not services and not browser"
 
 clean:
-	rm -rf $(VENV) .hcmqa .pytest_cache
+	rm -rf $(VENV) $(OVENV) .hcmqa .pytest_cache

@@ -375,8 +375,9 @@ def load_assistant(
     gate_dir: Path | None = None,
     mode: str | None = None,
     base_model: str | None = None,
-    batch_size: int = 32,
+    batch_size: int | None = None,
     dtype: str = "auto",
+    engine: str = "transformers",
     top_k: int | None = None,
     focus_sentences: int | None = None,
     guard: bool = True,
@@ -389,6 +390,10 @@ def load_assistant(
     (``hcmqa.answerability.MODEL_VERSION``) is recalibrated first, in about a minute, and says
     so on stderr: without it every question would be answered on retrieval's threshold alone.
     Nothing is retrained here: a retriever an older version trained is used as it is.
+
+    ``engine`` ``openvino`` generates through OpenVINO GenAI (``hcmqa.ov_engine``), exporting
+    the trial or base model on first use; ``batch_size`` defaults to 32 prompts with
+    transformers and 256 with OpenVINO.
     """
     from hcmqa.config import TrialConfig
     from hcmqa.gate import GateClassifier, gate_data_from_dataset, gate_dir_for
@@ -426,14 +431,24 @@ def load_assistant(
         gate.metadata["dataset"] = str(dataset_dir)
         gate.save(gate_dir)
     model_path = resolve_model(config.base_model, home)
-    generator = load_generator(model_path, str(adapter) if adapter else None, max_new_tokens=config.max_new_tokens, batch_size=batch_size, dtype=dtype)
+    if engine == "openvino":
+        from hcmqa.ov_engine import load_openvino_generator
+
+        generator = load_openvino_generator(
+            model_path, str(adapter) if adapter else None, run_dir, max_new_tokens=config.max_new_tokens, batch_size=batch_size or 256, dtype=dtype,
+            progress=lambda msg: print(msg, file=sys.stderr, flush=True),
+        )
+    elif engine == "transformers":
+        generator = load_generator(model_path, str(adapter) if adapter else None, max_new_tokens=config.max_new_tokens, batch_size=batch_size or 32, dtype=dtype)
+    else:
+        raise ValueError(f"engine: 'transformers' or 'openvino', got {engine!r}")
     return Assistant(
         gate,
         Retriever.from_dataset(dataset_dir),
         generator,
         mode=mode or config.mode,
         top_k=top_k or config.top_k,
-        description=f"{description}, {generator.dtype}",
+        description=f"{description}, {generator.dtype}" + (", OpenVINO" if engine == "openvino" else ""),
         focus_sentences=config.focus_sentences if focus_sentences is None else focus_sentences,
         guard=guard,
         quote_sentences=config.quote_sentences if quote_sentences is None else quote_sentences,

@@ -27,7 +27,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     add_assistant_args(p)
     p.add_argument("--in", dest="infile", required=True, help="input .csv (column 'question') or .txt (one per line)")
     p.add_argument("--out", dest="outfile", required=True, help="output CSV: question,related,answer,path,sources,score,latency_ms")
-    p.add_argument("--batch-size", type=int, default=32, help="questions generated together (default 32)")
+    p.add_argument("--batch-size", type=int, help="questions generated together (default: 32 with transformers, 256 with openvino)")
     p.add_argument("--dtype", choices=["auto", "float32", "bfloat16"], default="auto",
                    help="weights for generation; auto = bfloat16 where the hardware has it natively (faster, answers may differ slightly from float32)")
     p.set_defaults(func=cmd_answer)
@@ -83,7 +83,8 @@ def cmd_answer(args) -> int:
 
     infile, outfile = Path(args.infile), Path(args.outfile)
     questions = read_questions(infile)  # validate before loading any model
-    assistant = load_cli_assistant(args, batch_size=args.batch_size, dtype=args.dtype)
+    batch_size = args.batch_size if args.batch_size is not None else (32 if args.engine == "transformers" else None)
+    assistant = load_cli_assistant(args, batch_size=batch_size, dtype=args.dtype)
     began = time.perf_counter()
     answers = assistant.answer_batch(questions, progress=progress_bar(len(questions)))
     seconds = time.perf_counter() - began

@@ -64,9 +64,12 @@ def add_assistant_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--base-model", help="base model when no --run is given (default: smollm2-135m)")
     p.add_argument("--dataset", help="built dataset directory for retrieval (default: the trial's, or the latest)")
     p.add_argument("--gate", help="gate directory (default: <home>/gate for the bundled topic, <dataset>/gate for another)")
+    p.add_argument("--engine", choices=["transformers", "openvino"], default="transformers",
+                   help="what generates: transformers, or OpenVINO GenAI (faster on a CPU; the model is exported on first use, "
+                        "which needs 'make install-openvino'; see hcmqa.ov_engine)")
 
 
-def load_cli_assistant(args, batch_size: int = 16, dtype: str = "auto", dataset_dir: Path | None = None):
+def load_cli_assistant(args, batch_size: int | None = None, dtype: str = "auto", dataset_dir: Path | None = None):
     """The assistant the options of :func:`add_assistant_args` describe."""
     from hcmqa.answering import load_assistant
 
@@ -77,8 +80,11 @@ def load_cli_assistant(args, batch_size: int = 16, dtype: str = "auto", dataset_
         gate_dir=Path(args.gate) if args.gate else None,
         mode=args.mode,
         base_model=args.base_model,
-        batch_size=batch_size,
+        # transformers pads a batch to its longest prompt, so it takes a few at a time; OpenVINO
+        # schedules any number together (load_assistant's default)
+        batch_size=batch_size if batch_size is not None else (16 if args.engine == "transformers" else None),
         dtype=dtype,
+        engine=args.engine,
     )
 
 

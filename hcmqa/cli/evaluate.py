@@ -28,6 +28,8 @@ def cmd_eval(args) -> int:
 
     # Resolved before a model is loaded: a trial whose dataset is gone fails in a second.
     dataset = Path(args.dataset) if args.dataset else dataset_of(Path(args.run) if args.run else None, home_of(args))
+    if args.academic_bleu and args.engine != "transformers":
+        raise CliError("--academic-bleu scores the model teacher-forced, which needs --engine transformers")
     assistant = load_cli_assistant(args, dataset_dir=dataset)
     if args.questions:
         sets = {Path(args.questions).stem: load_qa_csv(Path(args.questions))}

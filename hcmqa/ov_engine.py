@@ -1,0 +1,159 @@
+"""Generation through OpenVINO GenAI: the same prompts and greedy decoding as
+:class:`hcmqa.generation.Generator`, faster on a CPU.
+
+OpenVINO's CPU plugin runs the model's matrix products on AMX tiles in bfloat16 where the CPU
+has them, keeps keys and values in paged blocks and schedules every prompt of a call together
+(continuous batching), so short prompts do not wait on padding to the longest. bench/batch
+measures it against transformers on the same prompts, in the same run.
+
+A model is used in OpenVINO's own format (IR), exported once per base model or trial:
+
+- the trial's LoRA adapter is merged into float32 weights and saved with the tokenizer, by
+  this package (transformers and peft, as everywhere else);
+- optimum-intel turns that checkpoint into a stateful IR with its tokenizer models. It is the
+  library made for this export, but its releases need an older transformers than this
+  project pins, so it lives in a separate environment (``make install-openvino`` builds
+  ``.venv-openvino``; ``HCMQA_OPENVINO_EXPORTER`` names another ``optimum-cli``) and is run as
+  a program. Nothing else of it is imported here.
+
+Answering needs only ``openvino-genai``, a dependency of this package.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+from typing import Callable
+
+from hcmqa.generation import Generated, clean_answer
+
+#: Where a trial keeps its export (``<run>/openvino``); a base model's lives beside it in the
+#: models folder (``<home>/models/<name>-openvino``).
+EXPORT_DIR = "openvino"
+EXPORTER_ENV = "HCMQA_OPENVINO_EXPORTER"
+MARKER = "hcmqa-export.json"
+ENGINES = ("transformers", "openvino")
+
+
+def exporter() -> Path:
+    """The ``optimum-cli`` that exports to OpenVINO: ``$HCMQA_OPENVINO_EXPORTER`` or the project's ``.venv-openvino``."""
+    named = os.environ.get(EXPORTER_ENV)
+    path = Path(named) if named else Path(__file__).resolve().parents[1] / ".venv-openvino" / "bin" / "optimum-cli"
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"no OpenVINO exporter at {path}: run 'make install-openvino' (it builds .venv-openvino with optimum-intel), or set {EXPORTER_ENV} to an optimum-cli"
+        )
+    return path
+
+
+def export_dir_for(model_path: str | Path, run_dir: str | Path | None) -> Path:
+    """Where the export of a trial (``run_dir``) or of a base model (``model_path``) lives."""
+    if run_dir is not None:
+        return Path(run_dir) / EXPORT_DIR
+    model_path = Path(model_path)
+    return model_path.with_name(f"{model_path.name}-{EXPORT_DIR}")
+
+
+def is_exported(out_dir: str | Path) -> bool:
+    out_dir = Path(out_dir)
+    return (out_dir / MARKER).is_file() and (out_dir / "openvino_model.xml").is_file()
+
+
+def export_model(model_path: str | Path, adapter_dir: str | Path | None, out_dir: str | Path, progress: Callable[[str], None] = lambda _: None) -> Path:
+    """Export the base model at ``model_path``, with ``adapter_dir`` merged into it, to an OpenVINO model in ``out_dir``.
+
+    Everything is written beside ``out_dir`` first and moved into place when complete, so a
+    failed export leaves nothing that looks usable. Returns ``out_dir``.
+    """
+    from hcmqa.models import load_model, load_tokenizer
+
+    out_dir = Path(out_dir)
+    cli = exporter()
+    began = time.perf_counter()
+    work = out_dir.with_name(out_dir.name + ".partial")
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    try:
+        merged = work / "merged"
+        progress(f"openvino: merging {'the adapter into ' if adapter_dir else ''}{model_path} in float32")
+        model = load_model(str(model_path), compute_dtype="float32")
+        if adapter_dir:
+            from peft import PeftModel
+
+            model = PeftModel.from_pretrained(model, str(adapter_dir)).merge_and_unload()
+        model.save_pretrained(merged, safe_serialization=True)
+        load_tokenizer(str(model_path)).save_pretrained(merged)
+        del model
+        progress(f"openvino: exporting with {cli}")
+        command = [str(cli), "export", "openvino", "--model", str(merged), "--task", "text-generation-with-past", "--weight-format", "fp32", str(work / "model")]
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode != 0 or not (work / "model" / "openvino_model.xml").is_file():
+            tail = "\n".join((done.stderr or done.stdout or "").strip().splitlines()[-15:])
+            raise RuntimeError(f"OpenVINO export of {model_path} failed (exit {done.returncode}):\n{tail}")
+        marker = {"base_model": str(model_path), "adapter": str(adapter_dir) if adapter_dir else None, "weights": "float32", "seconds": round(time.perf_counter() - began, 1)}
+        (work / "model" / MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
+        shutil.rmtree(out_dir, ignore_errors=True)
+        os.replace(work / "model", out_dir)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    progress(f"openvino: exported to {out_dir} in {time.perf_counter() - began:.0f} s")
+    return out_dir
+
+
+class OpenVINOGenerator:
+    """An exported model that answers rendered prompts, as :class:`hcmqa.generation.Generator` does.
+
+    All the prompts of a call up to ``batch_size`` go to OpenVINO together; its scheduler
+    batches them by itself. ``dtype`` ``bfloat16`` computes and caches keys and values in
+    bfloat16 (AMX or AVX512-BF16), ``float32`` in float32: with float32 the answers are
+    transformers' float32 answers (bench/batch compares them).
+    """
+
+    def __init__(self, model_dir: str | Path, max_new_tokens: int = 48, batch_size: int = 256, dtype: str = "auto"):
+        import openvino_genai
+
+        from hcmqa.models import load_tokenizer, resolve_compute_dtype
+
+        if batch_size < 1:
+            raise ValueError(f"batch_size: must be at least 1, got {batch_size}")
+        self.dtype = resolve_compute_dtype(dtype)
+        if self.dtype not in ("float32", "bfloat16"):
+            raise ValueError(f"dtype: the OpenVINO engine computes in float32 or bfloat16 on the CPU, not {self.dtype}")
+        precision = "bf16" if self.dtype == "bfloat16" else "f32"
+        self.model_dir = Path(model_dir)
+        self.pipeline = openvino_genai.LLMPipeline(str(model_dir), "CPU", INFERENCE_PRECISION_HINT=precision, KV_CACHE_PRECISION=precision)
+        self.tokenizer = load_tokenizer(str(model_dir))
+        self.model = None  # no torch module: teacher-forced scores need the transformers engine
+        self.max_new_tokens = max_new_tokens
+        self.batch_size = batch_size
+        self.engine = "openvino"
+
+    def generate(self, prompts: list[str], progress: Callable[[int, int], None] | None = None) -> list[Generated]:
+        if not prompts:
+            return []
+        config = self.pipeline.get_generation_config()
+        config.max_new_tokens = self.max_new_tokens
+        config.do_sample = False
+        config.apply_chat_template = False  # the prompts are rendered already
+        results: list[Generated] = []
+        for start in range(0, len(prompts), self.batch_size):
+            chunk = prompts[start : start + self.batch_size]
+            began = time.perf_counter()
+            texts = list(self.pipeline.generate(chunk, config).texts)
+            share = (time.perf_counter() - began) / len(chunk)
+            results.extend(Generated(clean_answer(t), share) for t in texts)
+            if progress:
+                progress(len(results), len(prompts))
+        return results
+
+
+def load_openvino_generator(model_path: str, adapter_dir: str | None, run_dir: str | Path | None, max_new_tokens: int = 48, batch_size: int = 256, dtype: str = "auto", progress: Callable[[str], None] = lambda _: None) -> OpenVINOGenerator:
+    """The OpenVINO engine for a trial or a base model, exporting it first when it has no export yet."""
+    out_dir = export_dir_for(model_path, run_dir)
+    if not is_exported(out_dir):
+        export_model(model_path, adapter_dir, out_dir, progress=progress)
+    return OpenVINOGenerator(out_dir, max_new_tokens=max_new_tokens, batch_size=batch_size, dtype=dtype)
