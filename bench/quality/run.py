@@ -39,7 +39,8 @@ def main() -> int:
     parser.add_argument("--academic-bleu", action="store_true", help="add the academic project's teacher-forced BLEU column (one forward pass per question)")
     parser.add_argument("--topic", help="a topic pack (a folder, or the name of a bundled one under hcmqa/resources/topics): the same table for its questions,"
                         " its web-style.csv and held-out unanswerable.csv when it has them (default: the bundled topic)")
-    parser.add_argument("--arms", default="base-closed_book,fine-tuned-closed_book,base-grounded,fine-tuned-grounded", help="comma-separated arms to run; fine-tuned-grounded-bf16 adds the fine-tuned grounded arm generating in bfloat16")
+    parser.add_argument("--arms", default="base-closed_book,fine-tuned-closed_book,base-grounded,fine-tuned-grounded", help="comma-separated arms to run; fine-tuned-grounded-bf16 adds the fine-tuned grounded arm generating in bfloat16,"
+                        " fine-tuned-grounded-openvino the same arm generating through OpenVINO (bfloat16 where the CPU has it, as --dtype auto)")
     args = parser.parse_args()
 
     from hcmqa.answering import load_assistant
@@ -86,20 +87,27 @@ def main() -> int:
         splits["web_style"] = load_qa_csv(web_style, require_key_facts=True)
     if args.limit:
         splits = {k: v[: args.limit] for k, v in splits.items()}
-    arms = [(kind, mode, runs[mode] if kind == "fine-tuned" else None, "float32") for kind, mode in (("base", "closed_book"), ("fine-tuned", "closed_book"), ("base", "grounded"), ("fine-tuned", "grounded")) if f"{kind}-{mode}" in wanted]
+    arms = [(kind, mode, runs[mode] if kind == "fine-tuned" else None, "float32", "transformers") for kind, mode in (("base", "closed_book"), ("fine-tuned", "closed_book"), ("base", "grounded"), ("fine-tuned", "grounded")) if f"{kind}-{mode}" in wanted]
     # the same fine-tuned grounded arm generating in bfloat16 (`hcmqa answer --dtype auto` on CPUs that have it)
     if "fine-tuned-grounded-bf16" in wanted:
-        arms.append(("fine-tuned", "grounded", runs["grounded"], "bfloat16"))
+        arms.append(("fine-tuned", "grounded", runs["grounded"], "bfloat16", "transformers"))
+    # and through OpenVINO (`hcmqa answer --engine openvino`)
+    if "fine-tuned-grounded-openvino" in wanted:
+        from hcmqa.models import resolve_compute_dtype
+
+        arms.append(("fine-tuned", "grounded", runs["grounded"], resolve_compute_dtype("auto"), "openvino"))
     unanswerable = [row["question"] for row in csv.DictReader(open(held_out, encoding="utf-8"))] if held_out.is_file() else []
     rows, decline_rows, details = [], [], {}
-    for model_kind, mode, run, dtype in arms:
-        assistant = load_assistant(Path(run) if run else None, home, dataset_dir=dataset, mode=mode, batch_size=16, dtype=dtype)
-        if dtype != "float32":
+    for model_kind, mode, run, dtype, engine in arms:
+        assistant = load_assistant(Path(run) if run else None, home, dataset_dir=dataset, mode=mode, batch_size=16 if engine == "transformers" else None, dtype=dtype, engine=engine)
+        if engine != "transformers":
+            mode = f"{mode} ({dtype}, OpenVINO)"
+        elif dtype != "float32":
             mode = f"{mode} ({dtype})"
         for split, pairs in splits.items():
             report = evaluate(assistant, pairs)
             academic = ""
-            if args.academic_bleu:
+            if args.academic_bleu and engine == "transformers":
                 contexts = assistant.contexts([p.question for p in pairs]) if mode == "grounded" else [None] * len(pairs)
                 prompts = [assistant.prompt(p.question, c) for p, c in zip(pairs, contexts)]
                 academic = teacher_forced_bleu(assistant.generator.model, assistant.generator.tokenizer, prompts, [p.answer for p in pairs])
