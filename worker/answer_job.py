@@ -66,7 +66,7 @@ def answer_batch(ctx: JobContext) -> Outcome:
         return Outcome(JobStatus.succeeded, summary={"answered": 0})
 
     assistant = assistant_cache(ctx.settings.assistant_cache_size).get(
-        run_dir, ctx.home, dataset_dir
+        run_dir, ctx.home, dataset_dir, engine=ctx.settings.engine
     )
     queries = chat_queries(ctx.payload.get("history"), [q for _, q in pending], getattr(assistant, "topic", None))
     for start in range(0, len(pending), CHUNK_SIZE):

@@ -19,7 +19,7 @@ from typing import Any, Optional
 
 log = logging.getLogger(__name__)
 
-Key = tuple[str, str, float]
+Key = tuple[str, str, float, str]
 
 
 class AssistantCache:
@@ -32,7 +32,7 @@ class AssistantCache:
         self.loads = 0
 
     @staticmethod
-    def key(run_dir: Optional[Path], home: Path, dataset_dir: Optional[Path]) -> Key:
+    def key(run_dir: Optional[Path], home: Path, dataset_dir: Optional[Path], engine: str = "transformers") -> Key:
         from hcmqa.gate import gate_dir_for
         from hcmqa.home import GATE_FILE
 
@@ -40,11 +40,11 @@ class AssistantCache:
         gate_mtime = gate_file.stat().st_mtime if gate_file.is_file() else 0.0
         run = str(Path(run_dir).resolve()) if run_dir is not None else "<base model>"
         data = str(Path(dataset_dir).resolve()) if dataset_dir is not None else "<latest>"
-        return (run, data, gate_mtime)
+        return (run, data, gate_mtime, engine)
 
-    def get(self, run_dir: Optional[Path], home: Path, dataset_dir: Optional[Path] = None) -> Any:
+    def get(self, run_dir: Optional[Path], home: Path, dataset_dir: Optional[Path] = None, engine: str = "transformers") -> Any:
         """The assistant for ``run_dir`` (None: the base model), loading it on a miss."""
-        key = self.key(run_dir, home, dataset_dir)
+        key = self.key(run_dir, home, dataset_dir, engine)
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
@@ -57,10 +57,10 @@ class AssistantCache:
             from hcmqa.answering import load_assistant
 
             log.info("loading assistant for %s", key[0])
-            assistant = load_assistant(run_dir, home, dataset_dir=dataset_dir)
+            assistant = load_assistant(run_dir, home, dataset_dir=dataset_dir, engine=engine)
             self.loads += 1
             # Loading trains and saves a gate when there is none yet: key by the gate it used.
-            self._items[self.key(run_dir, home, dataset_dir)] = assistant
+            self._items[self.key(run_dir, home, dataset_dir, engine)] = assistant
             return assistant
 
     def clear(self) -> None:

@@ -56,7 +56,7 @@ def evaluate_trial(ctx: JobContext) -> Outcome:
         step = _final_step(session, trial_id)
 
     assistant = assistant_cache(ctx.settings.assistant_cache_size).get(
-        run_dir, ctx.home, dataset_dir
+        run_dir, ctx.home, dataset_dir, engine=ctx.settings.engine
     )
     if dataset_dir is None:
         dataset_dir = Path(json.loads((run_dir / "manifest.json").read_text())["dataset"]["path"])

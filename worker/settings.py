@@ -37,6 +37,9 @@ Environment variables (all optional):
     Extra attempts at sending a message before the submission reports the broker down.
 ``HCMQA_ASSISTANT_CACHE_SIZE`` (1)
     Loaded assistants (model + adapter) kept warm per worker process between answer jobs.
+``HCMQA_ENGINE`` (``transformers``)
+    What generates answers: ``transformers``, or ``openvino`` (OpenVINO GenAI, faster on a
+    CPU; each model is exported on first use, which needs ``make install-openvino``).
 ``HCMQA_ALLOW_HUB_MODELS`` (off)
     ``1`` lets a trial's base model be a Hugging Face hub id (``org/name``), downloaded where
     the worker has a network. Off: registry names and local model directories only.
@@ -55,6 +58,8 @@ from typing import Optional
 from hcmqa.home import Home
 from jobs.submit import DEFAULT_MAX_ATTEMPTS, MAX_ATTEMPTS_ENV
 
+# hcmqa.answering's engines (not imported from there: this module must not load the ML stack)
+ENGINES = ("transformers", "openvino")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -94,6 +99,8 @@ class WorkerSettings:
     send_retries: int = 2
     #: Assistants kept loaded per worker process.
     assistant_cache_size: int = 1
+    #: What generates answers (``hcmqa.answering.load_assistant``'s ``engine``).
+    engine: str = "transformers"
     #: A trial may name a hub id as its base model.
     allow_hub_models: bool = False
     #: Local base-model directories must lie inside it; None: ``<home>/models``.
@@ -163,6 +170,8 @@ class WorkerSettings:
             found.append(
                 f"HCMQA_ASSISTANT_CACHE_SIZE={self.assistant_cache_size}: must be at least 1"
             )
+        if self.engine not in ENGINES:
+            found.append(f"HCMQA_ENGINE={self.engine!r}: expected one of {', '.join(ENGINES)}")
         if (
             self.visibility_timeout_s is not None
             and self.visibility_timeout_s <= self.stale_after_s
@@ -210,6 +219,7 @@ class WorkerSettings:
             assistant_cache_size=reader.whole(
                 "HCMQA_ASSISTANT_CACHE_SIZE", cls.assistant_cache_size
             ),
+            engine=(env.get("HCMQA_ENGINE") or cls.engine).strip(),
             allow_hub_models=reader.flag("HCMQA_ALLOW_HUB_MODELS", False),
             models_root=Path(env["HCMQA_MODELS_ROOT"]).expanduser() if env.get("HCMQA_MODELS_ROOT") else None,
         )

@@ -51,6 +51,13 @@ def test_every_bad_variable_is_reported_at_once() -> None:
     assert "HCMQA_ALLOW_HUB_MODELS='maybe'" in message
 
 
+def test_the_engine_that_generates_answers_is_one_the_assistant_has() -> None:
+    assert WorkerSettings.from_env({"HCMQA_HOME": "/tmp/x"}).engine == "transformers"
+    assert WorkerSettings.from_env({"HCMQA_HOME": "/tmp/x", "HCMQA_ENGINE": "openvino"}).engine == "openvino"
+    with pytest.raises(SettingsError, match="HCMQA_ENGINE='onnx': expected one of transformers, openvino"):
+        WorkerSettings.from_env({"HCMQA_HOME": "/tmp/x", "HCMQA_ENGINE": "onnx"})
+
+
 def test_inconsistent_intervals_are_rejected() -> None:
     with pytest.raises(SettingsError) as info:
         WorkerSettings.from_env(

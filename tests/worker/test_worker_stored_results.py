@@ -7,6 +7,7 @@ with chosen paths, because what is under test is how the job stores them.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -67,8 +68,10 @@ class StandInAssistant:
 class StandInCache:
     def __init__(self, assistant: StandInAssistant):
         self.assistant = assistant
+        self.engines: list[str] = []
 
-    def get(self, run_dir: Optional[Path], home: Path, dataset_dir: Optional[Path] = None) -> StandInAssistant:
+    def get(self, run_dir: Optional[Path], home: Path, dataset_dir: Optional[Path] = None, engine: str = "transformers") -> StandInAssistant:
+        self.engines.append(engine)
         return self.assistant
 
 
@@ -118,12 +121,15 @@ def test_the_database_knows_every_answering_path() -> None:
 
 
 def test_answer_job_stores_the_path_of_every_answer(settings: WorkerSettings, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(answer_job, "assistant_cache", lambda size: StandInCache(StandInAssistant(QUESTIONS)))
+    cache = StandInCache(StandInAssistant(QUESTIONS))
+    monkeypatch.setattr(answer_job, "assistant_cache", lambda size: cache)
+    settings = dataclasses.replace(settings, engine="openvino")
     batch_id, job_id = _faq_batch_job(settings, list(QUESTIONS))
 
     result = run_job(settings, "test", job_id, JobKind.answer, answer_job.answer_batch)
 
     assert result["status"] == "succeeded", result
+    assert cache.engines == ["openvino"]  # the worker's HCMQA_ENGINE reaches the assistant
     stored = _stored(settings, batch_id)
     assert [(q, path) for q, _, path in stored] == [(q, AnswerPath(p)) for q, p in QUESTIONS.items()]
     assert [related for _, related, _ in stored] == [True, True, False, True]
