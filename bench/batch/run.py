@@ -106,6 +106,17 @@ def main() -> int:
             value = answer_metrics(answers, pairs[: len(answers)]).get("key_fact_accuracy")
             return None if value is None else round(value, 3)
 
+        def timed_row(label: str, generator, dtype: str) -> list[str]:
+            """Answer every prompt with ``generator`` (after a first call that pays one-off set-up), add its row."""
+            generator.generate(prompts[:2])
+            began = time.perf_counter()
+            answers = [g.text for g in generator.generate(prompts)]
+            s = time.perf_counter() - began
+            same = sum(a == b for a, b in zip(answers, sequential)) / len(sequential)
+            rows.append([mode, label, len(prompts), round(mean_tokens), s, len(prompts) / s, (len(prompts) / s) / seq_qps, same, *achieved(prompts, answers, s, dtype), reply_accuracy(answers)])
+            print(rows[-1], flush=True)
+            return answers
+
         rows.append([mode, "sequential fp32 (1 generate per question)", len(seq_prompts), round(mean_tokens), seq_s, seq_qps, 1.0, 1.0, *achieved(seq_prompts, sequential, seq_s, "float32"), reply_accuracy(sequential)])
         print(rows[-1], flush=True)
 
@@ -113,13 +124,7 @@ def main() -> int:
             model = fp32 if dtype == "float32" else load_model(model_dir, compute_dtype=dtype)
             for batch_size in batch_sizes:
                 generator = Generator(model, tokenizer, max_new_tokens=max_new, batch_size=batch_size)
-                generator.generate(prompts[:2])  # first call pays one-off set-up
-                began = time.perf_counter()
-                batched = [g.text for g in generator.generate(prompts)]
-                s = time.perf_counter() - began
-                same = sum(a == b for a, b in zip(batched, sequential)) / len(sequential)
-                rows.append([mode, f"batched {dtype}, batch {batch_size}, sorted by length", len(prompts), round(mean_tokens), s, len(prompts) / s, (len(prompts) / s) / seq_qps, same, *achieved(prompts, batched, s, dtype), reply_accuracy(batched)])
-                print(rows[-1], flush=True)
+                timed_row(f"batched {dtype}, batch {batch_size}, sorted by length", generator, dtype)
                 if args.compare_cache and batch_size == batch_sizes[0]:
                     # the host's speed drifts from minute to minute: alternate the two caches and keep medians
                     concatenating = Generator(model, tokenizer, max_new_tokens=max_new, batch_size=batch_size, preallocate=False)
@@ -162,13 +167,7 @@ def main() -> int:
             for dtype in [d for d in args.dtypes.split(",") if d != "bfloat16" or ceiling["native_bf16"]]:
                 engine = load_openvino_generator(model_dir, None, None, max_new_tokens=max_new, batch_size=len(prompts), dtype=dtype,
                                                  progress=lambda m: print(m, file=sys.stderr, flush=True))
-                engine.generate(prompts[:2])  # first call compiles the model
-                began = time.perf_counter()
-                answers = [g.text for g in engine.generate(prompts)]
-                s = time.perf_counter() - began
-                same = sum(a == b for a, b in zip(answers, sequential)) / len(sequential)
-                rows.append([mode, f"OpenVINO {dtype}, all {len(prompts)} prompts in one call", len(prompts), round(mean_tokens), s, len(prompts) / s, (len(prompts) / s) / seq_qps, same, *achieved(prompts, answers, s, dtype), reply_accuracy(answers)])
-                print(rows[-1], flush=True)
+                answers = timed_row(f"OpenVINO {dtype}, all {len(prompts)} prompts in one call", engine, dtype)
                 if args.latency_n and mode == "grounded":
                     times, single = [], []
                     for prompt in prompts[: args.latency_n]:
