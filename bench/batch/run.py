@@ -106,10 +106,9 @@ def main() -> int:
             value = answer_metrics(answers, pairs[: len(answers)]).get("key_fact_accuracy")
             return None if value is None else round(value, 3)
 
-        def timed_row(label: str, generator, dtype: str, warm: bool = True) -> list[str]:
-            """Answer every prompt with ``generator`` (after a first call of two prompts that pays one-off set-up), add its row."""
-            if warm:
-                generator.generate(prompts[:2])
+        def timed_row(label: str, generator, dtype: str) -> list[str]:
+            """Answer every prompt with ``generator`` (after a first call that pays one-off set-up), add its row."""
+            generator.generate(prompts[:2])
             began = time.perf_counter()
             answers = [g.text for g in generator.generate(prompts)]
             s = time.perf_counter() - began
@@ -169,9 +168,6 @@ def main() -> int:
                 engine = load_openvino_generator(model_dir, None, None, max_new_tokens=max_new, batch_size=len(prompts), dtype=dtype,
                                                  progress=lambda m: print(m, file=sys.stderr, flush=True))
                 answers = timed_row(f"OpenVINO {dtype}, all {len(prompts)} prompts in one call", engine, dtype)
-                # the first call of that size grows OpenVINO's key/value cache as it goes; a worker
-                # keeps its engine loaded, so later batches find it grown
-                timed_row(f"OpenVINO {dtype}, all {len(prompts)} prompts in one call, the next call", engine, dtype, warm=False)
                 if args.latency_n and mode == "grounded":
                     times, single = [], []
                     for prompt in prompts[: args.latency_n]:
