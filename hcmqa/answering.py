@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from hcmqa.config import ENGINES
 from hcmqa.guard import MIN_COPIED_SHARE, claims, copied_share, repeated_phrase, restates, swapped_subject, unsupported_claims, unsupported_terms
 from hcmqa.home import Home
 from hcmqa.prompts import READER_DECLINE, build_messages, cited_reply, closest_answer, extractive_answer, render_prompt
@@ -401,6 +402,8 @@ def load_assistant(
     from hcmqa.models import resolve_model
     from hcmqa.retrieval import RETRIEVER_DIR, Retriever
 
+    if engine not in ENGINES:
+        raise ValueError(f"engine: one of {', '.join(ENGINES)}, got {engine!r}")
     adapter = None
     if run_dir is not None:
         manifest_path = Path(run_dir) / "manifest.json"
@@ -438,10 +441,8 @@ def load_assistant(
             model_path, str(adapter) if adapter else None, run_dir, max_new_tokens=config.max_new_tokens, batch_size=batch_size or 256, dtype=dtype,
             progress=lambda msg: print(msg, file=sys.stderr, flush=True),
         )
-    elif engine == "transformers":
-        generator = load_generator(model_path, str(adapter) if adapter else None, max_new_tokens=config.max_new_tokens, batch_size=batch_size or 32, dtype=dtype)
     else:
-        raise ValueError(f"engine: 'transformers' or 'openvino', got {engine!r}")
+        generator = load_generator(model_path, str(adapter) if adapter else None, max_new_tokens=config.max_new_tokens, batch_size=batch_size or 32, dtype=dtype)
     return Assistant(
         gate,
         Retriever.from_dataset(dataset_dir),

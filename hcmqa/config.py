@@ -21,6 +21,8 @@ MODES = ("closed_book", "grounded")
 OPTIMIZERS = ("paged_adamw_8bit", "paged_adamw_32bit", "adamw_torch")
 SCHEDULERS = ("linear", "cosine", "constant", "constant_with_warmup")
 COMPUTE_DTYPES = ("float32", "bfloat16", "float16", "auto")
+# what generates answers: transformers, or OpenVINO GenAI (hcmqa.ov_engine)
+ENGINES = ("transformers", "openvino")
 #: The topic gate's decision threshold on its related score, unless a gate is trained or
 #: loaded with another one (the CLI, the gate job and a gate saved without one use this).
 DEFAULT_GATE_THRESHOLD = 0.5

@@ -36,7 +36,6 @@ from hcmqa.generation import Generated, clean_answer
 EXPORT_DIR = "openvino"
 EXPORTER_ENV = "HCMQA_OPENVINO_EXPORTER"
 MARKER = "hcmqa-export.json"
-ENGINES = ("transformers", "openvino")
 
 
 def exporter() -> Path:

@@ -55,11 +55,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional
 
+from hcmqa.config import ENGINES
 from hcmqa.home import Home
 from jobs.submit import DEFAULT_MAX_ATTEMPTS, MAX_ATTEMPTS_ENV
 
-# hcmqa.answering's engines (not imported from there: this module must not load the ML stack)
-ENGINES = ("transformers", "openvino")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 

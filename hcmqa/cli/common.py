@@ -11,6 +11,7 @@ import os
 import sys
 from pathlib import Path
 
+from hcmqa.config import ENGINES
 from hcmqa.home import Home
 
 
@@ -64,7 +65,7 @@ def add_assistant_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--base-model", help="base model when no --run is given (default: smollm2-135m)")
     p.add_argument("--dataset", help="built dataset directory for retrieval (default: the trial's, or the latest)")
     p.add_argument("--gate", help="gate directory (default: <home>/gate for the bundled topic, <dataset>/gate for another)")
-    p.add_argument("--engine", choices=["transformers", "openvino"], default="transformers",
+    p.add_argument("--engine", choices=ENGINES, default="transformers",
                    help="what generates: transformers, or OpenVINO GenAI (faster on a CPU; the model is exported on first use, "
                         "which needs 'make install-openvino'; see hcmqa.ov_engine)")
 
