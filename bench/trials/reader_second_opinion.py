@@ -22,6 +22,7 @@ import csv
 from pathlib import Path
 
 from bench.trials.common import arguments, load
+from hcmqa.config import ENGINES
 
 UNANSWERABLE = Path(__file__).resolve().parents[2] / "hcmqa" / "resources" / "qa"
 
@@ -30,8 +31,10 @@ def main() -> None:
     parser = arguments(__doc__)
     parser.add_argument("--run", required=True, help="a trained grounded trial, whose reader replies")
     parser.add_argument("--home", required=True, help="the HCMQA_HOME that holds its base model and gate")
-    parser.add_argument("--engine", default="transformers", help="transformers or openvino (default: transformers)")
+    parser.add_argument("--engine", default="transformers", choices=ENGINES, help="the engine that generates the replies (default: transformers)")
     args = parser.parse_args()
+    if not (Path(args.run) / "adapter" / "adapter_config.json").is_file():
+        raise SystemExit(f"--run: {args.run} is not a trained trial (no adapter/adapter_config.json); train one with 'hcmqa train'")
     from hcmqa.answering import load_assistant
     from hcmqa.evaluation import is_declined, key_facts_present
 
