@@ -21,6 +21,7 @@ Answering needs only ``openvino-genai``, a dependency of this package.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -36,6 +37,10 @@ from hcmqa.generation import Generated, clean_answer
 EXPORT_DIR = "openvino"
 EXPORTER_ENV = "HCMQA_OPENVINO_EXPORTER"
 MARKER = "hcmqa-export.json"
+#: Prompt lookup for a single prompt: tokens proposed per step, and the longest n-gram of the
+#: prompt matched to find them (see :class:`OpenVINOGenerator`).
+PROMPT_LOOKUP_TOKENS = 5
+PROMPT_LOOKUP_NGRAM = 3
 
 
 def exporter() -> Path:
@@ -110,39 +115,65 @@ class OpenVINOGenerator:
     batches them by itself. ``dtype`` ``bfloat16`` computes and caches keys and values in
     bfloat16 (AMX or AVX512-BF16), ``float32`` in float32: with float32 the answers are
     transformers' float32 answers (bench/batch compares them).
+
+    A call with one prompt (a chat turn, a single question) decodes with OpenVINO's prompt
+    lookup, as the transformers engine does with its own: n-grams of the prompt are proposed
+    as the next ``prompt_lookup_tokens`` tokens and checked in one pass, which suits grounded
+    answers, which copy from their sources. OpenVINO builds a pipeline with lookup
+    (``prompt_lookup=True``) that then refuses a call without lookup settings, so that
+    pipeline is a second one, compiled the first time a single prompt comes; batches keep the
+    plain pipeline. ``prompt_lookup_tokens=0`` decodes single prompts plainly too. bench/batch
+    measures both on single questions.
     """
 
-    def __init__(self, model_dir: str | Path, max_new_tokens: int = 48, batch_size: int = 256, dtype: str = "auto"):
+    def __init__(self, model_dir: str | Path, max_new_tokens: int = 48, batch_size: int = 256, dtype: str = "auto",
+                 prompt_lookup_tokens: int = PROMPT_LOOKUP_TOKENS):
         import openvino_genai
 
         from hcmqa.models import load_tokenizer, resolve_compute_dtype
 
         if batch_size < 1:
             raise ValueError(f"batch_size: must be at least 1, got {batch_size}")
+        if prompt_lookup_tokens < 0:
+            raise ValueError(f"prompt_lookup_tokens: must be 0 (off) or more, got {prompt_lookup_tokens}")
         self.dtype = resolve_compute_dtype(dtype)
         if self.dtype not in ("float32", "bfloat16"):
             raise ValueError(f"dtype: the OpenVINO engine computes in float32 or bfloat16 on the CPU, not {self.dtype}")
         precision = "bf16" if self.dtype == "bfloat16" else "f32"
         self.model_dir = Path(model_dir)
-        self.pipeline = openvino_genai.LLMPipeline(str(model_dir), "CPU", INFERENCE_PRECISION_HINT=precision, KV_CACHE_PRECISION=precision)
+        self._properties = {"INFERENCE_PRECISION_HINT": precision, "KV_CACHE_PRECISION": precision}
+        self.pipeline = openvino_genai.LLMPipeline(str(model_dir), "CPU", **self._properties)
+        self.prompt_lookup_tokens = prompt_lookup_tokens
         self.tokenizer = load_tokenizer(str(model_dir))
         self.model = None  # no torch module: teacher-forced scores need the transformers engine
         self.max_new_tokens = max_new_tokens
         self.batch_size = batch_size
         self.engine = "openvino"
 
+    @functools.cached_property
+    def lookup_pipeline(self):
+        """The pipeline that decodes a single prompt with prompt lookup (built on first use)."""
+        import openvino_genai
+
+        return openvino_genai.LLMPipeline(str(self.model_dir), "CPU", prompt_lookup=True, **self._properties)
+
     def generate(self, prompts: list[str], progress: Callable[[int, int], None] | None = None) -> list[Generated]:
         if not prompts:
             return []
-        config = self.pipeline.get_generation_config()
+        lookup = len(prompts) == 1 and self.prompt_lookup_tokens > 0
+        pipeline = self.lookup_pipeline if lookup else self.pipeline
+        config = pipeline.get_generation_config()
         config.max_new_tokens = self.max_new_tokens
         config.do_sample = False
         config.apply_chat_template = False  # the prompts are rendered already
+        if lookup:
+            config.num_assistant_tokens = self.prompt_lookup_tokens
+            config.max_ngram_size = PROMPT_LOOKUP_NGRAM
         results: list[Generated] = []
         for start in range(0, len(prompts), self.batch_size):
             chunk = prompts[start : start + self.batch_size]
             began = time.perf_counter()
-            texts = list(self.pipeline.generate(chunk, config).texts)
+            texts = list(pipeline.generate(chunk, config).texts)
             share = (time.perf_counter() - began) / len(chunk)
             results.extend(Generated(clean_answer(t), share) for t in texts)
             if progress:
@@ -150,9 +181,10 @@ class OpenVINOGenerator:
         return results
 
 
-def load_openvino_generator(model_path: str, adapter_dir: str | None, run_dir: str | Path | None, max_new_tokens: int = 48, batch_size: int = 256, dtype: str = "auto", progress: Callable[[str], None] = lambda _: None) -> OpenVINOGenerator:
+def load_openvino_generator(model_path: str, adapter_dir: str | None, run_dir: str | Path | None, max_new_tokens: int = 48, batch_size: int = 256, dtype: str = "auto",
+                            progress: Callable[[str], None] = lambda _: None, prompt_lookup_tokens: int = PROMPT_LOOKUP_TOKENS) -> OpenVINOGenerator:
     """The OpenVINO engine for a trial or a base model, exporting it first when it has no export yet."""
     out_dir = export_dir_for(model_path, run_dir)
     if not is_exported(out_dir):
         export_model(model_path, adapter_dir, out_dir, progress=progress)
-    return OpenVINOGenerator(out_dir, max_new_tokens=max_new_tokens, batch_size=batch_size, dtype=dtype)
+    return OpenVINOGenerator(out_dir, max_new_tokens=max_new_tokens, batch_size=batch_size, dtype=dtype, prompt_lookup_tokens=prompt_lookup_tokens)

@@ -40,6 +40,16 @@ def test_an_assistant_on_the_openvino_engine_exports_the_base_model_once_and_ans
     answers = assistant.generator.generate(grounded_prompts, progress=lambda n, total: done.append((n, total)))
     assert [a.text for a in answers] == [r.text for r in reference]
     assert all(a.text for a in answers) and done[-1] == (4, 4)
+    # a single prompt decodes with prompt lookup, through a second pipeline built for it
+    assert "lookup_pipeline" not in vars(assistant.generator)
+    single = assistant.generator.generate(grounded_prompts[:1])
+    assert "lookup_pipeline" in vars(assistant.generator) and single[0].text
+    assert single[0].text.split()[:3] == answers[0].text.split()[:3]
+    # without lookup a single prompt decodes as in the batch
+    assistant.generator.prompt_lookup_tokens = 0
+    assert assistant.generator.generate(grounded_prompts[:1])[0].text == answers[0].text
+    with pytest.raises(ValueError, match="prompt_lookup_tokens"):
+        type(assistant.generator)(assistant.generator.model_dir, prompt_lookup_tokens=-1)
     # a second load reuses the export
     load_assistant(None, hcmqa_home, dataset_dir=trained_dataset_dir, dtype="float32", engine="openvino")
     assert "exported to" not in capsys.readouterr().err
