@@ -50,6 +50,8 @@ def test_an_assistant_on_the_openvino_engine_exports_the_base_model_once_and_ans
     assert assistant.generator.generate(grounded_prompts[:1])[0].text == answers[0].text
     with pytest.raises(ValueError, match="prompt_lookup_tokens"):
         type(assistant.generator)(assistant.generator.model_dir, prompt_lookup_tokens=-1)
+    with pytest.raises(ValueError, match="batch_tokens"):
+        type(assistant.generator)(assistant.generator.model_dir, batch_tokens=0)
     # a second load reuses the export
     load_assistant(None, hcmqa_home, dataset_dir=trained_dataset_dir, dtype="float32", engine="openvino")
     assert "exported to" not in capsys.readouterr().err
