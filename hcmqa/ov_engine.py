@@ -132,7 +132,8 @@ class OpenVINOGenerator:
     (``prompt_lookup=True``) that then refuses a call without lookup settings, so that
     pipeline is a second one, compiled the first time a single prompt comes; batches keep the
     plain pipeline. ``prompt_lookup_tokens=0`` decodes single prompts plainly too. bench/batch
-    measures both on single questions.
+    measures both on single questions. :meth:`prepare_single` compiles the lookup pipeline
+    ahead of the first single prompt; a worker does so when it loads an assistant.
     """
 
     def __init__(self, model_dir: str | Path, max_new_tokens: int = 48, batch_size: int = 256, dtype: str = "auto",
@@ -171,6 +172,11 @@ class OpenVINOGenerator:
         import openvino_genai
 
         return openvino_genai.LLMPipeline(str(self.model_dir), "CPU", prompt_lookup=True, **self._properties)
+
+    def prepare_single(self) -> None:
+        """Compile the single-prompt pipeline now (about a second), so that the first chat turn does not wait for it."""
+        if self.prompt_lookup_tokens > 0:
+            self.lookup_pipeline  # noqa: B018 - a cached property: reading it builds it
 
     def generate(self, prompts: list[str], progress: Callable[[int, int], None] | None = None) -> list[Generated]:
         if not prompts:

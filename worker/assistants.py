@@ -58,6 +58,11 @@ class AssistantCache:
 
             log.info("loading assistant for %s", key[0])
             assistant = load_assistant(run_dir, home, dataset_dir=dataset_dir, engine=engine)
+            # An engine that decodes single questions another way compiles that way now, while
+            # the model loads anyway, rather than during a visitor's first chat turn.
+            prepare_single = getattr(getattr(assistant, "generator", None), "prepare_single", None)
+            if prepare_single is not None:
+                prepare_single()
             self.loads += 1
             # Loading trains and saves a gate when there is none yet: key by the gate it used.
             self._items[self.key(run_dir, home, dataset_dir, engine)] = assistant

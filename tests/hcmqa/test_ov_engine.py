@@ -40,10 +40,13 @@ def test_an_assistant_on_the_openvino_engine_exports_the_base_model_once_and_ans
     answers = assistant.generator.generate(grounded_prompts, progress=lambda n, total: done.append((n, total)))
     assert [a.text for a in answers] == [r.text for r in reference]
     assert all(a.text for a in answers) and done[-1] == (4, 4)
-    # a single prompt decodes with prompt lookup, through a second pipeline built for it
+    # a single prompt decodes with prompt lookup, through a second pipeline built for it on first
+    # use, or ahead of it by prepare_single (as a worker does)
     assert "lookup_pipeline" not in vars(assistant.generator)
+    assistant.generator.prepare_single()
+    lookup = vars(assistant.generator)["lookup_pipeline"]
     single = assistant.generator.generate(grounded_prompts[:1])
-    assert "lookup_pipeline" in vars(assistant.generator) and single[0].text
+    assert vars(assistant.generator)["lookup_pipeline"] is lookup and single[0].text
     assert single[0].text.split()[:3] == answers[0].text.split()[:3]
     # without lookup a single prompt decodes as in the batch
     assistant.generator.prompt_lookup_tokens = 0
