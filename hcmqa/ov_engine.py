@@ -42,7 +42,7 @@ MARKER = "hcmqa-export.json"
 PROMPT_LOOKUP_TOKENS = 5
 PROMPT_LOOKUP_NGRAM = 3
 #: Tokens the scheduler computes in one pass of a batch. Without a limit OpenVINO prefills every
-#: prompt of a call in a single pass, whose activations outgrow the caches; passes of 8,192
+#: prompt of a call in a single pass (whose activations probably outgrow the caches); passes of 8,192
 #: tokens answered 192 grounded prompts about 5% faster on a 2-core Xeon with AMX, with the
 #: same answers (bench/batch/RESULTS.md).
 BATCH_TOKENS = 8192
