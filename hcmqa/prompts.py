@@ -68,8 +68,16 @@ def is_closest(text: str) -> bool:
 
 def _quotes(sentences) -> str:
     """Each sentence in quotation marks with its citation, after its section's title where the
-    sentence alone would not say whom it is about (``Sentence.about``)."""
-    return " ".join(f"{_label(s)}\u201c{s.text.strip()}\u201d [{s.source}]" for s in sentences)
+    sentence alone would not say whom it is about (``Sentence.about``), and after the sentence
+    before it where it points back to that one (``Sentence.lead``), unless that one is quoted too."""
+    quoted = {(s.source, s.text.strip()) for s in sentences}
+    return " ".join(f"{_label(s)}\u201c{_with_lead(s, quoted)}\u201d [{s.source}]" for s in sentences)
+
+
+def _with_lead(sentence, quoted: set) -> str:
+    lead = (getattr(sentence, "lead", "") or "").strip()
+    text = sentence.text.strip()
+    return f"{lead} {text}" if lead and (sentence.source, lead) not in quoted else text
 
 
 _LOWER_FIRST = frozenset("his her their its the a an".split())

@@ -114,12 +114,15 @@ class Sentence:
     ``about`` is the section title a quote of it is shown with, where the sentence speaks of
     someone through a pronoun that may not be the subject ("He died in 1929 in Cao Lanh" in
     "His father Nguyen Sinh Sac"); empty where the sentence reads rightly on its own.
+    ``lead`` is the sentence before it in its passage, quoted with it where it opens on a word
+    that points back to that one ("It is built of grey granite ...").
     """
 
     text: str
     source: int
     score: float
     about: str = ""
+    lead: str = ""  # the sentence before it, where it opens by pointing back to it (``quote_lead``)
 
 
 _SUBJECT_CASE = frozenset("he she they".split())
@@ -156,6 +159,30 @@ def quote_label(sentence: str, section: str, subject_pronouns: frozenset[str]) -
         return ""
     other = pronoun not in subject_pronouns and pronoun not in _PLURAL_PRONOUNS
     return section if _POSSESSIVE_SECTION_RE.match(section) or other else ""
+
+
+# A sentence opening on one of these points back to the sentence before it: "It is built of
+# grey granite", "These voyages took him ...", "There he was taken on as a teacher". He and she
+# are left to ``quote_label``: in a passage about the subject they are the subject.
+_BACK_POINTING = frozenset("it its this these that those they them their there here such".split())
+# ... unless "It was" only puts a time or place first: "It was in 1901 that the boy ..."
+_CLEFT_RE = re.compile(r"^It (?:is|was) (?:in|on|at|around|about|during|only|not|from|after|before|under|through|because)\b[^.;:]*?\b(?:that|when)\b")
+
+
+def quote_lead(sentences: list[str], index: int) -> str:
+    """The sentence before ``sentences[index]`` where that sentence points back to it, or "".
+
+    A quote of "It is built of grey granite and marble" alone does not say what is built;
+    quoted after "The mausoleum was designed by ..." it does. The first sentence of a passage
+    has nothing before it to quote.
+    """
+    if index <= 0 or index >= len(sentences):
+        return ""
+    text = sentences[index].lstrip(_EDGE_PUNCTUATION + " ")
+    first = text.split(maxsplit=1)[0].strip(_EDGE_PUNCTUATION).lower() if text else ""
+    if first not in _BACK_POINTING or _CLEFT_RE.match(text):
+        return ""
+    return sentences[index - 1]
 
 
 class BM25Index:
@@ -446,7 +473,10 @@ class Retriever:
                     scores = (alone + self.passage_weight * hit.score) / (1 + self.passage_weight)
                 else:
                     scores = [len(terms & set(tokenize(t))) / max(1, len(terms)) for t in texts]
-                sentences.extend(Sentence(t, si, float(sc), quote_label(t, hit.passage.section, self._subject_pronouns)) for t, sc in zip(texts, scores))
+                sentences.extend(
+                    Sentence(t, si, float(sc), quote_label(t, hit.passage.section, self._subject_pronouns), quote_lead(texts, j))
+                    for j, (t, sc) in enumerate(zip(texts, scores))
+                )
             sentences.sort(key=lambda s: -s.score)
             out.append(sentences)
         return out

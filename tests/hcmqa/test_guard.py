@@ -407,6 +407,33 @@ def test_a_reply_that_gives_the_subject_anothers_deed_is_quoted_over():
         assert "they sponsored the founding" in answer.answer
 
 
+def test_a_quoted_sentence_that_points_back_is_quoted_after_the_sentence_before_it():
+    from hcmqa.retrieval import quote_lead
+
+    built = ["The mausoleum was designed with Soviet help.", "It is built of grey granite and marble.", "Visitors queue in the morning."]
+    assert quote_lead(built, 1) == built[0]
+    assert quote_lead(built, 2) == ""  # it names what it is about
+    assert quote_lead(built, 0) == ""  # nothing before the first
+    for opening in ("These voyages took him to Africa.", "There he taught at a school.", "Its students studied French.", "They met in 1894.", "\u201cThis was rare.\u201d"):
+        assert quote_lead(["Before.", opening], 1) == "Before.", opening
+    # "It was" that only puts a time or place first says what it is about itself
+    assert quote_lead(["Before.", "It was in 1901, when he was eleven, that the boy received a new name."], 1) == ""
+    assert quote_lead(["Before.", "It was his first long stay in France."], 1) == "Before."
+    # he and she are the subject's or carry their section (quote_label), not the sentence before
+    assert quote_lead(["Before.", "He died in 1969."], 1) == ""
+
+    # end to end: quoted with the sentence before it, once, and not twice where both are quoted
+    passages = [*PASSAGES, Passage("d/m/1", "d.md", "Legacy", "The mausoleum", "The mausoleum was designed by Soviet and Vietnamese architects. It is built of grey granite and marble.")]
+    assistant = Assistant(_Gate(), Retriever(passages, min_score=0.0), _PlantedGenerator("It is made of wood."), top_k=1, confident_sentence_score=0.0, closest_sentences=1)
+    answer = assistant.ask("Is the mausoleum built of granite?")
+    assert answer.path == "extracted", answer.answer
+    assert "\u201cThe mausoleum was designed by Soviet and Vietnamese architects. It is built of grey granite and marble.\u201d [1]" in answer.answer, answer.answer
+    both = Assistant(_Gate(), Retriever(passages, min_score=0.0), _PlantedGenerator("It is made of wood."), top_k=1, confident_sentence_score=0.0, closest_sentences=2)
+    answer = both.ask("Is the mausoleum built of granite?")
+    assert answer.answer.count("The mausoleum was designed") == 1, answer.answer
+    assert "\u201cIt is built of grey granite and marble.\u201d [1]" in answer.answer, answer.answer
+
+
 def test_a_topic_about_a_woman_reads_she_as_the_subject_and_he_as_someone_else():
     from hcmqa.guard import copied_share, swapped_subject
 
