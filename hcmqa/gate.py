@@ -15,6 +15,12 @@ Thi Loan bore?", "tuan le vang dates") is let through as well: a name with a wor
 English text almost never uses (a Zipf frequency under ``hcmqa.text.RARE_ZIPF`` in wordfreq's English
 lists) points to the documents whatever the words around it say. Own names made of common
 words ("June", "New Year", "Pac Bo") do not: off-topic questions use those too.
+
+So is a question using one of the topic's *rare terms* (``topic_terms``): a lower-case word
+English almost never uses that the documents and the on-topic training questions both use,
+and no off-topic training question does ("mausoleum", "stilt", "plenum"). A visitor asks "Can
+you take photos inside the mausoleum?" without naming the subject; "take photos" and "open"
+sound like the off-topic side, but in this museum the mausoleum is his.
 """
 
 from __future__ import annotations
@@ -57,6 +63,8 @@ class GateDecision:
     by_name: bool = False
     # let through because the question names the subject (``GateData.subject_names``)
     by_subject: bool = False
+    # let through because the question uses one of the topic's rare terms (``topic_terms``)
+    by_term: bool = False
 
 
 def document_names(texts: list[str]) -> set[str]:
@@ -108,6 +116,25 @@ def topic_names(passages, offtopic_questions: list[str], subject_names: tuple[st
     return sorted(names)
 
 
+def topic_terms(passages, related_questions: list[str], offtopic_questions: list[str], min_count: int = 2) -> list[str]:
+    """The topic's rare terms: lower-case words English almost never uses (``is_rare_word``),
+    written at least ``min_count`` times in the documents and asked in at least ``min_count``
+    related questions, that no off-topic question uses (folded, sorted).
+
+    Names are ``topic_names``' business: a word the documents write only capitalised is none.
+    """
+    from collections import Counter
+
+    texts = [p.text for p in passages]
+    lower = {fold(w) for text in texts for w in re.findall(r"(?<![\w'’-])[a-z][a-z'’-]*[a-z]", text)}
+    in_documents = Counter(w for text in texts for w in re.findall(r"[a-z]+", fold(text)))
+    asked = Counter(w for q in related_questions for w in set(re.findall(r"[a-z]+", fold(q))))
+    off = {w for q in offtopic_questions for w in re.findall(r"[a-z]+", fold(q))}
+    return sorted(
+        w for w, n in asked.items() if n >= min_count and in_documents[w] >= min_count and w in lower and w not in off and is_rare_word(w)
+    )
+
+
 def asked_name(question: str) -> str | None:
     """The folded name a bare "what is / who was / tell me about X" question asks about, or None."""
     m = _ABOUT_RE.match(question)
@@ -152,6 +179,8 @@ class GateData:
     # off-topic questions made from names the documents mention in passing (``mined_near_misses``;
     # in the training questions too)
     mined: list[str] = field(default_factory=list)
+    # the topic's rare terms (``topic_terms``), from the training side's questions only
+    terms: list[str] = field(default_factory=list)
 
 
 def gate_data_from_dataset(dataset_dir: Path, heldout_offtopic_fraction: float = 0.2, subject_names: tuple[str, ...] | None = None) -> GateData:
@@ -208,7 +237,9 @@ def gate_data_from_dataset(dataset_dir: Path, heldout_offtopic_fraction: float =
         mined = [q for q in mined_near_misses(passages, profile.all_names) if fold(q) not in known]
         tq.extend(mined)
         tl.extend([0] * len(mined))
-    return GateData(tq, tl, hq, hl, names, named, {"subject": profile.subject, "sha256": profile.sha256()}, mined)
+    related = [pair.question for pair in pairs if pair.split in ("train", "val")]
+    terms = topic_terms(passages, related, [q for q, label in zip(tq, tl) if label == 0])
+    return GateData(tq, tl, hq, hl, names, named, {"subject": profile.subject, "sha256": profile.sha256()}, mined, terms)
 
 
 #: Questions about a name itself, not about the topic that mentions it: "What is X known for today?"
@@ -271,6 +302,7 @@ class GateClassifier:
         metadata: dict | None = None,
         names: list[str] | tuple[str, ...] = (),
         subject_names: list[str] | tuple[str, ...] = (),
+        terms: list[str] | tuple[str, ...] = (),
     ):
         if not 0.0 < threshold < 1.0:
             raise ValueError(f"threshold: must be between 0 and 1 (exclusive), got {threshold}")
@@ -279,6 +311,7 @@ class GateClassifier:
         self.metadata = metadata or {}
         self.names = frozenset(names)
         self.subject_names = tuple(subject_names)
+        self.terms = frozenset(terms)
 
     @classmethod
     def train(
@@ -290,8 +323,9 @@ class GateClassifier:
         seed: int = 0,
         names: list[str] | tuple[str, ...] = (),
         subject_names: list[str] | tuple[str, ...] = (),
+        terms: list[str] | tuple[str, ...] = (),
     ) -> "GateClassifier":
-        """Fit the model; ``names`` and ``subject_names`` are ``GateData``'s."""
+        """Fit the model; ``names``, ``subject_names`` and ``terms`` are ``GateData``'s."""
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import FeatureUnion, Pipeline
@@ -314,12 +348,12 @@ class GateClassifier:
             "C": c,
             "versions": _versions(),
         }
-        return cls(pipeline, threshold=threshold, metadata=metadata, names=names, subject_names=subject_names)
+        return cls(pipeline, threshold=threshold, metadata=metadata, names=names, subject_names=subject_names, terms=terms)
 
     @classmethod
     def fit(cls, data: GateData, threshold: float = DEFAULT_GATE_THRESHOLD, **kwargs) -> "GateClassifier":
-        """``train`` on ``data``'s training side, with its names and subject names."""
-        gate = cls.train(data.train_questions, data.train_labels, threshold=threshold, names=data.names, subject_names=data.subject_names, **kwargs)
+        """``train`` on ``data``'s training side, with its names, subject names and terms."""
+        gate = cls.train(data.train_questions, data.train_labels, threshold=threshold, names=data.names, subject_names=data.subject_names, terms=data.terms, **kwargs)
         if data.topic:
             gate.metadata["topic"] = dict(data.topic)
         return gate
@@ -334,7 +368,8 @@ class GateClassifier:
         for q, s in zip(questions, self.scores(questions)):
             by_name = s < self.threshold and (self.asks_about_own_name(q) or self.uses_rare_name(q))
             by_subject = s < self.threshold and not by_name and bool(self.subject_names) and names_subject(q, self.subject_names)
-            out.append(GateDecision(q, s >= self.threshold or by_name or by_subject, round(s, 4), by_name, by_subject))
+            by_term = s < self.threshold and not (by_name or by_subject) and self.uses_topic_term(q)
+            out.append(GateDecision(q, s >= self.threshold or by_name or by_subject or by_term, round(s, 4), by_name, by_subject, by_term))
         return out
 
     def asks_about_own_name(self, question: str) -> bool:
@@ -351,6 +386,10 @@ class GateClassifier:
         """Whether ``question`` uses one of the topic's rare names anywhere ("tuan le vang dates")."""
         text = fold(question)
         return any(has_word(text, n) for n in self.rare_names)
+
+    def uses_topic_term(self, question: str) -> bool:
+        """Whether ``question`` uses one of the topic's rare terms ("the mausoleum", ``topic_terms``)."""
+        return bool(self.terms) and bool(self.terms.intersection(re.findall(r"[a-z]+", fold(question))))
 
     def evaluate(self, questions: list[str], labels: list[int]) -> GateReport:
         from sklearn.metrics import precision_recall_fscore_support
@@ -377,7 +416,10 @@ class GateClassifier:
         directory.mkdir(parents=True, exist_ok=True)
         with atomic_path(directory / GATE_FILE) as tmp:
             joblib.dump(self.pipeline, tmp)
-        atomic_write_json(directory / GATE_META_FILE, dict(self.metadata, threshold=self.threshold, names=sorted(self.names), subject_names=list(self.subject_names)))
+        atomic_write_json(
+            directory / GATE_META_FILE,
+            dict(self.metadata, threshold=self.threshold, names=sorted(self.names), subject_names=list(self.subject_names), terms=sorted(self.terms)),
+        )
         return directory
 
     @classmethod
@@ -396,8 +438,12 @@ class GateClassifier:
         subject_names = meta.pop("subject_names", [])
         if not isinstance(subject_names, list) or not all(isinstance(n, str) for n in subject_names):
             raise ValueError(f"{meta_path}: subject_names: must be a list of strings; retrain with 'hcmqa gate train'")
+        # nor one saved before topic terms by a term
+        terms = meta.pop("terms", [])
+        if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
+            raise ValueError(f"{meta_path}: terms: must be a list of strings; retrain with 'hcmqa gate train'")
         threshold = threshold if threshold is not None else meta.get("threshold", DEFAULT_GATE_THRESHOLD)
-        return cls(joblib.load(path), threshold=threshold, metadata=meta, names=names, subject_names=subject_names)
+        return cls(joblib.load(path), threshold=threshold, metadata=meta, names=names, subject_names=subject_names, terms=terms)
 
 
 def _versions() -> dict:

@@ -72,7 +72,7 @@ def cmd_gate_classify(args) -> int:
     questions = read_question_source(args.file)
     for decision in gate.classify(questions):
         if args.json:
-            print(json.dumps({"question": decision.question, "related": decision.related, "score": decision.score, "by_name": decision.by_name, "by_subject": decision.by_subject}, ensure_ascii=False))
+            print(json.dumps({"question": decision.question, "related": decision.related, "score": decision.score, "by_name": decision.by_name, "by_subject": decision.by_subject, "by_term": decision.by_term}, ensure_ascii=False))
         else:
             print(f"{'RELATED ' if decision.related else 'OFFTOPIC'} {decision.score:.3f}  {decision.question}" + _let_through(decision))
     return 0
@@ -82,4 +82,6 @@ def _let_through(decision) -> str:
     """Why a question the model scored under the threshold was let through, if it was."""
     if decision.by_name:
         return "  (asks about one of the topic's own names, or uses a rare one)"
+    if decision.by_term:
+        return "  (uses one of the topic's rare terms)"
     return "  (names the subject)" if decision.by_subject else ""

@@ -88,6 +88,31 @@ def test_a_longer_question_using_one_of_the_topics_rare_names_is_let_through(dat
     assert off_held and not [d.question for d in gate.classify(off_held) if d.by_name]
 
 
+def test_a_question_using_one_of_the_topics_rare_terms_is_let_through(dataset_dir, gate):
+    from hcmqa.gate import gate_data_from_dataset, topic_terms
+
+    # lower-case words English almost never uses, in the documents and in related training questions
+    assert {"mausoleum", "stilt", "plenum"} <= gate.terms
+    assert not {"photos", "open", "house", "ho", "minh"} & gate.terms
+    visitors = ["Can you take photos inside the mausoleum?", "What time does the mausoleum open?", "Can I see the stilt house?"]
+    # the model alone refuses them: "take photos", "what time ... open" sound like the off-topic side
+    assert all(s < gate.threshold for s in gate.scores(visitors))
+    assert all(d.related and d.by_term and not d.by_name for d in gate.classify(visitors))
+    assert not any(d.by_term for d in gate.classify(["What time does the bank open?", "Who won the cup?"]))
+    # no held-out off-topic question is let through by a term
+    data = gate_data_from_dataset(dataset_dir)
+    assert data.terms == sorted(gate.terms)
+    off_held = [q for q, y in zip(data.heldout_questions, data.heldout_labels) if y == 0]
+    assert off_held and not [d.question for d in gate.classify(off_held) if d.by_term]
+    # a word an off-topic question uses, one the documents write only capitalised, and one
+    # asked once are no terms
+    from hcmqa.data.passages import Passage
+
+    docs = [Passage("d/1", "d.md", "T", "S", "The mausoleum stands on the square. The mausoleum is of granite. The Comintern met. The Comintern sat. A zeppelin flew. A zeppelin fell. A stilt house. A stilt pond.")]
+    asked = ["Where is the mausoleum?", "Who built the mausoleum?", "What was the Comintern?", "Was the Comintern big?", "What zeppelin?", "Which zeppelin?", "A stilt?"]
+    assert topic_terms(docs, asked, ["How big was the Hindenburg zeppelin?"]) == ["mausoleum"]
+
+
 def test_a_question_naming_the_subject_is_let_through_when_no_off_topic_question_names_him(dataset_dir, gate):
     from hcmqa.gate import GateClassifier, gate_data_from_dataset
 
@@ -145,6 +170,11 @@ def test_the_gates_own_names_survive_saving_and_loading(tmp_path):
     # a gate saved without names lets nothing through by name
     bare = GateClassifier.load(GateClassifier.train(questions, [1, 1, 0, 0]).save(tmp_path / "bare"))
     assert not bare.classify(["What is Pac Bo?"])[0].by_name
+    # the topic's terms are saved too; a gate saved without them lets nothing through by a term
+    termed = GateClassifier.load(GateClassifier.train(questions, [1, 1, 0, 0], terms=["mausoleum"]).save(tmp_path / "termed"))
+    assert termed.terms == {"mausoleum"} and "terms" not in termed.metadata
+    assert termed.classify(["Who won the cup at the mausoleum?"])[0].by_term
+    assert bare.terms == frozenset() and not bare.classify(["Who won the cup at the mausoleum?"])[0].by_term
 
 
 def test_a_saved_gate_with_malformed_names_is_a_clear_error(tmp_path):
@@ -161,4 +191,7 @@ def test_a_saved_gate_with_malformed_names_is_a_clear_error(tmp_path):
         GateClassifier.load(folder)
     (folder / "gate.json").write_text(json.dumps(dict(meta, subject_names=[1, 2])))
     with pytest.raises(ValueError, match="gate.json: subject_names: must be a list of strings"):
+        GateClassifier.load(folder)
+    (folder / "gate.json").write_text(json.dumps(dict(meta, terms="mausoleum")))
+    with pytest.raises(ValueError, match="gate.json: terms: must be a list of strings"):
         GateClassifier.load(folder)
