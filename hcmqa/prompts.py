@@ -75,7 +75,7 @@ def _quotes(sentences) -> str:
 
 
 def _with_lead(sentence, quoted: set) -> str:
-    lead = (getattr(sentence, "lead", "") or "").strip()
+    lead = sentence.lead.strip()
     text = sentence.text.strip()
     return f"{lead} {text}" if lead and (sentence.source, lead) not in quoted else text
 
