@@ -22,8 +22,12 @@ together, with features that need no extra model and mean the same on any corpus
   country, or its nationality, where the evidence names one of its cities ("England" against
   "London"). A question written all in capitals or in title case has no names: its capitals
   mark none;
-- a question asking "how many" or "how much" whose best sentences give no count (a year
-  does not count);
+- a question asking for a kind of answer its best sentences do not give (``answer_missing``):
+  "how many" or "how much" and no count (a year does not count); "when" or "in what year"
+  and no date or year the question does not already name ("On what day in May 1958 ..."
+  wants a day of the month); "who" or "the name of" and no name the question does not
+  already use ("a team of Soviet and Vietnamese architects" names nobody); "where" or
+  "which city" and no place;
 - how far the best sentence stands above the fourth best: one sentence that stands out
   usually answers the question, while a near miss matches many sentences about as well;
 - whether the question asks "why": a reason is more often interpretation than record.
@@ -67,7 +71,7 @@ FEATURES = (
     "unknown_names",
     "asked_names_missing",
     "unknown_words",
-    "count_missing",
+    "answer_missing",
     "sentence_gap",
     "asks_why",
 )
@@ -84,8 +88,9 @@ FEATURES = (
 # "actual", "true" and the like say what kind of answer is wanted, "What was his real name?"
 # asks about a name, and a question's focus is read without the subject's names, not "Ho";
 # 7: ``refuse_threshold`` reaches below the lowest answerable probability when too few were
-# given to hold the quantile).
-MODEL_VERSION = 7
+# given to hold the quantile; 8: ``count_missing`` became ``answer_missing``, which also asks
+# for a date, a name or a place where the question asks "when", "who" or "where").
+MODEL_VERSION = 8
 # the sentence the best one is compared with for ``sentence_gap`` (the fourth best)
 GAP_RANK = 4
 # Words that say what kind of answer is wanted rather than what it is about, and words that
@@ -111,6 +116,20 @@ _COUNT_RE = re.compile(
     re.I,
 )
 _YEAR_RE = re.compile(r"1[5-9]\d\d|20\d\d")
+# questions asking for a date (a day of the month where they ask "what day"), for someone's
+# name, and for a place; "when" only as the question word ("How long ... when he returned" is
+# no "when" question), "who" only asking for a person ("Who was his father?", "Who led it?";
+# "Who was Nguyen Sinh Sac?" asks what he was, which no name answers)
+_WHEN_QUESTION_RE = re.compile(r"^\W*(?:and\s+|so\s+|since\s+|until\s+)?when\b|\b(?:what|which)\s+(?:year|date|day|month)\b", re.I)
+_DAY_QUESTION_RE = re.compile(r"\b(?:what|which|exact|precise)\s+(?:day|date)\b|\bexactly when\b", re.I)
+_NAME_QUESTION_RE = re.compile(
+    r"^\W*who(?:m|se)?\s+(?:(?:was|were|is|are)\s+(?:(?:the|his|her|their|a|an)\b|[^?]*['’]s\b)|(?!was\b|were\b|is\b|are\b)[a-z]+)"
+    r"|\bwhose\b|\bnames? of\b|\bwhat (?:was|were|is|are) (?:the |his |her |their )?(?:real |full |original )?names?\b",
+    re.I,
+)
+_PLACE_QUESTION_RE = re.compile(
+    r"^\W*where\b|\b(?:what|which)\s+(?:city|country|countries|town|village|province|region|port|place|island|street|prison)\b", re.I
+)
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _DATE_RE = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)? (?:{_MONTHS})\b|\b(?:{_MONTHS}) \d{{1,2}}\b", re.I)
 _RAW_RE = re.compile(r"[a-z]+")
@@ -251,6 +270,7 @@ def features(question: str, query: str, hits, sentences, stats: CorpusStats, sub
     asked_counts = {m.group().lower() for m in _COUNT_RE.finditer(question)}
     counts = [m.group().lower() for m in _COUNT_RE.finditer(_DATE_RE.sub(" ", best))]  # a day of a date is no count
     count_missing = bool(_COUNT_QUESTION_RE.search(question)) and not any(c not in asked_counts and not _YEAR_RE.fullmatch(c) for c in counts)
+    answer_missing = count_missing or _answer_type_missing(question, [s.text for s in sentences[:2]], stats, subject_words)
     top = hits[0].score if hits else 0.0
     second = hits[1].score if len(hits) > 1 else 0.0
     return [
@@ -267,10 +287,42 @@ def features(question: str, query: str, hits, sentences, stats: CorpusStats, sub
         float(sum(1 for n in names if not _named(n, stats.words.__contains__, stats.df, subject_words))),
         float(sum(1 for n in names if not _named(n, lambda form: has_word(folded_passages, form), in_passages, subject_words))),
         float(sum(1 for w in raw if w not in stats.words)),
-        float(count_missing),
+        float(answer_missing),
         sentence_gap(sentences),
         float(bool(_WHY_RE.search(question))),
     ]
+
+
+def _answer_type_missing(question: str, best: list[str], stats: CorpusStats, subject_words: frozenset[str]) -> bool:
+    """Whether ``question`` asks "when", "who" or "where" and its ``best`` sentences give no date, name or place it does not name itself.
+
+    A date is a year or a day of a month (a day where the question asks "what day"); a name or
+    place is a capitalised word that is not a sentence's first, nor one of the subject's
+    names, nor a word the corpus also writes in lower case. A nationality names a place
+    ("Which country's experts ..." against "Soviet specialists"), not a person.
+    """
+    when, who, where = (bool(r.search(question)) for r in (_WHEN_QUESTION_RE, _NAME_QUESTION_RE, _PLACE_QUESTION_RE))
+    if not (when or who or where):
+        return False
+    text = " ".join(best)
+    if when:
+        asked = {fold(m.group()) for m in _DATE_RE.finditer(question)} | set(_YEAR_RE.findall(question))
+        dates = [d for d in (fold(m.group()) for m in _DATE_RE.finditer(text)) if d not in asked]
+        years = [y for y in _YEAR_RE.findall(text) if y not in asked]
+        if not (dates if _DAY_QUESTION_RE.search(question) else dates or years):
+            return True
+    if who or where:
+        asked_words = set(_RAW_RE.findall(fold(question)))
+        names = []
+        for sentence in best:
+            for i, word in enumerate(_WORD_RE.findall(sentence)):
+                folded = fold(word).replace("’", "'").removesuffix("'s").strip("'-")
+                if i and word[0].isupper() and folded not in subject_words and folded not in asked_words and folded not in STOPWORDS and folded not in stats.common_words:
+                    names.append(folded)
+        people = [n for n in names if n not in _NATIONALITIES]
+        if (who and not people) or (where and not names):
+            return True
+    return False
 
 
 def _name_terms(name: str, subject_words: frozenset[str]) -> list[str]:

@@ -37,10 +37,41 @@ def test_features_count_the_words_and_names_the_corpus_never_uses():
     missing = _features(retriever, "How many pounds did he earn in Paris?")
     assert asked["focus_in_passages"] == 1.0 and missing["focus_in_passages"] == 0.0
     # "how many" wants a count; the best sentences about Paris give none (and a year is no count)
-    assert missing["count_missing"] == 1.0
-    assert _features(retriever, "How old was he when he died in Hanoi?")["count_missing"] == 0.0  # "aged 79"
-    assert answerable["count_missing"] == 0.0
+    assert missing["answer_missing"] == 1.0
+    assert _features(retriever, "How old was he when he died in Hanoi?")["answer_missing"] == 0.0  # "aged 79"
+    assert answerable["answer_missing"] == 0.0
     assert answerable["asks_why"] == 0.0 and _features(retriever, "Why did he read it in Hanoi?")["asks_why"] == 1.0
+
+
+def _one_topic(*texts):
+    """A retriever over one passage of ``texts`` and one that says nothing: its best two sentences are the passage's."""
+    return Retriever([Passage("t/one/1", "t.md", "Life", "Life", " ".join(texts)), Passage("t/other/1", "t.md", "Other", "Other", "The garden was quiet and green.")])
+
+
+def test_a_question_asking_when_who_or_where_needs_a_date_a_name_or_a_place_in_its_best_sentences():
+    def missing(retriever, question):
+        return _features(retriever, question)["answer_missing"]
+
+    stilt = _one_topic("In May 1958 he moved into the stilt house built for him in the gardens.", "He kept a small library in the stilt house.")
+    # a year answers "when", but "what day" wants a day of the month, and the question's own month and year are no answer
+    assert missing(stilt, "When did he move into the stilt house?") == 0.0
+    assert missing(stilt, "On what day did he move into the stilt house?") == 1.0
+    assert missing(stilt, "On what day in May 1958 did he move into the stilt house?") == 1.0
+    assert missing(_one_topic("On 17 May 1958 he moved into the stilt house.", "He kept a small library in the stilt house."), "On what day did he move into the stilt house?") == 0.0
+    # "when" inside a question that asks how long is no "when" question
+    assert missing(stilt, "Which room did he use for reading when he lived in the stilt house?") == 0.0
+    # "who" wants a name that the question does not already use; "who was X?" asks what X was
+    scholar = _one_topic("His father was a scholar who passed the examinations.", "His father later served as a district magistrate.")
+    assert missing(scholar, "Who was his father?") == 1.0
+    assert missing(scholar, "Who was Ho Chi Minh's father?") == 1.0
+    assert missing(_one_topic("His father was Nguyen Sinh Sac, a scholar.", "His father passed the examinations."), "Who was his father?") == 0.0
+    assert missing(_one_topic("Nguyen Sinh Sac was a scholar.", "Nguyen Sinh Sac passed the examinations."), "Who was Nguyen Sinh Sac?") == 0.0
+    # "where" wants a place; a nationality names one ("Which country's experts ...")
+    assert missing(_one_topic("He was born in a small village.", "The village was poor."), "Where was he born?") == 1.0
+    assert missing(_one_topic("He was born in Kim Lien village.", "The village was poor."), "Where was he born?") == 0.0
+    soviet = _one_topic("The body was preserved by Soviet specialists.", "The body lies in the hall.")
+    assert missing(soviet, "Which country's experts preserved the body?") == 0.0
+    assert missing(soviet, "Who preserved the body?") == 1.0  # a nationality names no one
 
 
 def test_a_name_the_subject_bore_in_part_of_his_life_is_no_name_the_evidence_lacks():
