@@ -117,7 +117,7 @@ def test_a_question_naming_the_subject_is_let_through_when_no_off_topic_question
     from hcmqa.gate import GateClassifier, gate_data_from_dataset
 
     data = gate_data_from_dataset(dataset_dir)
-    assert data.subject_names == ["Ho Chi Minh", "Uncle Ho", "Bac Ho", "President Ho"]
+    assert data.subject_names == ["Ho Chi Minh", "Uncle Ho", "Bac Ho", "President Ho", "HCM"]
     # the words around the name look off topic to the model ("shoes", "famous for wearing")
     named = ["What shoes is Uncle Ho famous for wearing?", "What does the word bac in Bac Ho mean?"]
     bare = GateClassifier.train(data.train_questions, data.train_labels, names=data.names)
