@@ -263,8 +263,7 @@ def features(question: str, query: str, hits, sentences, stats: CorpusStats, sub
     words = _WORD_RE.findall(unnamed)
     # in a question written all in capitals or in title case, a capital marks no name
     cased = any(w[0].islower() for w in words)
-    names = [fold(w).replace("’", "'").removesuffix("'s").strip("'-") for i, w in enumerate(words) if cased and i > 0 and w[0].isupper()]
-    names = [n for n in names if n and n not in subject_words and n not in STOPWORDS and n not in stats.common_words]
+    names = _names(words, stats, subject_words) if cased else []
     folded_passages = fold(passages_text)
     raw = [w for w in _RAW_RE.findall(fold(question)) if len(w) > 2 and w not in STOPWORDS and w not in subject_words and w not in _QUALIFYING]
     asked_counts = {m.group().lower() for m in _COUNT_RE.finditer(question)}
@@ -293,6 +292,13 @@ def features(question: str, query: str, hits, sentences, stats: CorpusStats, sub
     ]
 
 
+def _names(words: list[str], stats: CorpusStats, subject_words: frozenset[str]) -> list[str]:
+    """The folded names among a sentence's ``words``: capitalised words after the first, less the
+    subject's own, stopwords, and words the corpus also writes in lower case."""
+    names = [fold(w).replace("’", "'").removesuffix("'s").strip("'-") for i, w in enumerate(words) if i > 0 and w[0].isupper()]
+    return [n for n in names if n and n not in subject_words and n not in STOPWORDS and n not in stats.common_words]
+
+
 def _answer_type_missing(question: str, best: list[str], stats: CorpusStats, subject_words: frozenset[str]) -> bool:
     """Whether ``question`` asks "when", "who" or "where" and its ``best`` sentences give no date, name or place it does not name itself.
 
@@ -313,12 +319,7 @@ def _answer_type_missing(question: str, best: list[str], stats: CorpusStats, sub
             return True
     if who or where:
         asked_words = set(_RAW_RE.findall(fold(question)))
-        names = []
-        for sentence in best:
-            for i, word in enumerate(_WORD_RE.findall(sentence)):
-                folded = fold(word).replace("’", "'").removesuffix("'s").strip("'-")
-                if i and word[0].isupper() and folded not in subject_words and folded not in asked_words and folded not in STOPWORDS and folded not in stats.common_words:
-                    names.append(folded)
+        names = [n for sentence in best for n in _names(_WORD_RE.findall(sentence), stats, subject_words) if n not in asked_words]
         people = [n for n in names if n not in _NATIONALITIES]
         if (who and not people) or (where and not names):
             return True
