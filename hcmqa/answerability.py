@@ -8,7 +8,9 @@ together, with features that need no extra model and mean the same on any corpus
 
 - how similar the best passage and the best sentence are to the question (the bi-encoder);
 - how much of the question's content (IDF-weighted terms) the best sentences and passages
-  hold, and the rarest term they lack;
+  hold, and the rarest term they lack; with a bi-encoder, a term they lack as written counts
+  as far as their word closest to it in meaning is similar ("kids" against "children": a
+  visitor's words are often not the sources');
 - what the question asks about ("how many *pounds*", "which *cell*") and whether the
   evidence mentions it;
 - words and names of the question that the corpus never uses at all ("blood type",
@@ -52,9 +54,10 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from hcmqa.terms import STOPWORDS, tokenize
+from hcmqa.terms import STOPWORDS, WORD_RE, tokenize
 from hcmqa.text import fold, has_word, strip_diacritics
 
 FEATURES = (
@@ -89,8 +92,10 @@ FEATURES = (
 # asks about a name, and a question's focus is read without the subject's names, not "Ho";
 # 7: ``refuse_threshold`` reaches below the lowest answerable probability when too few were
 # given to hold the quantile; 8: ``count_missing`` became ``answer_missing``, which also asks
-# for a date, a name or a place where the question asks "when", "who" or "where").
-MODEL_VERSION = 8
+# for a date, a name or a place where the question asks "when", "who" or "where"; 9: with a
+# bi-encoder, the coverage features count a term the evidence lacks as written by how close
+# in meaning the evidence's nearest word is, "dad" against "father").
+MODEL_VERSION = 9
 # the sentence the best one is compared with for ``sentence_gap`` (the fourth best)
 GAP_RANK = 4
 # Words that say what kind of answer is wanted rather than what it is about, and words that
@@ -234,7 +239,16 @@ class CorpusStats:
         return math.log((self.size + 1) / (self.df.get(term, 0) + 0.5))
 
 
-def features(question: str, query: str, hits, sentences, stats: CorpusStats, subject_words: frozenset[str] = frozenset(), subject_names: tuple[str, ...] = ()) -> list[float]:
+def features(
+    question: str,
+    query: str,
+    hits,
+    sentences,
+    stats: CorpusStats,
+    subject_words: frozenset[str] = frozenset(),
+    subject_names: tuple[str, ...] = (),
+    similar: Callable[[list[str], list[str]], list[float]] | None = None,
+) -> list[float]:
     """The feature vector (in ``FEATURES`` order) of one question and its evidence.
 
     ``query`` is the normalised query (the subject's names removed), ``hits`` the top
@@ -243,6 +257,11 @@ def features(question: str, query: str, hits, sentences, stats: CorpusStats, sub
     only included ("Nguyen Tat Thanh"): a question that calls him by one asks about him, and
     passages that call him "he" do not lack that name, so it counts neither as an unknown
     name nor as an asked name missing from the evidence.
+
+    ``similar(asked, evidence)`` gives, per asked word, the similarity of the evidence word
+    closest to it in meaning (the retriever's bi-encoder): a content term the evidence lacks
+    as written counts for that share in the coverage features ("dad" against "father",
+    "passed away" against "died"). Without it a term counts only as written.
     """
 
     terms = list(dict.fromkeys(tokenize(query)))
@@ -252,9 +271,8 @@ def features(question: str, query: str, hits, sentences, stats: CorpusStats, sub
     passages_text = " ".join(f"{h.passage.section} {h.passage.text}" for h in hits)
     in_passages = set(tokenize(passages_text))
     weights = [stats.idf(t) for t in content]
-    total = sum(weights) or 1.0
-    sentence_coverage = sum(w for t, w in zip(content, weights) if t in in_sentences) / total
-    passage_coverage = sum(w for t, w in zip(content, weights) if t in in_passages) / total
+    sentence_coverage = _coverage(query, content, weights, in_sentences, best, similar)
+    passage_coverage = _coverage(query, content, weights, in_passages, passages_text, similar)
     missing = [w for t, w in zip(content, weights) if t not in in_passages]
     # the question without the subject's names: "What was Ho Chi Minh's real name?" asks about a name, not "Ho"
     unnamed = _subject_name_re(tuple(subject_names)).sub(" ", strip_diacritics(question)) if subject_names else question
@@ -290,6 +308,31 @@ def features(question: str, query: str, hits, sentences, stats: CorpusStats, sub
         sentence_gap(sentences),
         float(bool(_WHY_RE.search(question))),
     ]
+
+
+def _coverage(query: str, content: list[str], weights: list[float], found: set[str], evidence: str, similar) -> float:
+    """The IDF-weighted share of the ``content`` terms in the evidence: a term ``found`` as
+    written counts whole, another (when ``similar`` is given) as much as the evidence word
+    closest to it in meaning is similar to the word the query used."""
+    scores = [1.0 if t in found else 0.0 for t in content]
+    missing = [i for i, score in enumerate(scores) if not score]
+    if similar is not None and missing:
+        asked = _surface_words(query)
+        words = list(dict.fromkeys(w for w in WORD_RE.findall(fold(evidence)) if w not in STOPWORDS))
+        if words:
+            for i, similarity in zip(missing, similar([asked.get(content[i], content[i]) for i in missing], words)):
+                scores[i] = max(0.0, min(1.0, float(similarity)))
+    return sum(w * score for w, score in zip(weights, scores)) / (sum(weights) or 1.0)
+
+
+def _surface_words(query: str) -> dict[str, str]:
+    """Each retrieval term of ``query`` with the first word it came from ("passed" for "pass")."""
+    out: dict[str, str] = {}
+    for word in WORD_RE.findall(fold(query)):
+        if word not in STOPWORDS:
+            for term in tokenize(word):
+                out.setdefault(term, word)
+    return out
 
 
 def _names(words: list[str], stats: CorpusStats, subject_words: frozenset[str]) -> list[str]:

@@ -35,7 +35,7 @@ from pathlib import Path
 
 from hcmqa.data.passages import Passage, read_passages
 from hcmqa.data.sentences import split_sentences
-from hcmqa.terms import WORD_RE, tokenize
+from hcmqa.terms import STOPWORDS, WORD_RE, tokenize
 from hcmqa.text import contains_fact, fold
 from hcmqa.topic import default_topic, subject_re
 
@@ -229,6 +229,10 @@ class DenseIndex:
             sentence_vectors = self.encode([sentence_text(p, s) for p, group in zip(passages, self.sentences) for s in group], batch_size)
         self.sentence_vectors = self._grouped(sentence_vectors)
         self._context_vectors = self._grouped(context_vectors) if context_vectors is not None else None
+        # the passages' words embedded alone (``word_similarity``), when the trainer saved them
+        self._word_vectors: dict = {}
+        if cache and cache.is_file() and "words" in data.files:
+            self._word_vectors = dict(zip(data["words"].tolist(), data["word_vectors"]))
 
     def _grouped(self, flat) -> list:
         """A flat matrix of sentence rows cut into one matrix per passage."""
@@ -249,13 +253,54 @@ class DenseIndex:
     def encode(self, texts: list[str], batch_size: int = 64):
         return self.model.encode(texts, normalize_embeddings=True, batch_size=batch_size, convert_to_numpy=True)
 
+    @property
+    def vocabulary(self) -> list[str]:
+        """The folded words of the passages and their section titles, stopwords aside: the evidence words of ``word_similarity``."""
+        return sorted({w for p in self.passages for w in WORD_RE.findall(fold(f"{p.section} {p.text}")) if w not in STOPWORDS})
+
     def save_embeddings(self, path: Path) -> None:
+        """Passage, sentence and sentence-in-context embeddings, and those of the passages' words (about 10 s for 3,000 words)."""
         import numpy as np
 
-        np.savez(path, passages=self.embeddings, sentences=np.concatenate(self.sentence_vectors), contexts=np.concatenate(self.context_vectors))
+        words = self.vocabulary
+        self._embed_words(words)
+        np.savez(
+            path,
+            passages=self.embeddings,
+            sentences=np.concatenate(self.sentence_vectors),
+            contexts=np.concatenate(self.context_vectors),
+            words=np.array(words, dtype=str),
+            word_vectors=np.array([self._word_vectors[w] for w in words]).reshape(len(words), self.embeddings.shape[1]),
+        )
 
     def query_vectors(self, queries: list[str]):
         return self.encode(queries)
+
+    # words whose embeddings are kept: the corpus's vocabulary and recent questions' words
+    WORD_CACHE = 50_000
+
+    def word_similarity(self, asked: list[str], evidence: list[str]) -> list[float]:
+        """Per ``asked`` word, the cosine similarity of the ``evidence`` word closest to it,
+        each word embedded alone (and kept: the evidence words recur from question to question)."""
+        import numpy as np
+
+        if not asked or not evidence:
+            return [0.0] * len(asked)
+        self._embed_words([*asked, *evidence])
+        cache = self._word_vectors
+        sims = np.array([cache[w] for w in asked]) @ np.array([cache[w] for w in evidence]).T
+        return [float(v) for v in sims.max(axis=1)]
+
+    def _embed_words(self, words: list[str]) -> None:
+        """Embed the ``words`` not kept yet (starting afresh when the cache would outgrow ``WORD_CACHE``)."""
+        cache = self._word_vectors
+        new = [w for w in dict.fromkeys(words) if w not in cache]
+        if not new:
+            return
+        if len(cache) + len(new) > self.WORD_CACHE:
+            cache.clear()
+            new = list(dict.fromkeys(words))
+        cache.update(zip(new, self.encode(new, batch_size=256)))
 
     def scores_batch(self, queries: list[str]):
         return self.query_vectors(queries) @ self.embeddings.T
@@ -414,12 +459,14 @@ class Retriever:
         return AnswerabilityModel.from_dict((self.metadata or {}).get("answerability", {}).get("model"))
 
     def answerability_features(self, questions: list[str], hits_per_query: list[list[Hit]], sentences_per_query: list[list[Sentence]]) -> list[list[float]]:
-        """The answerability features of each question with its hits and their scored sentences."""
+        """The answerability features of each question with its hits and their scored sentences
+        (a term found in other words counts through the bi-encoder's word similarity)."""
         from hcmqa.answerability import features, subject_words
 
         words = subject_words(self.subject_names)
         names = tuple(dict.fromkeys((*self.subject_names, *self.topic.all_names)))
-        return [features(q, self.normalise(q), hits, sentences, self.stats, words, names) for q, hits, sentences in zip(questions, hits_per_query, sentences_per_query)]
+        similar = self.dense.word_similarity if self.dense is not None else None
+        return [features(q, self.normalise(q), hits, sentences, self.stats, words, names, similar) for q, hits, sentences in zip(questions, hits_per_query, sentences_per_query)]
 
     @functools.cached_property
     def _vocabulary(self) -> frozenset[str]:

@@ -156,6 +156,27 @@ def test_in_a_question_all_in_capitals_or_title_case_a_capital_marks_no_name():
     assert _features(retriever, "WHEN DID HE LEAVE SAIGON FOR SPAIN")["unknown_words"] >= 1
 
 
+def test_a_term_the_evidence_says_in_other_words_counts_as_far_as_the_bi_encoder_finds_them_alike():
+    from hcmqa.encoders import encoder_dir
+    from hcmqa.retrieval import DenseIndex
+
+    lexical = Retriever(PASSAGES)
+    dense = Retriever(PASSAGES, dense=DenseIndex(encoder_dir("minilm"), PASSAGES))
+    # "His father was a scholar.": "dad" is not written there, but it is meant
+    assert _features(lexical, "Who was his dad?")["sentence_coverage"] == 0.0
+    dad = _features(dense, "Who was his dad?")
+    assert dad["sentence_coverage"] >= 0.8 and dad["passage_coverage"] >= 0.8
+    # nothing in the sources is close to "blood": it counts for far less
+    blood = _features(dense, "What was his blood type?")
+    assert blood["sentence_coverage"] <= 0.6 and blood["sentence_coverage"] < dad["sentence_coverage"] - 0.2
+    # a term written in the evidence counts whole either way
+    question = "Where did Ho Chi Minh read the Declaration of Independence?"
+    assert _features(dense, question)["sentence_coverage"] == _features(lexical, question)["sentence_coverage"] == 1.0
+    closest, unrelated = dense.dense.word_similarity(["dad", "dad"], ["father", "ship"]), dense.dense.word_similarity(["dad"], ["ship"])
+    assert closest[0] == pytest.approx(closest[1]) and closest[0] > unrelated[0] + 0.3
+    assert dense.dense.word_similarity([], ["ship"]) == [] and dense.dense.word_similarity(["dad"], []) == [0.0]
+
+
 def test_sentence_gap_is_how_far_the_best_sentence_stands_above_the_fourth():
     from hcmqa.answerability import sentence_gap
     from hcmqa.retrieval import Sentence
