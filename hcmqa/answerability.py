@@ -94,7 +94,8 @@ FEATURES = (
 # given to hold the quantile; 8: ``count_missing`` became ``answer_missing``, which also asks
 # for a date, a name or a place where the question asks "when", "who" or "where"; 9: with a
 # bi-encoder, the coverage features count a term the evidence lacks as written by how close
-# in meaning the evidence's nearest word is, "dad" against "father").
+# in meaning the evidence's nearest word is, "dad" against "father", and the normalised question
+# keeps a subject's name that something is named after).
 MODEL_VERSION = 9
 # the sentence the best one is compared with for ``sentence_gap`` (the fourth best)
 GAP_RANK = 4

@@ -46,7 +46,11 @@ RRF_K = 60
 # a name right after one of these, or before "mean" and the like, is the name asked about
 # ("Why is he called Uncle Ho?", "What does the name Ho Chi Minh mean?"), not the person
 _NAMING_BEFORE = re.compile(
-    r"\b(?:call|calls|called|calling|call him|call her|name|named|nickname|nicknamed|title|alias|pseudonym|known as|referred to as|addressed as)\W*$"
+    r"\b(?:call|calls|called|calling|call him|call her|name|named|nickname|nicknamed|title|alias|pseudonym|known as|referred to as|addressed as"
+    # what bears his name: "What city is named after Ho Chi Minh?" looks for "Ho Chi Minh City"
+    # ("in honour of Uncle Ho" is left out: the name there is the person, and kept it pulled
+    # the answerability of such questions down)
+    r"|named after|named for|renamed after|renamed for)\W*$"
 )
 _NAMING_AFTER = re.compile(r"^\W*(?:mean|means|meant|meaning|signify|signifies|stand for|stands for)\b")
 # ... unless what follows names what he was called ("Did UNESCO call Ho Chi Minh a man of
@@ -60,7 +64,8 @@ def normalise_query(query: str, names: tuple[str, ...] | None = None) -> str:
 
     A name the question asks about as a name stays: "Why is he called Uncle Ho?" searches
     for "Uncle Ho", which the passage explaining it holds, and so does a name right after
-    another kept one ("calling Ho Chi Minh Uncle Ho").
+    another kept one ("calling Ho Chi Minh Uncle Ho") and one that something is named after
+    ("What city is named after Ho Chi Minh?" looks for Ho Chi Minh City).
     """
     folded = fold(query)
     kept_until = -1

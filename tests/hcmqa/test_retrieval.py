@@ -57,6 +57,10 @@ def test_a_name_asked_about_as_a_name_stays_in_the_query():
     assert normalise_query("Since when has Ho Chi Minh been known as Uncle Ho?") == "since when has been known as uncle ho?"
     assert normalise_query("What does the name Ho Chi Minh mean?") == "what does the name ho chi minh mean?"
     assert normalise_query('What does "Bac Ho" mean?') == 'what does "bac ho" mean?'
+    # what bears his name
+    assert normalise_query("What city is named after Ho Chi Minh?") == "what city is named after ho chi minh?"
+    assert normalise_query("Which street in Kolkata was renamed for Ho Chi Minh?") == "which street in kolkata was renamed for ho chi minh?"
+    assert normalise_query("What stands in front of the town hall in honour of Uncle Ho?") == "what stands in front of the town hall in honour of ?"
     # a name right after a kept one is kept too
     assert normalise_query("When did people start calling Ho Chi Minh Uncle Ho?") == "when did people start calling ho chi minh uncle ho?"
     # the person, not his name: called by him, or called something
