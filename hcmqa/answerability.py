@@ -57,7 +57,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from hcmqa.terms import STOPWORDS, WORD_RE, tokenize
+from hcmqa.terms import STOPWORDS, content_words, tokenize
 from hcmqa.text import fold, has_word, strip_diacritics
 
 FEATURES = (
@@ -319,7 +319,7 @@ def _coverage(query: str, content: list[str], weights: list[float], found: set[s
     missing = [i for i, score in enumerate(scores) if not score]
     if similar is not None and missing:
         asked = _surface_words(query)
-        words = list(dict.fromkeys(w for w in WORD_RE.findall(fold(evidence)) if w not in STOPWORDS))
+        words = list(dict.fromkeys(content_words(evidence)))
         if words:
             for i, similarity in zip(missing, similar([asked.get(content[i], content[i]) for i in missing], words)):
                 scores[i] = max(0.0, min(1.0, float(similarity)))
@@ -329,10 +329,9 @@ def _coverage(query: str, content: list[str], weights: list[float], found: set[s
 def _surface_words(query: str) -> dict[str, str]:
     """Each retrieval term of ``query`` with the first word it came from ("passed" for "pass")."""
     out: dict[str, str] = {}
-    for word in WORD_RE.findall(fold(query)):
-        if word not in STOPWORDS:
-            for term in tokenize(word):
-                out.setdefault(term, word)
+    for word in content_words(query):
+        for term in tokenize(word):
+            out.setdefault(term, word)
     return out
 
 

@@ -35,7 +35,7 @@ from pathlib import Path
 
 from hcmqa.data.passages import Passage, read_passages
 from hcmqa.data.sentences import split_sentences
-from hcmqa.terms import STOPWORDS, WORD_RE, tokenize
+from hcmqa.terms import WORD_RE, content_words, tokenize
 from hcmqa.text import contains_fact, fold
 from hcmqa.topic import default_topic, subject_re
 
@@ -261,7 +261,7 @@ class DenseIndex:
     @property
     def vocabulary(self) -> list[str]:
         """The folded words of the passages and their section titles, stopwords aside: the evidence words of ``word_similarity``."""
-        return sorted({w for p in self.passages for w in WORD_RE.findall(fold(f"{p.section} {p.text}")) if w not in STOPWORDS})
+        return sorted({w for p in self.passages for w in content_words(f"{p.section} {p.text}")})
 
     def save_embeddings(self, path: Path) -> None:
         """Passage, sentence and sentence-in-context embeddings, and those of the passages' words (about 10 s for 3,000 words)."""

@@ -28,3 +28,8 @@ def tokenize(text: str) -> list[str]:
     """Folded, stop-word-free, Porter-stemmed terms ("born" and "birth" still differ; "died"/"dies" meet)."""
     stem = _stemmer().stem
     return [stem(t) for t in WORD_RE.findall(fold(text)) if t not in STOPWORDS]
+
+
+def content_words(text: str) -> list[str]:
+    """The folded words of ``text`` that are not stopwords, unstemmed and in order (repeats kept)."""
+    return [w for w in WORD_RE.findall(fold(text)) if w not in STOPWORDS]
