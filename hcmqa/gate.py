@@ -8,7 +8,8 @@ A bare question about one name ("What is Pac Bo?", "Who was Hoang Thi Loan?") ha
 nothing for word features to go on but "what is" and "who was", which open most general
 knowledge questions, and the model refuses it. Such a question is let through when the name
 is one of the topic's own (``topic_names``): a name the documents use and no off-topic
-training question does. Names that both sides use ("Lenin", "Hue") are left to the model.
+training question does, alone or with one word for what it names ("What is Pac Bo cave?").
+Names that both sides use ("Lenin", "Hue") are left to the model.
 
 A longer question that uses one of the topic's *rare* names ("What became of the baby Hoang
 Thi Loan bore?", "tuan le vang dates") is let through as well: a name with a word that
@@ -373,9 +374,14 @@ class GateClassifier:
         return out
 
     def asks_about_own_name(self, question: str) -> bool:
-        """Whether ``question`` asks about one of the topic's own names alone ("Who was Hoang Thi Loan?")."""
+        """Whether ``question`` asks about one of the topic's own names alone ("Who was Hoang Thi
+        Loan?"), or with one word saying what kind of thing it names ("what is pac bo cave",
+        "what is kim lien village")."""
         name = asked_name(question) if self.names else None
-        return bool(name) and name in self.names
+        if not name:
+            return False
+        head, _, kind = name.rpartition(" ")
+        return name in self.names or (head in self.names and kind.isalpha())
 
     @functools.cached_property
     def rare_names(self) -> frozenset[str]:

@@ -63,6 +63,11 @@ def test_a_bare_question_about_one_of_the_topics_own_names_is_let_through(datase
     assert all(s < gate.threshold for s in gate.scores(own))
     assert all(d.related and d.by_name for d in gate.classify(own))
     assert gate.asks_about_own_name("Tell me about Tan Trao.") and gate.asks_about_own_name("Who was the Comintern?")
+    # an own name with one word for the kind of thing it names; the model alone refuses these too
+    kinds = ["what is pac bo cave", "What is Kim Lien village?"]
+    assert all(s < gate.threshold for s in gate.scores(kinds))
+    assert all(d.related and d.by_name for d in gate.classify(kinds))
+    assert not gate.asks_about_own_name("what is pac bo famous for") and not gate.asks_about_own_name("what is ba dinh district")
     # names off-topic questions use, names the documents lack, and longer questions are the model's to decide
     others = ["What is Hue?", "Who was Lenin?", "What is torque?", "Who was Napoleon?", "What is Pac Bo famous for among tourists?"]
     assert not any(d.by_name for d in gate.classify(others))
